@@ -1,0 +1,121 @@
+"""Detection and grading metrics, in numpy, shared by `comedo evaluate` and training.
+
+AP follows the COCO definition (101-point interpolated precision at a fixed IoU,
+Lin et al. 2014), computed over the whole data set: detections of all images
+are ranked together by score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from comedo.detect.decode import box_iou
+
+__all__ = ["average_precision", "match_circles", "confusion_matrix", "CircleMatch"]
+
+
+def average_precision(
+    predictions: Sequence[tuple[np.ndarray, np.ndarray]],
+    truths: Sequence[np.ndarray],
+    *,
+    iou_threshold: float = 0.5,
+) -> float:
+    """COCO-style AP at one IoU threshold.
+
+    ``predictions[i]`` is ``(xyxy (n, 4), score (n,))`` for image i and
+    ``truths[i]`` its ground-truth boxes (m, 4) xyxy. Returns NaN when there
+    is no ground truth at all.
+    """
+    if len(predictions) != len(truths):
+        raise ValueError("predictions and truths must have one entry per image")
+    n_truth = int(sum(len(t) for t in truths))
+    if n_truth == 0:
+        return float("nan")
+    scores: list[np.ndarray] = []
+    hits: list[np.ndarray] = []
+    for (boxes, score), truth in zip(predictions, truths, strict=True):
+        order = np.argsort(-score, kind="stable")
+        boxes, score = boxes[order], score[order]
+        hit = np.zeros(len(score), bool)
+        if len(truth) and len(boxes):
+            iou = box_iou(boxes, truth)
+            taken = np.zeros(len(truth), bool)
+            for i in range(len(boxes)):
+                cand = np.where(taken, -1.0, iou[i])
+                j = int(np.argmax(cand))
+                if cand[j] >= iou_threshold:
+                    taken[j] = True
+                    hit[i] = True
+        scores.append(score)
+        hits.append(hit)
+    all_scores = np.concatenate(scores) if scores else np.zeros(0)
+    all_hits = np.concatenate(hits) if hits else np.zeros(0, bool)
+    order = np.argsort(-all_scores, kind="stable")
+    tp = np.cumsum(all_hits[order])
+    fp = np.cumsum(~all_hits[order])
+    recall = tp / n_truth
+    precision = tp / np.maximum(tp + fp, 1)
+    # Monotone precision envelope, then sample at 101 recall points.
+    envelope = np.maximum.accumulate(precision[::-1])[::-1] if len(precision) else precision
+    ap = 0.0
+    for r in np.linspace(0, 1, 101):
+        idx = np.searchsorted(recall, r, side="left")
+        ap += envelope[idx] if idx < len(envelope) else 0.0
+    return float(ap / 101)
+
+
+@dataclass(frozen=True)
+class CircleMatch:
+    """Centre-distance matching against point/circle annotations."""
+
+    true_positives: int
+    predictions: int
+    truths: int
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.truths if self.truths else float("nan")
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.predictions if self.predictions else float("nan")
+
+
+def match_circles(
+    centres: np.ndarray, radii: np.ndarray, truth_centres: np.ndarray, truth_radii: np.ndarray,
+    *, min_tolerance_px: float = 6.0,
+) -> CircleMatch:
+    """Greedy one-to-one match of predicted centres to annotated circles.
+
+    A prediction matches a circle when its centre lies within
+    ``max(truth_radius, predicted_radius, min_tolerance_px)`` of the circle's
+    centre. Closest pairs are matched first.
+    """
+    centres = np.asarray(centres, np.float32).reshape(-1, 2)
+    truth_centres = np.asarray(truth_centres, np.float32).reshape(-1, 2)
+    radii = np.asarray(radii, np.float32).reshape(-1)
+    truth_radii = np.asarray(truth_radii, np.float32).reshape(-1)
+    if len(centres) == 0 or len(truth_centres) == 0:
+        return CircleMatch(0, len(centres), len(truth_centres))
+    dist = np.linalg.norm(centres[:, None, :] - truth_centres[None, :, :], axis=2)
+    tol = np.maximum(np.maximum(truth_radii[None, :], radii[:, None]), min_tolerance_px)
+    pairs = np.argwhere(dist <= tol)
+    pairs = pairs[np.argsort(dist[pairs[:, 0], pairs[:, 1]], kind="stable")]
+    used_p: set[int] = set()
+    used_t: set[int] = set()
+    for p, t in pairs:
+        if p not in used_p and t not in used_t:
+            used_p.add(int(p))
+            used_t.add(int(t))
+    return CircleMatch(len(used_p), len(centres), len(truth_centres))
+
+
+def confusion_matrix(truth: Sequence[int], predicted: Sequence[int], n_classes: int) -> np.ndarray:
+    """(n_classes, n_classes) counts; rows are truth, columns predictions."""
+    matrix = np.zeros((n_classes, n_classes), np.int64)
+    for t, p in zip(truth, predicted, strict=True):
+        matrix[int(t), int(p)] += 1
+    return matrix

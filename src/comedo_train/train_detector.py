@@ -1,0 +1,176 @@
+"""Train the lesion detector on ACNE04 from scratch, seeded, on a CPU.
+
+    python -m comedo_train.train_detector --data ../shared/data/acne04 --out runs/detector
+
+Checkpoints ``last.pt`` every epoch and ``best.pt`` (best valid AP50); ``--resume``
+continues from ``last.pt``. Validation figures go to ``history.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from comedo.detect.decode import decode_centres
+from comedo.grade import hayashi_grade
+from comedo.metrics import average_precision
+from comedo_train.acne04 import Sample, augment, load_split, make_targets
+from comedo_train.detector_net import STRIDE, LesionNet
+
+
+def focal_loss(pred_logit: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """CenterNet's penalty-reduced pixel-wise focal loss (alpha 2, beta 4)."""
+    pred = torch.sigmoid(pred_logit).clamp(1e-4, 1 - 1e-4)
+    pos = target.eq(1).float()
+    neg = 1 - pos
+    pos_loss = torch.log(pred) * (1 - pred) ** 2 * pos
+    neg_loss = torch.log(1 - pred) * pred**2 * (1 - target) ** 4 * neg
+    n = pos.sum().clamp(min=1)
+    return -(pos_loss.sum() + neg_loss.sum()) / n
+
+
+def batch_targets(items: list[tuple[np.ndarray, np.ndarray]], crop: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    images = torch.from_numpy(np.stack([im for im, _ in items])).permute(0, 3, 1, 2).float()
+    targets = [make_targets(b, crop, crop) for _, b in items]
+    return images, {k: torch.from_numpy(np.stack([t[k] for t in targets])) for k in targets[0]}
+
+
+@torch.no_grad()
+def predict(model: LesionNet, samples: list[Sample], batch: int = 8) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Boxes and scores (min score 0.01) for each sample at its own size."""
+    model.eval()
+    out = []
+    for i in range(0, len(samples), batch):
+        chunk = samples[i : i + batch]
+        x = torch.from_numpy(np.stack([s.rgb for s in chunk])).permute(0, 3, 1, 2).float()
+        heat, size, offset = model(x)
+        for j in range(len(chunk)):
+            out.append(
+                decode_centres(heat[j, 0].numpy(), size[j].numpy(), offset[j].numpy(), stride=STRIDE, min_score=0.01)
+            )
+    return out
+
+
+def validation_figures(preds: list[tuple[np.ndarray, np.ndarray]], samples: list[Sample]) -> dict[str, float]:
+    truths = [s.boxes for s in samples]
+    ap50 = average_precision(preds, truths, iou_threshold=0.5)
+    best: dict[str, float] = {}
+    for thr in np.arange(0.10, 0.61, 0.02):
+        counts = np.array([int((sc >= thr).sum()) for _, sc in preds])
+        true_counts = np.array([len(t) for t in truths])
+        mae = float(np.abs(counts - true_counts).mean())
+        acc = float(np.mean([hayashi_grade(int(c)) == s.grade for c, s in zip(counts, samples)]))
+        if not best or mae < best["count_mae"]:
+            best = {"count_threshold": round(float(thr), 2), "count_mae": mae, "grade_accuracy": acc}
+    return {"ap50": ap50, **best}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/acne04"))
+    parser.add_argument("--out", type=Path, default=Path("runs/detector"))
+    parser.add_argument("--epochs", type=int, default=36)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--crop", type=int, default=384)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--validate-every", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=0, help="use only N training images (smoke test)")
+    parser.add_argument("--resume", action="store_true")
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+
+    train = load_split(args.data / "train")
+    if args.limit:
+        train = train[: args.limit]
+    valid = load_split(args.data / "valid")
+    print(f"loaded {len(train)} train / {len(valid)} valid images in {time.time() - started:.0f}s", flush=True)
+
+    model = LesionNet()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    steps_per_epoch = len(train) // args.batch
+    total_steps = steps_per_epoch * args.epochs
+    warmup = min(300, total_steps // 10)
+
+    def lr_at(step: int) -> float:
+        if step < warmup:
+            return args.lr * (step + 1) / warmup
+        progress = (step - warmup) / max(total_steps - warmup, 1)
+        return args.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+    start_epoch, best_ap, elapsed_before = 0, -1.0, 0.0
+    last = args.out / "last.pt"
+    if args.resume and last.exists():
+        state = torch.load(last, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        start_epoch, best_ap, elapsed_before = state["epoch"] + 1, state["best_ap"], state["elapsed_s"]
+        np.random.set_state(state["np_rng"])
+        torch.set_rng_state(state["torch_rng"])
+        print(f"resumed at epoch {start_epoch}", flush=True)
+
+    rng = np.random.default_rng(args.seed + start_epoch)
+    step = start_epoch * steps_per_epoch
+    history = (args.out / "history.jsonl").open("a")
+    train_started = time.time()
+    for epoch in range(start_epoch, args.epochs):
+        model.train()
+        order = rng.permutation(len(train))
+        t0, running = time.time(), 0.0
+        for b in range(steps_per_epoch):
+            items = [augment(train[i], rng, args.crop) for i in order[b * args.batch : (b + 1) * args.batch]]
+            images, tgt = batch_targets(items, args.crop)
+            for g in optimizer.param_groups:
+                g["lr"] = lr_at(step)
+            heat, size, offset = model.raw(images)
+            mask = tgt["mask"]
+            n = mask.sum().clamp(min=1)
+            loss_heat = focal_loss(heat, tgt["heat"])
+            loss_size = (F.l1_loss(size, tgt["size"], reduction="none") * mask).sum() / n
+            loss_off = (F.l1_loss(torch.sigmoid(offset), tgt["offset"], reduction="none") * mask).sum() / n
+            loss = loss_heat + loss_size + loss_off
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+            optimizer.step()
+            running += loss.item()
+            step += 1
+            if b % 50 == 0:
+                print(f"epoch {epoch} step {b}/{steps_per_epoch} loss {loss.item():.3f} "
+                      f"(heat {loss_heat.item():.3f} size {loss_size.item():.3f} off {loss_off.item():.3f}) "
+                      f"{(time.time() - t0) / (b + 1):.2f}s/step", flush=True)
+        record: dict[str, float] = {"epoch": epoch, "train_loss": running / steps_per_epoch,
+                                    "epoch_s": time.time() - t0}
+        if (epoch + 1) % args.validate_every == 0 or epoch + 1 == args.epochs:
+            record.update(validation_figures(predict(model, valid), valid))
+            if record["ap50"] > best_ap:
+                best_ap = record["ap50"]
+                torch.save({"model": model.state_dict(), "epoch": epoch, "figures": record}, args.out / "best.pt")
+        elapsed = elapsed_before + time.time() - train_started
+        record["elapsed_s"] = elapsed
+        history.write(json.dumps(record) + "\n")
+        history.flush()
+        print(json.dumps(record), flush=True)
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
+                    "best_ap": best_ap, "elapsed_s": elapsed, "np_rng": np.random.get_state(),
+                    "torch_rng": torch.get_rng_state()}, last)
+    print(f"done in {time.time() - started:.0f}s; best valid AP50 {best_ap:.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
