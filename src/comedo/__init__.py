@@ -1,0 +1,45 @@
+"""comedo: measure what a skin photo shows (acne lesions, dark spots, redness) offline.
+
+Public API: ``analyze``, ``load_image``, the result types and the errors.
+Heavy modules load on first use so ``import comedo`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError, ModelError, NoSkinError, StoreError
+
+__version__ = "0.1.0"
+__all__ = [
+    "analyze", "load_image", "to_document", "Analysis", "SkinImage", "Lesions", "DarkSpots",
+    "ComedoError", "InvalidInputError", "ImageTooLargeError", "NoSkinError", "ModelError", "StoreError",
+    "__version__",
+]
+
+_LAZY = {
+    "analyze": ("comedo.pipeline", "analyze"),
+    "load_image": ("comedo.io", "load_image"),
+    "to_document": ("comedo.schema", "to_document"),
+    "Analysis": ("comedo.types", "Analysis"),
+    "SkinImage": ("comedo.types", "SkinImage"),
+    "Lesions": ("comedo.types", "Lesions"),
+    "DarkSpots": ("comedo.types", "DarkSpots"),
+}
+
+if TYPE_CHECKING:
+    from comedo.io import load_image
+    from comedo.pipeline import analyze
+    from comedo.schema import to_document
+    from comedo.types import Analysis, DarkSpots, Lesions, SkinImage
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'comedo' has no attribute {name!r}")

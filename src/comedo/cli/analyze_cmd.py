@@ -1,0 +1,102 @@
+"""``comedo analyze``: run the pipeline per photo, print a summary, write outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import typer
+
+from comedo.errors import ComedoError
+from comedo.types import Analysis
+
+
+def summary_line(analysis: Analysis) -> str:
+    """One short, human summary of an analysis."""
+    red = analysis.redness
+    sev = analysis.severity
+    parts = [
+        f"{analysis.image.width}x{analysis.image.height}",
+        f"skin {analysis.skin.fraction:.0%}",
+        f"{sev.lesion_count} lesion{'s' if sev.lesion_count != 1 else ''} (Hayashi {sev.hayashi_label})",
+        f"{len(analysis.dark_spots)} dark spots",
+        f"redness {red.grade.value} vs own skin (p90 delta a* {red.delta_p90:.1f})",
+    ]
+    quality = "quality ok" if analysis.quality.ok else "check photo: " + ", ".join(analysis.quality.flags)
+    return ", ".join(parts) + "; " + quality
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(analysis: Analysis, out: Path, stem: str) -> tuple[Path, Path]:
+    import cv2
+
+    from comedo.render.annotate import annotate
+    from comedo.schema import to_document
+
+    doc = to_document(analysis).model_dump(mode="json")
+    json_path, png_path = out / f"{stem}.json", out / f"{stem}.png"
+    write_atomic(json_path, (json.dumps(doc, indent=2) + "\n").encode())
+    ok, png = cv2.imencode(".png", annotate(analysis)[..., ::-1])
+    if not ok:
+        raise ComedoError(f"could not encode the annotated image for {stem}")
+    write_atomic(png_path, png.tobytes())
+    return json_path, png_path
+
+
+def _unique_stems(images: list[Path]) -> list[str]:
+    seen: dict[str, int] = {}
+    stems = []
+    for p in images:
+        stem = p.stem or "image"
+        n = seen.get(stem, 0)
+        seen[stem] = n + 1
+        stems.append(stem if n == 0 else f"{stem}-{n + 1}")
+    return stems
+
+
+def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None, mm_per_px: float | None,
+                detector: str, json_out: bool) -> int:
+    from comedo.pipeline import analyze
+    from comedo.schema import to_document
+
+    if out is not None and out.exists() and not out.is_dir():
+        typer.echo(f"comedo: error: --out {out}: exists and is not a directory", err=True)
+        return 2
+    failures = 0
+    worst = 0
+    for path, stem in zip(images, _unique_stems(images), strict=True):
+        try:
+            analysis = analyze(path, min_score=min_score, mm_per_px=mm_per_px, detector=detector)
+            if json_out:
+                typer.echo(json.dumps(to_document(analysis).model_dump(mode="json")))
+            else:
+                typer.echo(f"{path}: {summary_line(analysis)}")
+            if out is not None:
+                json_path, png_path = write_outputs(analysis, out, stem)
+                if not json_out:
+                    typer.echo(f"  wrote {json_path} and {png_path}")
+        except ComedoError as exc:
+            failures += 1
+            worst = max(worst, exc.exit_code)
+            typer.echo(f"comedo: error: {exc}", err=True)
+        except OSError as exc:
+            failures += 1
+            worst = max(worst, 1)
+            typer.echo(f"comedo: error: {path}: cannot write output ({exc.strerror or exc})", err=True)
+    if failures and len(images) > 1:
+        typer.echo(f"comedo: {failures} of {len(images)} photos failed", err=True)
+    return worst if failures else 0

@@ -1,0 +1,91 @@
+"""The ``comedo`` command: thin typer adapters over the library.
+
+Only typer is imported at module level so ``comedo --help`` stays fast; each
+command imports what it needs. Errors become one line on stderr and an exit
+code (2 for bad input, 1 otherwise), never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="comedo",
+    help="Measure what a skin photo shows: acne lesions, dark spots and redness, offline. Not a medical device.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print ``comedo: error: message`` on stderr and exit with ``code``."""
+    typer.echo(f"comedo: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)] = False,
+) -> None:
+    if version:
+        from comedo import __version__
+
+        typer.echo(f"comedo {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def analyze(
+    images: Annotated[list[Path], typer.Argument(help="Photos to analyse (JPEG, PNG, WebP, TIFF, BMP, HEIC).")],
+    out: Annotated[Optional[Path], typer.Option(help="Write DIR/<stem>.json and DIR/<stem>.png here.")] = None,
+    min_score: Annotated[Optional[float], typer.Option(help="Lesion score threshold (default: calibrated).")] = None,
+    mm_per_px: Annotated[Optional[float], typer.Option(help="Scale of the photo, for sizes in mm.")] = None,
+    detector: Annotated[str, typer.Option(help="auto, model or classical (the baseline).")] = "auto",
+    json_out: Annotated[bool, typer.Option("--json", help="Print the analysis JSON on stdout.")] = False,
+) -> None:
+    """Analyse photos; print a summary per photo. A bad photo is reported and skipped."""
+    from comedo.cli.analyze_cmd import run_analyze
+
+    code = run_analyze(images, out=out, min_score=min_score, mm_per_px=mm_per_px, detector=detector,
+                       json_out=json_out)
+    raise typer.Exit(code)
+
+
+@app.command()
+def benchmark(
+    repeat: Annotated[int, typer.Option(min=1, max=200, help="Timed runs per photo size.")] = 10,
+    detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
+    image: Annotated[Optional[Path], typer.Option(help="Photo to time (default: the bundled sample).")] = None,
+) -> None:
+    """Time the pipeline on a 640x640 and a 12-megapixel photo; print images/s and per-stage ms."""
+    from comedo.cli.benchmark_cmd import run_benchmark
+
+    raise typer.Exit(run_benchmark(repeat=repeat, detector=detector, image=image))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the analysis document."""
+    import json
+
+    from comedo.schema import AnalysisDocument
+
+    typer.echo(json.dumps(AnalysisDocument.model_json_schema(), indent=2))
+
+
+def main() -> None:
+    """Console entry point: no traceback ever reaches the user."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("comedo: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""The lesion-detection interface every detector implements."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from comedo.colour import ColourPlanes
+from comedo.types import Lesions
+
+__all__ = ["LesionDetector"]
+
+
+class LesionDetector(Protocol):
+    """Finds acne lesions in an RGB image at the analysis resolution.
+
+    ``detect`` returns ``Lesions`` in the pixel grid of ``rgb``, keeping only
+    those with ``score >= min_score``. ``default_min_score`` is the operating
+    point for counting; ``identity`` names the weights (name and sha256) for
+    provenance.
+    """
+
+    name: str
+    default_min_score: float
+
+    @property
+    def identity(self) -> dict[str, str]: ...
+
+    def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float) -> Lesions: ...

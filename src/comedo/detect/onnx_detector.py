@@ -1,0 +1,163 @@
+"""The learned lesion detector, run with ONNX Runtime (the only onnxruntime import).
+
+A model is an ``.onnx`` file plus a card (``.card.json``) that says how to feed
+it: input long side, stride, operating threshold, scales, sha256. The file's
+hash is checked before the session is built, so a corrupt or swapped model is
+a clear ``ModelError``, never silent nonsense.
+
+Scale: the network saw faces at 640 px (lesions ~20-100 px). A photo is
+resized so its long side is ``input_long_side`` and, for close-ups where
+lesions are larger, also run at coarser ``extra_scales``; a coarse-scale box is
+kept only when it is bigger than anything the finer pass can see, then all are
+merged by box NMS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from comedo.colour import ColourPlanes
+from comedo.detect.decode import box_iou, decode_centres
+from comedo.errors import ModelError
+from comedo.types import Lesions
+
+__all__ = ["ModelCard", "OnnxDetector", "read_card", "file_sha256"]
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    name: str
+    file: str
+    sha256: str
+    input_long_side: int
+    stride: int
+    operating_threshold: float
+    extra_scales: tuple[float, ...]
+    min_box_at_extra_scale_px: float
+    pad_multiple: int = 32
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelCard:
+        inference = data["inference"]
+        return cls(
+            name=data["name"],
+            file=data["file"],
+            sha256=data["sha256"],
+            input_long_side=int(inference["input_long_side"]),
+            stride=int(inference["stride"]),
+            operating_threshold=float(inference["operating_threshold"]),
+            extra_scales=tuple(float(s) for s in inference.get("extra_scales", ())),
+            min_box_at_extra_scale_px=float(inference.get("min_box_at_extra_scale_px", 1e9)),
+            pad_multiple=int(inference.get("pad_multiple", 32)),
+        )
+
+
+def read_card(path: Path) -> ModelCard:
+    try:
+        return ModelCard.from_dict(json.loads(path.read_text()))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"model card {path} is missing or malformed: {exc}") from exc
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class OnnxDetector:
+    """ONNX Runtime CenterNet-style detector described by a ``ModelCard``."""
+
+    def __init__(self, card_path: Path, *, threads: int | None = None) -> None:
+        self.card_path = card_path
+        self.card = read_card(card_path)
+        self.name = self.card.name
+        self.default_min_score = self.card.operating_threshold
+        self._threads = threads
+
+    @property
+    def identity(self) -> dict[str, str]:
+        return {"name": self.card.name, "sha256": self.card.sha256}
+
+    @cached_property
+    def _session(self):  # type: ignore[no-untyped-def]
+        import onnxruntime as ort
+
+        model_path = self.card_path.parent / self.card.file
+        if not model_path.exists():
+            raise ModelError(f"model file {model_path} is missing; reinstall comedo")
+        actual = file_sha256(model_path)
+        if actual != self.card.sha256:
+            raise ModelError(f"model file {model_path} is corrupt: sha256 {actual[:12]}... != {self.card.sha256[:12]}...")
+        options = ort.SessionOptions()
+        threads = self._threads or int(os.environ.get("COMEDO_THREADS", "0")) or min(os.cpu_count() or 1, 4)
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            return ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise ModelError(f"cannot load model {model_path}: {exc}") from exc
+
+    def _run(self, rgb: np.ndarray, long_side: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
+        """Detections at one scale, in ``rgb`` pixel coordinates."""
+        h, w = rgb.shape[:2]
+        factor = long_side / max(h, w)
+        nh, nw = max(1, round(h * factor)), max(1, round(w * factor))
+        interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+        resized = cv2.resize(rgb, (nw, nh), interpolation=interp) if (nh, nw) != (h, w) else rgb
+        m = self.card.pad_multiple
+        ph, pw = -(-nh // m) * m, -(-nw // m) * m
+        canvas = np.zeros((ph, pw, 3), np.float32)
+        canvas[:nh, :nw] = resized
+        # Pad with the edge colour so padding does not look like a dark lesion.
+        if ph > nh:
+            canvas[nh:, :nw] = resized[-1:, :, :]
+        if pw > nw:
+            canvas[:, nw:] = canvas[:, nw - 1 : nw]
+        x = canvas.transpose(2, 0, 1)[None]
+        heat, size, offset = self._session.run(None, {"image": x})
+        xyxy, score = decode_centres(heat[0, 0], size[0], offset[0], stride=self.card.stride, min_score=min_score)
+        inside = ((xyxy[:, 0] + xyxy[:, 2]) / 2 < nw) & ((xyxy[:, 1] + xyxy[:, 3]) / 2 < nh)
+        return xyxy[inside] / factor, score[inside]
+
+    def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float) -> Lesions:
+        base = self.card.input_long_side
+        boxes, scores = self._run(rgb, base, min_score)
+        factor = base / max(rgb.shape[:2])
+        for scale in self.card.extra_scales:
+            b, s = self._run(rgb, max(32, int(round(base * scale))), min_score)
+            side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * factor  # in base-scale pixels
+            keep = side >= self.card.min_box_at_extra_scale_px
+            boxes, scores = np.concatenate([boxes, b[keep]]), np.concatenate([scores, s[keep]])
+        if len(boxes) and self.card.extra_scales:
+            boxes, scores = _nms(boxes, scores, 0.3)
+        # Drop detections centred off skin (background, hair, clothes).
+        if len(boxes):
+            cx = np.clip(((boxes[:, 0] + boxes[:, 2]) / 2).astype(int), 0, skin.shape[1] - 1)
+            cy = np.clip(((boxes[:, 1] + boxes[:, 3]) / 2).astype(int), 0, skin.shape[0] - 1)
+            near_skin = cv2.dilate(skin.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+            on = near_skin[cy, cx]
+            boxes, scores = boxes[on], scores[on]
+        return Lesions(boxes.astype(np.float32), scores.astype(np.float32))
+
+
+def _nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(-scores, kind="stable")
+    boxes, scores = boxes[order], scores[order]
+    iou = box_iou(boxes, boxes)
+    keep = np.ones(len(boxes), bool)
+    for i in range(len(boxes)):
+        if keep[i]:
+            keep[i + 1 :] &= iou[i, i + 1 :] < iou_threshold
+    return boxes[keep], scores[keep]

@@ -1,0 +1,118 @@
+"""Redness (erythema) relative to the person's own unaffected skin.
+
+Measure: CIELAB a* per pixel. a* is the standard colorimetric erythema
+measure (Weatherall & Coombs, J Invest Dermatol 99:468-473, 1992; EEMCO
+guideline, Fullerton et al., Contact Dermatitis 35:1-10, 1996) and rises
+linearly with visually graded erythema (Takiwaki et al., Skin Res Technol
+4:3-8, 1998).
+
+Reference: the person's own skin. The baseline a* is the median a* of skin
+pixels away from detected lesions, after one round of dropping outliers above
+median + 3 robust SD, so constitutive colour (a darker or ruddier complexion)
+is subtracted out and only *excess* redness (Delta a*) is graded.
+
+Irritation grade from Delta a*: none < 2.5 <= slight < 5 <= moderate < 8 <= marked.
+A Delta a* of about 2.5 is the smallest erythema reliably seen by eye in
+chromameter studies of irritant reactions (the EEMCO review above); 5 and 8
+split visible erythema into the thirds used for clinical grading. These are
+our documented choices, not a published scale. The whole-skin grade uses the
+90th percentile of Delta a* over skin, so a few small red spots do not make
+the whole face "irritated"; each lesion is graded by the mean Delta a* in a
+disc 1.5x its radius.
+
+The skin tone is summarised by the Individual Typology Angle,
+ITA = atan((L* - 50) / b*) in degrees (Chardon et al., Int J Cosmet Sci
+13:191-208, 1991), reported so users can see the baseline adapted.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from comedo.colour import ColourPlanes
+from comedo.types import IrritationGrade, LesionRedness, Redness
+
+__all__ = ["measure_redness", "irritation_grade", "IRRITATION_THRESHOLDS"]
+
+IRRITATION_THRESHOLDS: tuple[tuple[float, IrritationGrade], ...] = (
+    (8.0, IrritationGrade.MARKED),
+    (5.0, IrritationGrade.MODERATE),
+    (2.5, IrritationGrade.SLIGHT),
+)
+INFLAMED_DELTA_A = 5.0
+
+
+def irritation_grade(delta_a: float) -> IrritationGrade:
+    """Grade an excess-redness value (Delta a*) with ``IRRITATION_THRESHOLDS``."""
+    if not math.isfinite(delta_a):
+        return IrritationGrade.NONE
+    for threshold, grade in IRRITATION_THRESHOLDS:
+        if delta_a >= threshold:
+            return grade
+    return IrritationGrade.NONE
+
+
+def measure_redness(
+    planes: ColourPlanes,
+    skin: np.ndarray,
+    *,
+    lesion_centers: np.ndarray | None = None,
+    lesion_radii: np.ndarray | None = None,
+) -> Redness:
+    """Redness figures for skin pixels ``skin`` (H, W bool).
+
+    ``lesion_centers`` (n, 2) (x, y) and ``lesion_radii`` (n,) are in the same
+    pixel grid as ``planes``; their neighbourhoods are left out of the baseline
+    and each gets its own ``LesionRedness``.
+    """
+    # Smooth a* over about one JPEG chroma block so 4:2:0 block artefacts do not read as redness.
+    a = cv2.GaussianBlur(planes.a_star, (0, 0), max(1.0, min(planes.a_star.shape) / 320))
+    centers = np.zeros((0, 2), np.float32) if lesion_centers is None else np.asarray(lesion_centers, np.float32)
+    radii = np.zeros(0, np.float32) if lesion_radii is None else np.asarray(lesion_radii, np.float32)
+    h, w = a.shape
+    near_lesion = np.zeros((h, w), np.uint8)
+    for (x, y), r in zip(centers, radii, strict=True):
+        cv2.circle(near_lesion, (int(round(x)), int(round(y))), int(round(max(r, 1) * 2.0)), 1, -1)
+    reference = skin & (near_lesion == 0)
+    if reference.sum() < 50:
+        reference = skin
+    if reference.sum() < 50:
+        nan_map = np.full((h, w), np.nan, np.float32)
+        per = tuple(LesionRedness(float("nan"), IrritationGrade.NONE) for _ in radii)
+        return Redness(float("nan"), float("nan"), float("nan"), float("nan"), float("nan"), 0.0,
+                       IrritationGrade.NONE, per, nan_map)
+    values = a[reference]
+    median = float(np.median(values))
+    spread = 1.4826 * float(np.median(np.abs(values - median)))
+    baseline = float(np.median(values[values <= median + 3 * max(spread, 0.5)]))
+    baseline_l = float(np.median(planes.lightness[reference]))
+    baseline_b = float(np.median(planes.b_star[reference]))
+    ita = math.degrees(math.atan2(baseline_l - 50.0, baseline_b)) if baseline_b != 0 else float("nan")
+    delta = np.where(skin, a - baseline, np.nan).astype(np.float32)
+    skin_delta = delta[skin]
+    p90 = float(np.percentile(skin_delta, 90)) if skin_delta.size else float("nan")
+    inflamed = float((skin_delta >= INFLAMED_DELTA_A).mean()) if skin_delta.size else 0.0
+    per_lesion = []
+    disc = np.zeros((h, w), np.uint8)
+    for (x, y), r in zip(centers, radii, strict=True):
+        disc[:] = 0
+        cv2.circle(disc, (int(round(x)), int(round(y))), int(round(max(r, 1) * 1.5)), 1, -1)
+        region = (disc > 0) & skin
+        if not region.any():
+            region = disc > 0
+        value = float(np.mean(a[region]) - baseline) if region.any() else float("nan")
+        per_lesion.append(LesionRedness(value, irritation_grade(value)))
+    return Redness(
+        baseline_a=baseline,
+        baseline_l=baseline_l,
+        ita_deg=ita,
+        skin_a_mean=float(np.mean(a[skin])),
+        delta_p90=p90,
+        inflamed_fraction=inflamed,
+        grade=irritation_grade(p90),
+        per_lesion=tuple(per_lesion),
+        delta_map=delta,
+    )

@@ -1,0 +1,77 @@
+"""The annotated PNG: the photo with a redness heat map, the skin outline,
+lesions, dark spots and a legend. Draws on a copy; the analysis is untouched."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from comedo.types import Analysis
+
+__all__ = ["annotate", "LAYERS"]
+
+LAYERS = ("redness", "skin", "lesions", "dark_spots")
+_LESION = (255, 64, 160)  # RGB magenta
+_SPOT = (0, 220, 255)  # RGB cyan
+_SKIN = (120, 255, 120)
+_FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def annotate(analysis: Analysis, *, layers: tuple[str, ...] = LAYERS, max_long_side: int = 1600) -> np.ndarray:
+    """RGB uint8 image (H', W', 3): the annotated photo plus a legend strip below."""
+    unknown = set(layers) - set(LAYERS)
+    if unknown:
+        raise ValueError(f"unknown layers {sorted(unknown)}; choose from {LAYERS}")
+    img = analysis.image.pixels
+    scale = min(1.0, max_long_side / max(img.shape[:2]))
+    canvas = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else img.copy()
+    h, w = canvas.shape[:2]
+    thick = max(1, round(max(h, w) / 500))
+
+    if "redness" in layers:
+        delta = cv2.resize(np.nan_to_num(analysis.redness.delta_map, nan=0.0), (w, h), interpolation=cv2.INTER_LINEAR)
+        level = np.clip((delta - 2.5) / (10.0 - 2.5), 0, 1)
+        heat = cv2.applyColorMap((level * 255).astype(np.uint8), cv2.COLORMAP_INFERNO)[..., ::-1]
+        alpha = (0.55 * level * (delta >= 2.5))[..., None]
+        canvas = (canvas * (1 - alpha) + heat * alpha).astype(np.uint8)
+    if "skin" in layers:
+        skin = cv2.resize(analysis.skin.mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
+        contours, _ = cv2.findContours(skin, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        cv2.drawContours(canvas, contours, -1, _SKIN, thick, cv2.LINE_AA)
+    if "dark_spots" in layers:
+        for (x, y), r in zip(analysis.dark_spots.centers * scale, analysis.dark_spots.radii * scale, strict=True):
+            cv2.circle(canvas, (int(round(x)), int(round(y))), max(2, int(round(r + 1))), _SPOT, 1, cv2.LINE_AA)
+    if "lesions" in layers:
+        lesions = analysis.lesions
+        for i, ((x, y), r, s) in enumerate(zip(lesions.centers * scale, lesions.radii * scale, lesions.score,
+                                               strict=True)):
+            centre = (int(round(x)), int(round(y)))
+            cv2.circle(canvas, centre, max(3, int(round(r))), _LESION, thick + 1, cv2.LINE_AA)
+            label = f"{i + 1}"
+            cv2.putText(canvas, label, (centre[0] + int(r) + 2, centre[1] - int(r)), _FONT, 0.35 * thick + 0.1,
+                        _LESION, max(1, thick), cv2.LINE_AA)
+    return np.vstack([canvas, _legend(analysis, w, thick)])
+
+
+def _legend(analysis: Analysis, width: int, thick: int) -> np.ndarray:
+    scale_txt = 0.45 * thick
+    line = int(22 * thick)
+    strip = np.full((line * 3 + 8, width, 3), 255, np.uint8)
+    sev = analysis.severity
+    red = analysis.redness
+    rows = [
+        [(_LESION, f"lesions: {len(analysis.lesions)} (Hayashi {sev.hayashi_label})"),
+         (_SPOT, f"dark spots: {len(analysis.dark_spots)}")],
+        [(_SKIN, "skin outline"),
+         ((230, 90, 30), f"redness vs own skin: {red.grade.value} (p90 delta a* {red.delta_p90:.1f})")],
+        [((90, 90, 90), "not a medical device - comedo " + str(analysis.provenance.get("comedo_version", "")))],
+    ]
+    for r, items in enumerate(rows):
+        x = 8
+        y = line * (r + 1)
+        for colour, text in items:
+            cv2.circle(strip, (x + 6, y - 5), 6, colour, -1, cv2.LINE_AA)
+            cv2.putText(strip, text, (x + 18, y), _FONT, scale_txt, (20, 20, 20), 1, cv2.LINE_AA)
+            (tw, _), _ = cv2.getTextSize(text, _FONT, scale_txt, 1)
+            x += tw + 40
+    return strip

@@ -1,0 +1,175 @@
+"""The versioned analysis JSON: pydantic models and the one serializer.
+
+The same document goes to files, the web API and the store. Field names are a
+contract (see docs/json.md); add fields freely, never rename. ``comedo schema``
+prints the JSON Schema, also kept in ``docs/analysis.schema.json``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from comedo.quality import QUALITY_FLAGS
+from comedo.redness import IRRITATION_THRESHOLDS
+from comedo.types import Analysis, LesionType
+
+__all__ = ["SCHEMA_VERSION", "AnalysisDocument", "to_document", "DISCLAIMER"]
+
+SCHEMA_VERSION = "1.0"
+DISCLAIMER = (
+    "comedo is not a medical device. Its measurements and suggestions are information, not a diagnosis; "
+    "see a doctor or dermatologist for any lesion that worries you."
+)
+
+
+def _num(value: float, digits: int = 3) -> float | None:
+    return round(float(value), digits) if math.isfinite(value) else None
+
+
+class ImageInfo(BaseModel):
+    path: str
+    width: int
+    height: int
+    sha256: str
+    format: str | None = None
+    mm_per_px: float | None = None
+
+
+class LesionOut(BaseModel):
+    bbox: list[float] = Field(description="[x, y, w, h] in pixels of the oriented image")
+    center: list[float] = Field(description="[x, y] in pixels")
+    radius_px: float
+    diameter_mm: float | None = Field(description="null without a scale (mm_per_px)")
+    score: float = Field(ge=0, le=1)
+    type: str | None = Field(description="lesion type, null until typed")
+    type_scores: dict[str, float] | None
+    redness_delta_a: float | None = Field(description="mean a* in a disc 1.5x the radius minus the person's baseline")
+    irritation: str
+    dark_core: bool = Field(description="a dark dot (open-comedo opening) lies inside the lesion")
+
+
+class DarkSpotOut(BaseModel):
+    center: list[float]
+    radius_px: float
+    diameter_mm: float | None
+    contrast_l: float = Field(description="how much darker than the skin around it, in CIE L* units")
+
+
+class RednessOut(BaseModel):
+    measure: Literal["cielab_a_star"] = "cielab_a_star"
+    baseline_a: float | None = Field(description="a* of the person's own unaffected skin (median)")
+    baseline_l: float | None
+    ita_deg: float | None = Field(description="Individual Typology Angle of the baseline skin (Chardon 1991)")
+    skin_a_mean: float | None
+    delta_a_p90: float | None = Field(description="90th percentile of a* minus baseline over skin")
+    inflamed_fraction: float = Field(description="fraction of skin with a* >= baseline + 5")
+    irritation: str = Field(description="none | slight | moderate | marked, from delta_a_p90")
+    thresholds: dict[str, float]
+
+
+class Hayashi(BaseModel):
+    grade: int = Field(ge=0, le=3)
+    label: str
+    lesion_count: int
+
+
+class SeverityOut(BaseModel):
+    hayashi: Hayashi
+
+
+class QualityOut(BaseModel):
+    ok: bool
+    flags: list[str]
+    hints: list[str]
+    skin_fraction: float
+    sharpness: float
+    median_l: float
+    clipped_highlights: float
+    clipped_shadows: float
+
+
+class AnalysisDocument(BaseModel):
+    schema_version: str
+    image: ImageInfo
+    skin: dict[str, float]
+    lesions: list[LesionOut]
+    dark_spots: list[DarkSpotOut]
+    redness: RednessOut
+    severity: SeverityOut
+    quality: QualityOut
+    provenance: dict[str, object]
+    disclaimer: str
+
+
+def to_document(analysis: Analysis) -> AnalysisDocument:
+    """Serialize an ``Analysis``; ``model_dump(mode="json")`` gives the JSON object."""
+    img = analysis.image
+    mm = img.mm_per_px
+    lesions = []
+    dark_core = analysis.provenance.get("lesion_dark_core", [])
+    type_names = [t.value for t in LesionType]
+    for i in range(len(analysis.lesions)):
+        x0, y0, x1, y1 = (float(v) for v in analysis.lesions.xyxy[i])
+        r = float(analysis.lesions.radii[i])
+        red = analysis.redness.per_lesion[i] if i < len(analysis.redness.per_lesion) else None
+        label = analysis.lesions.type_label[i]
+        scores = analysis.lesions.type_scores[i]
+        lesions.append(
+            LesionOut(
+                bbox=[round(x0, 1), round(y0, 1), round(x1 - x0, 1), round(y1 - y0, 1)],
+                center=[round((x0 + x1) / 2, 1), round((y0 + y1) / 2, 1)],
+                radius_px=round(r, 2),
+                diameter_mm=round(2 * r * mm, 2) if mm else None,
+                score=round(float(analysis.lesions.score[i]), 4),
+                type=label,
+                type_scores=None if not math.isfinite(float(scores[0])) else
+                {n: round(float(s), 4) for n, s in zip(type_names, scores, strict=True)},
+                redness_delta_a=_num(red.delta_a, 2) if red else None,
+                irritation=red.grade.value if red else "none",
+                dark_core=bool(dark_core[i]) if i < len(dark_core) else False,
+            )
+        )
+    spots = [
+        DarkSpotOut(
+            center=[round(float(c[0]), 1), round(float(c[1]), 1)],
+            radius_px=round(float(r), 2),
+            diameter_mm=round(2 * float(r) * mm, 3) if mm else None,
+            contrast_l=round(float(k), 2),
+        )
+        for c, r, k in zip(analysis.dark_spots.centers, analysis.dark_spots.radii, analysis.dark_spots.contrast,
+                           strict=True)
+    ]
+    red = analysis.redness
+    q = analysis.quality
+    provenance = {k: v for k, v in analysis.provenance.items() if k != "lesion_dark_core"}
+    provenance["timings_ms"] = {k: round(v, 2) for k, v in analysis.timings_ms.items()}
+    return AnalysisDocument(
+        schema_version=SCHEMA_VERSION,
+        image=ImageInfo(path=img.source, width=img.width, height=img.height, sha256=img.sha256,
+                        format=img.original_format, mm_per_px=mm),
+        skin={"fraction": round(analysis.skin.fraction, 4)},
+        lesions=lesions,
+        dark_spots=spots,
+        redness=RednessOut(
+            baseline_a=_num(red.baseline_a, 2),
+            baseline_l=_num(red.baseline_l, 2),
+            ita_deg=_num(red.ita_deg, 1),
+            skin_a_mean=_num(red.skin_a_mean, 2),
+            delta_a_p90=_num(red.delta_p90, 2),
+            inflamed_fraction=round(red.inflamed_fraction, 4),
+            irritation=red.grade.value,
+            thresholds={g.value: t for t, g in IRRITATION_THRESHOLDS},
+        ),
+        severity=SeverityOut(hayashi=Hayashi(grade=analysis.severity.hayashi_grade,
+                                             label=analysis.severity.hayashi_label,
+                                             lesion_count=analysis.severity.lesion_count)),
+        quality=QualityOut(ok=q.ok, flags=list(q.flags), hints=[QUALITY_FLAGS[f] for f in q.flags],
+                           skin_fraction=round(q.skin_fraction, 4), sharpness=round(q.sharpness, 2),
+                           median_l=round(q.mean_l, 2), clipped_highlights=round(q.clipped_highlights, 4),
+                           clipped_shadows=round(q.clipped_shadows, 4)),
+        provenance=provenance,
+        disclaimer=DISCLAIMER,
+    )

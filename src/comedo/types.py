@@ -1,0 +1,217 @@
+"""Result types that flow from loading to every output. numpy only.
+
+Stages take these values and return new ones; none is mutated after creation.
+Points are (x, y); arrays are indexed [row, col].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+__all__ = [
+    "SkinImage",
+    "SkinMask",
+    "Lesions",
+    "DarkSpots",
+    "Redness",
+    "LesionRedness",
+    "Quality",
+    "Severity",
+    "Analysis",
+    "IrritationGrade",
+    "LesionType",
+]
+
+
+class IrritationGrade(str, Enum):
+    NONE = "none"
+    SLIGHT = "slight"
+    MODERATE = "moderate"
+    MARKED = "marked"
+
+
+class LesionType(str, Enum):
+    OPEN_COMEDO = "open_comedo"
+    CLOSED_COMEDO = "closed_comedo"
+    PAPULE = "papule"
+    PUSTULE = "pustule"
+    NODULE = "nodule"
+    CYST = "cyst"
+
+
+@dataclass(frozen=True, eq=False)
+class SkinImage:
+    """An oriented RGB photo. ``pixels`` is (H, W, 3) uint8 RGB, never BGR."""
+
+    pixels: np.ndarray
+    source: str
+    sha256: str
+    mm_per_px: float | None = None
+    original_format: str | None = None
+
+    @property
+    def height(self) -> int:
+        return int(self.pixels.shape[0])
+
+    @property
+    def width(self) -> int:
+        return int(self.pixels.shape[1])
+
+
+@dataclass(frozen=True, eq=False)
+class SkinMask:
+    """Boolean (H, W) mask of skin at the analysis resolution."""
+
+    mask: np.ndarray
+
+    @property
+    def fraction(self) -> float:
+        return float(self.mask.mean()) if self.mask.size else 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class Lesions:
+    """Columnar lesion detections (like ``supervision.Detections``).
+
+    ``xyxy`` (n, 4) float32 in pixels of the oriented image; ``score`` (n,)
+    float32 in 0..1; ``type_label`` (n,) object array of ``LesionType`` value
+    strings or None; ``type_scores`` (n, 6) float32 (NaN when untyped).
+    """
+
+    xyxy: np.ndarray
+    score: np.ndarray
+    type_label: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    type_scores: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LesionType)), np.float32))
+
+    def __post_init__(self) -> None:
+        n = len(self.xyxy)
+        xyxy = np.asarray(self.xyxy, np.float32).reshape(n, 4)
+        score = np.asarray(self.score, np.float32).reshape(-1)
+        if len(score) != n:
+            raise ValueError(f"score has {len(score)} entries for {n} boxes")
+        label = np.asarray(self.type_label, object).reshape(-1)
+        if len(label) != n:
+            label = np.full(n, None, object)
+        scores = np.asarray(self.type_scores, np.float32)
+        if scores.shape != (n, len(LesionType)):
+            scores = np.full((n, len(LesionType)), np.nan, np.float32)
+        object.__setattr__(self, "xyxy", xyxy)
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "type_label", label)
+        object.__setattr__(self, "type_scores", scores)
+
+    @classmethod
+    def empty(cls) -> Lesions:
+        return cls(np.zeros((0, 4), np.float32), np.zeros(0, np.float32))
+
+    def __len__(self) -> int:
+        return len(self.xyxy)
+
+    def __getitem__(self, index: np.ndarray | slice) -> Lesions:
+        return Lesions(self.xyxy[index], self.score[index], self.type_label[index], self.type_scores[index])
+
+    @property
+    def centers(self) -> np.ndarray:
+        """(n, 2) float32 (x, y) box centres."""
+        return ((self.xyxy[:, :2] + self.xyxy[:, 2:]) / 2).astype(np.float32)
+
+    @property
+    def radii(self) -> np.ndarray:
+        """(n,) float32: half the mean of box width and height."""
+        wh = self.xyxy[:, 2:] - self.xyxy[:, :2]
+        return (wh.mean(axis=1) / 2).astype(np.float32)
+
+    def scaled(self, factor: float) -> Lesions:
+        """A copy with coordinates multiplied by ``factor`` (resolution change)."""
+        return Lesions(self.xyxy * np.float32(factor), self.score, self.type_label, self.type_scores)
+
+
+@dataclass(frozen=True, eq=False)
+class DarkSpots:
+    """Small dark dots: ``centers`` (n, 2) float32 (x, y), ``radii`` (n,) float32 px,
+    ``contrast`` (n,) float32: how much darker than the skin around (CIE L* units)."""
+
+    centers: np.ndarray
+    radii: np.ndarray
+    contrast: np.ndarray
+
+    @classmethod
+    def empty(cls) -> DarkSpots:
+        return cls(np.zeros((0, 2), np.float32), np.zeros(0, np.float32), np.zeros(0, np.float32))
+
+    def __len__(self) -> int:
+        return len(self.centers)
+
+    def __getitem__(self, index: np.ndarray | slice) -> DarkSpots:
+        return DarkSpots(self.centers[index], self.radii[index], self.contrast[index])
+
+    def scaled(self, factor: float) -> DarkSpots:
+        return DarkSpots(self.centers * np.float32(factor), self.radii * np.float32(factor), self.contrast)
+
+
+@dataclass(frozen=True)
+class LesionRedness:
+    """Redness around one lesion relative to the person's own unaffected skin."""
+
+    delta_a: float
+    grade: IrritationGrade
+
+
+@dataclass(frozen=True, eq=False)
+class Redness:
+    """CIELAB a* erythema figures; ``delta_map`` is a* minus the baseline, per pixel
+    of the analysis resolution (NaN off skin)."""
+
+    baseline_a: float
+    baseline_l: float
+    ita_deg: float
+    skin_a_mean: float
+    delta_p90: float
+    inflamed_fraction: float
+    grade: IrritationGrade
+    per_lesion: tuple[LesionRedness, ...]
+    delta_map: np.ndarray
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Photo quality flags: problems are reported, never raised."""
+
+    skin_fraction: float
+    sharpness: float
+    mean_l: float
+    clipped_highlights: float
+    clipped_shadows: float
+    flags: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.flags
+
+
+@dataclass(frozen=True)
+class Severity:
+    hayashi_grade: int
+    hayashi_label: str
+    lesion_count: int
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Everything comedo found in one photo; one serializer turns it into JSON."""
+
+    image: SkinImage
+    analysis_scale: float
+    skin: SkinMask
+    lesions: Lesions
+    dark_spots: DarkSpots
+    redness: Redness
+    severity: Severity
+    quality: Quality
+    detector: str
+    min_score: float
+    provenance: dict[str, object]
+    timings_ms: dict[str, float]

@@ -1,0 +1,80 @@
+"""The command line: outputs, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from comedo.cli.main import app
+
+runner = CliRunner()
+
+
+def test_analyze_writes_json_and_png(sample_path: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["analyze", str(sample_path), "--out", str(tmp_path), "--mm-per-px", "0.2"])
+    assert result.exit_code == 0, result.output
+    assert "lesion" in result.stdout and "redness" in result.stdout
+    doc = json.loads((tmp_path / "face_acne04.json").read_text())
+    assert doc["schema_version"] and doc["image"]["mm_per_px"] == 0.2
+    assert (tmp_path / "face_acne04.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.jpg", b"", "file is empty"),
+        ("text.png", b"hello, not an image at all" * 10, "not a supported image"),
+        ("cut.jpg", None, "truncated or corrupt"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(tmp_path: Path, sample_path: Path, name: str, content: bytes | None,
+                                      message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content if content is not None else sample_path.read_bytes()[:3000])
+    result = runner.invoke(app, ["analyze", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and message in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_bad_one_is_skipped_the_rest_done(tmp_path: Path, sample_path: Path) -> None:
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(bad), str(sample_path), "--out", str(out), "--detector", "classical"])
+    assert result.exit_code == 2
+    assert (out / "face_acne04.json").exists() and not (out / "bad.json").exists()
+    assert "1 of 2 photos failed" in result.stderr
+
+
+def test_json_flag_prints_one_document(sample_path: Path) -> None:
+    result = runner.invoke(app, ["analyze", str(sample_path), "--json", "--detector", "classical"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["image"]["width"] == 640
+
+
+def test_schema_command_is_json_schema() -> None:
+    result = runner.invoke(app, ["schema"])
+    schema = json.loads(result.stdout)
+    assert "lesions" in schema["properties"] and "schema_version" in schema["required"]
+
+
+def test_real_process_has_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "x.heic"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)
+    proc = subprocess.run([sys.executable, "-m", "comedo.cli.main", "analyze", str(bad)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr and "x.heic" in proc.stderr
+
+
+def test_committed_json_schema_is_current() -> None:
+    committed = json.loads((Path(__file__).parents[1] / "docs" / "analysis.schema.json").read_text())
+    current = json.loads(runner.invoke(app, ["schema"]).stdout)
+    assert committed == current, "run: comedo schema > docs/analysis.schema.json"

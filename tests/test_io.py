@@ -1,0 +1,170 @@
+"""Loading: every format, orientation, mode conversion and bad-input kind."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from comedo.errors import ImageTooLargeError, InvalidInputError
+from comedo.io import load_image
+
+
+def _rgb(h: int = 40, w: int = 60) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+
+
+def _save(img: Image.Image, fmt: str, **kw: object) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kw)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "TIFF", "BMP"])
+def test_common_formats_load_as_rgb(fmt: str) -> None:
+    data = _save(Image.fromarray(_rgb()), fmt)
+    img = load_image(data)
+    assert img.pixels.shape == (40, 60, 3)
+    assert img.pixels.dtype == np.uint8
+    assert img.original_format == fmt
+
+
+def test_heic_loads() -> None:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    data = _save(Image.fromarray(_rgb(64, 96)), "HEIF", quality=90)
+    img = load_image(data)
+    assert img.pixels.shape == (64, 96, 3)
+
+
+def test_lossless_png_pixels_are_exact() -> None:
+    arr = _rgb()
+    assert np.array_equal(load_image(_save(Image.fromarray(arr), "PNG")).pixels, arr)
+
+
+def test_exif_orientation_is_applied() -> None:
+    arr = np.zeros((40, 60, 3), np.uint8)
+    arr[:, :10] = (255, 0, 0)  # red band on the left
+    img = Image.fromarray(arr)
+    exif = img.getexif()
+    exif[0x0112] = 6  # rotate 90 CW to display
+    loaded = load_image(_save(img, "JPEG", exif=exif, quality=95))
+    assert loaded.pixels.shape == (60, 40, 3)
+    top = loaded.pixels[:10].reshape(-1, 3).mean(axis=0)
+    assert top[0] > 200 and top[1] < 60  # the band is now on top
+
+
+def test_grayscale_becomes_rgb() -> None:
+    gray = _rgb()[..., 0]
+    loaded = load_image(_save(Image.fromarray(gray, "L"), "PNG"))
+    assert loaded.pixels.shape == (40, 60, 3)
+    assert np.array_equal(loaded.pixels[..., 0], gray) and np.array_equal(loaded.pixels[..., 2], gray)
+
+
+def test_sixteen_bit_gray_is_rescaled() -> None:
+    arr = np.full((10, 12), 65535 // 2, np.uint16)
+    loaded = load_image(_save(Image.fromarray(arr), "PNG"))
+    assert abs(int(loaded.pixels[0, 0, 0]) - 128) <= 1
+
+
+def test_sixteen_bit_rgb_tiff(tmp_path: Path) -> None:
+    import cv2
+
+    arr = np.zeros((10, 12, 3), np.uint16)
+    arr[...] = (1000 * 257 // 10, 50 * 257, 200 * 257)  # B, G, R for OpenCV
+    path = tmp_path / "rgb16.tif"
+    cv2.imwrite(str(path), arr)
+    px = load_image(path).pixels[0, 0]
+    assert abs(int(px[0]) - 200) <= 1 and abs(int(px[1]) - 50) <= 1 and abs(int(px[2]) - 100) <= 1
+
+
+def test_cmyk_becomes_rgb() -> None:
+    loaded = load_image(_save(Image.new("CMYK", (8, 6), (0, 255, 255, 0)), "JPEG"))
+    r, g, b = loaded.pixels[3, 4]
+    assert r > 200 and g < 60 and b < 60
+
+
+def test_alpha_is_composited_on_white() -> None:
+    rgba = np.zeros((6, 6, 4), np.uint8)
+    rgba[..., 0] = 255
+    rgba[:3, :, 3] = 255  # top half opaque red, bottom transparent
+    loaded = load_image(_save(Image.fromarray(rgba, "RGBA"), "PNG"))
+    assert tuple(loaded.pixels[0, 0]) == (255, 0, 0)
+    assert tuple(loaded.pixels[5, 0]) == (255, 255, 255)
+
+
+def test_array_and_bytes_inputs() -> None:
+    arr = _rgb()
+    assert np.array_equal(load_image(arr).pixels, arr)
+    assert load_image(arr.astype(np.float32) / 255).pixels.shape == arr.shape
+    with pytest.raises(InvalidInputError, match="shape"):
+        load_image(np.zeros((4, 4, 5), np.uint8))
+    with pytest.raises(InvalidInputError, match="dtype"):
+        load_image(np.zeros((4, 4, 3), np.int64))
+
+
+def test_sha256_is_of_the_file_bytes() -> None:
+    import hashlib
+
+    data = _save(Image.fromarray(_rgb()), "PNG")
+    assert load_image(data).sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_zero_byte_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jpg"
+    path.write_bytes(b"")
+    with pytest.raises(InvalidInputError, match=r"empty\.jpg: file is empty"):
+        load_image(path)
+
+
+def test_truncated_file(tmp_path: Path) -> None:
+    data = _save(Image.fromarray(_rgb(200, 300)), "JPEG")
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InvalidInputError, match=r"cut\.jpg: .*truncated or corrupt"):
+        load_image(path)
+
+
+def test_not_an_image(tmp_path: Path) -> None:
+    path = tmp_path / "notes.jpg"
+    path.write_text("this is not a photo\n" * 20)
+    with pytest.raises(InvalidInputError, match=r"notes\.jpg: not a supported image"):
+        load_image(path)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="file not found"):
+        load_image(tmp_path / "nope.png")
+    with pytest.raises(InvalidInputError, match="is a directory"):
+        load_image(tmp_path)
+
+
+def test_too_many_pixels() -> None:
+    data = _save(Image.new("RGB", (400, 300)), "PNG")
+    with pytest.raises(ImageTooLargeError, match="over the"):
+        load_image(data, max_pixels=100_000)
+
+
+def test_decompression_bomb_header_is_rejected_before_decoding() -> None:
+    # A 20000x20000 PNG of one colour compresses to a tiny file.
+    data = _save(Image.new("L", (20000, 20000)), "PNG")
+    assert len(data) < 2_000_000
+    with pytest.raises(ImageTooLargeError):
+        load_image(data, max_pixels=50_000_000)
+
+
+def test_file_too_large(tmp_path: Path) -> None:
+    path = tmp_path / "big.png"
+    path.write_bytes(_save(Image.fromarray(_rgb(100, 100)), "PNG"))
+    with pytest.raises(ImageTooLargeError, match="big.png: file is"):
+        load_image(path, max_bytes=1000)
+
+
+def test_bad_mm_per_px() -> None:
+    with pytest.raises(InvalidInputError, match="mm_per_px"):
+        load_image(_rgb(), mm_per_px=-1.0)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from comedo.detect.decode import box_iou, decode_centres
+from comedo.metrics import average_precision, confusion_matrix, match_circles
+
+
+def test_box_iou_hand_computed() -> None:
+    a = np.array([[0, 0, 10, 10]], np.float32)
+    b = np.array([[5, 0, 15, 10], [20, 20, 30, 30]], np.float32)
+    assert np.allclose(box_iou(a, b), [[50 / 150, 0.0]])
+
+
+def test_ap_perfect_and_empty() -> None:
+    truth = [np.array([[0, 0, 10, 10], [20, 20, 30, 30]], np.float32)]
+    perfect = [(truth[0].copy(), np.array([0.9, 0.8], np.float32))]
+    assert average_precision(perfect, truth) == pytest.approx(1.0)
+    none = [(np.zeros((0, 4), np.float32), np.zeros(0, np.float32))]
+    assert average_precision(none, truth) == 0.0
+
+
+def test_ap_ranks_false_positive_first() -> None:
+    truth = [np.array([[0, 0, 10, 10]], np.float32)]
+    preds = [(np.array([[50, 50, 60, 60], [0, 0, 10, 10]], np.float32), np.array([0.9, 0.5], np.float32))]
+    # precision at recall 1 is 0.5 -> AP 0.5
+    assert average_precision(preds, truth) == pytest.approx(0.5, abs=0.01)
+
+
+def test_decode_finds_peak_with_size_and_offset() -> None:
+    heat = np.zeros((20, 20), np.float32)
+    heat[5, 7] = 0.9
+    heat[5, 8] = 0.5  # neighbour, suppressed by the 3x3 peak test
+    size = np.zeros((2, 20, 20), np.float32)
+    size[:, 5, 7] = (12, 8)
+    offset = np.zeros((2, 20, 20), np.float32)
+    offset[:, 5, 7] = (0.5, 0.25)
+    xyxy, score = decode_centres(heat, size, offset, stride=4, min_score=0.3)
+    assert score.tolist() == pytest.approx([0.9])
+    assert xyxy[0].tolist() == pytest.approx([30 - 6, 21 - 4, 30 + 6, 21 + 4])
+
+
+def test_match_circles_one_to_one() -> None:
+    m = match_circles(np.array([[10, 10], [11, 10], [50, 50]]), np.array([3, 3, 3]),
+                      np.array([[10, 10], [80, 80]]), np.array([4, 4]))
+    assert (m.true_positives, m.predictions, m.truths) == (1, 3, 2)
+    assert m.recall == 0.5
+
+
+def test_confusion_matrix() -> None:
+    assert confusion_matrix([0, 1, 1], [0, 1, 0], 2).tolist() == [[1, 0], [1, 1]]

@@ -1,0 +1,109 @@
+"""analyze() end to end on the bundled sample and on synthetic scenes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from synthetic import add_dots, add_red_patch, skin_scene
+
+import comedo
+from comedo.errors import InvalidInputError
+from comedo.schema import AnalysisDocument, to_document
+
+REQUIRED = {"schema_version", "image", "lesions", "dark_spots", "redness", "severity", "quality", "provenance"}
+
+
+@pytest.mark.parametrize("detector", ["auto", "classical"])
+def test_sample_analysis_document(sample_path: Path, detector: str) -> None:
+    analysis = comedo.analyze(sample_path, detector=detector)
+    doc = to_document(analysis).model_dump(mode="json")
+    assert REQUIRED <= doc.keys()
+    assert doc["image"]["width"] == 640 and doc["image"]["height"] == 640
+    assert len(doc["image"]["sha256"]) == 64
+    assert doc["severity"]["hayashi"]["lesion_count"] == len(doc["lesions"])
+    for lesion in doc["lesions"]:
+        x, y, w, h = lesion["bbox"]
+        assert 0 <= lesion["score"] <= 1 and w > 0 and h > 0
+        assert -5 <= x <= 645 and -5 <= y <= 645
+        assert lesion["diameter_mm"] is None
+    for spot in doc["dark_spots"]:
+        assert set(spot) >= {"center", "radius_px"}
+    assert doc["redness"]["irritation"] in {"none", "slight", "moderate", "marked"}
+    AnalysisDocument.model_validate_json(json.dumps(doc))
+
+
+def test_same_result_from_path_bytes_and_array(sample_path: Path) -> None:
+    from_path = comedo.analyze(sample_path, detector="classical")
+    from_bytes = comedo.analyze(sample_path.read_bytes(), detector="classical")
+    from_array = comedo.analyze(from_path.image.pixels, detector="classical")
+    assert from_path.image.sha256 == from_bytes.image.sha256
+    assert np.array_equal(from_path.lesions.xyxy, from_bytes.lesions.xyxy)
+    assert np.array_equal(from_path.lesions.xyxy, from_array.lesions.xyxy)
+
+
+def test_sizes_in_mm_with_a_scale(sample_path: Path) -> None:
+    doc = to_document(comedo.analyze(sample_path, mm_per_px=0.1, detector="classical")).model_dump(mode="json")
+    for lesion in doc["lesions"]:
+        assert lesion["diameter_mm"] == pytest.approx(2 * lesion["radius_px"] * 0.1, abs=0.02)
+
+
+def test_classical_detector_finds_drawn_red_lesions() -> None:
+    scene = skin_scene(seed=7)
+    spots = [(180, 160), (420, 300), (300, 380)]
+    for x, y in spots:
+        scene = add_red_patch(scene, x, y, 9, 14.0)
+    analysis = comedo.analyze(scene.rgb, detector="classical")
+    centers = analysis.lesions.centers
+    for x, y in spots:
+        assert np.min(np.hypot(centers[:, 0] - x, centers[:, 1] - y)) < 6
+    assert len(analysis.lesions) == len(spots)
+    assert all(r.grade.value == "marked" for r in analysis.redness.per_lesion)
+
+
+def test_large_photo_coordinates_are_in_original_pixels() -> None:
+    scene = add_dots(skin_scene((1500, 2000), seed=2), 10, radius=(6, 8), seed=3, min_gap=60)
+    analysis = comedo.analyze(scene.rgb, detector="classical")
+    assert analysis.analysis_scale < 1
+    centers = analysis.dark_spots.centers
+    hits = sum(np.min(np.hypot(centers[:, 0] - x, centers[:, 1] - y)) < 5 for x, y, _ in scene.dots)
+    assert hits >= 9
+
+
+@pytest.mark.parametrize(
+    ("rgb", "flag"),
+    [
+        (np.full((200, 200, 3), (40, 60, 200), np.uint8), "too_little_skin"),
+        (cv2.GaussianBlur(skin_scene(seed=1).rgb, (0, 0), 6), "blurry"),
+        ((skin_scene(seed=1).rgb * 0.12).astype(np.uint8), "underexposed"),
+    ],
+    ids=["no-skin", "blur", "dark"],
+)
+def test_quality_flags_not_exceptions(rgb: np.ndarray, flag: str) -> None:
+    analysis = comedo.analyze(rgb, detector="classical")
+    assert flag in analysis.quality.flags
+    doc = to_document(analysis).model_dump(mode="json")
+    assert doc["quality"]["hints"] and not doc["quality"]["ok"]
+
+
+def test_bad_min_score() -> None:
+    with pytest.raises(InvalidInputError, match="min_score"):
+        comedo.analyze(np.zeros((10, 10, 3), np.uint8), min_score=2.0)
+
+
+def test_unknown_detector() -> None:
+    with pytest.raises(InvalidInputError, match="detector must be"):
+        comedo.analyze(np.zeros((10, 10, 3), np.uint8), detector="yolo")
+
+
+def test_annotated_image_does_not_touch_the_photo(sample_path: Path) -> None:
+    from comedo.render.annotate import annotate
+
+    analysis = comedo.analyze(sample_path, detector="classical")
+    before = analysis.image.pixels.copy()
+    out = annotate(analysis)
+    assert np.array_equal(before, analysis.image.pixels)
+    assert out.shape[1] == 640 and out.shape[0] > 640 and out.dtype == np.uint8
