@@ -28,7 +28,7 @@ def test_sample_analysis_document(sample_path: Path, detector: str) -> None:
     for lesion in doc["lesions"]:
         x, y, w, h = lesion["bbox"]
         assert 0 <= lesion["score"] <= 1 and w > 0 and h > 0
-        assert -5 <= x <= 645 and -5 <= y <= 645
+        assert 0 <= x <= 640 and 0 <= y <= 640 and x + w <= 640 and y + h <= 640
         assert lesion["diameter_mm"] is None
     for spot in doc["dark_spots"]:
         assert set(spot) >= {"center", "radius_px"}

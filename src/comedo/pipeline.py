@@ -111,7 +111,7 @@ def analyze(
         image=loaded,
         analysis_scale=scale,
         skin=skin,
-        lesions=found.scaled(inv),
+        lesions=found.scaled(inv).clipped(loaded.width, loaded.height),
         dark_spots=spots.scaled(inv),
         redness=redness,
         severity=severity,

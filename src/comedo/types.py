@@ -128,6 +128,13 @@ class Lesions:
         """A copy with coordinates multiplied by ``factor`` (resolution change)."""
         return Lesions(self.xyxy * np.float32(factor), self.score, self.type_label, self.type_scores)
 
+    def clipped(self, width: int, height: int) -> Lesions:
+        """A copy with boxes clipped to an image of ``width`` x ``height``."""
+        xyxy = self.xyxy.copy()
+        xyxy[:, [0, 2]] = xyxy[:, [0, 2]].clip(0, width)
+        xyxy[:, [1, 3]] = xyxy[:, [1, 3]].clip(0, height)
+        return Lesions(xyxy, self.score, self.type_label, self.type_scores)
+
 
 @dataclass(frozen=True, eq=False)
 class DarkSpots:

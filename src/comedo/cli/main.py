@@ -69,6 +69,22 @@ def benchmark(
 
 
 @app.command()
+def evaluate(
+    dataset: Annotated[Path, typer.Argument(help="Folder with annotations.json (COCO) and optional circles.json.")],
+    detectors: Annotated[str, typer.Option(help="Comma-separated detectors to compare.")] = "model,classical",
+    min_score: Annotated[Optional[float], typer.Option(help="Count threshold (default: each one's calibrated).")]
+    = None,
+    limit: Annotated[int, typer.Option(min=0, help="Evaluate only the first N images (0: all).")] = 0,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures to this JSON file.")]
+    = None,
+) -> None:
+    """Detector accuracy on a data set: AP50, count MAE, grade accuracy, circle recall/precision."""
+    from comedo.cli.evaluate_cmd import run_evaluate
+
+    raise typer.Exit(run_evaluate(dataset, detectors=detectors, min_score=min_score, limit=limit, json_out=json_out))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the analysis document."""
     import json

@@ -6,7 +6,8 @@ surrounding skin, so we look for blobs in the Delta a* map (a* minus the
 skin's median) with a scale-normalised difference of Gaussians
 (Lindeberg, IJCV 30:79-116, 1998; Lowe, IJCV 60:91-110, 2004): the scale of
 the strongest response gives the radius (r = sqrt(2) sigma).
-Score = logistic((blob contrast in Delta a* - 4) / 1.5).
+Score = logistic((DoG response in Delta a* - 2) / 0.5); box radius 2 sqrt(2) sigma,
+because annotators box the red halo, about twice the DoG radius (measured on ACNE04 valid).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ __all__ = ["ClassicalDetector"]
 
 class ClassicalDetector:
     name = "classical-dog"
-    default_min_score = 0.5
+    default_min_score = 0.4  # lowest count MAE on a quarter of ACNE04 valid
 
     @property
     def identity(self) -> dict[str, str]:
@@ -36,7 +37,7 @@ class ClassicalDetector:
         baseline = float(np.median(a[skin]))
         delta = np.where(skin, np.clip(a - baseline, 0, None), 0).astype(np.float32)
         short = min(h, w)
-        r_min, r_max = max(2.5, short * 0.006), max(6.0, short * 0.05)
+        r_min, r_max = max(3.0, short * 0.01), max(8.0, short * 0.05)
         sigmas = np.geomspace(r_min / np.sqrt(2), r_max / np.sqrt(2), 6)
         responses = []
         for s in sigmas:
@@ -51,9 +52,9 @@ class ClassicalDetector:
         rows, cols = np.nonzero(peaks)
         if rows.size == 0:
             return Lesions.empty()
-        radius = sigmas[best[rows, cols]] * np.sqrt(2)
-        contrast = cv2.GaussianBlur(delta, (0, 0), float(r_min / 2))[rows, cols]
-        score = 1 / (1 + np.exp(-(contrast - 4.0) / 1.5))
+        radius = sigmas[best[rows, cols]] * 2.0 * np.sqrt(2)  # the red halo annotators box is ~2x the DoG radius
+        contrast = response[rows, cols]
+        score = 1 / (1 + np.exp(-(contrast - 2.0) / 0.5))
         keep = score >= min_score
         rows, cols, radius, score = rows[keep], cols[keep], radius[keep], score[keep]
         order = np.argsort(-score, kind="stable")
@@ -61,7 +62,7 @@ class ClassicalDetector:
         # Suppress weaker blobs whose centre lies inside a stronger one.
         chosen: list[int] = []
         for i in range(len(rows)):
-            if all((cols[i] - cols[j]) ** 2 + (rows[i] - rows[j]) ** 2 > (0.8 * radius[j]) ** 2 for j in chosen):
+            if all((cols[i] - cols[j]) ** 2 + (rows[i] - rows[j]) ** 2 > (0.4 * radius[j]) ** 2 for j in chosen):
                 chosen.append(i)
         idx = np.asarray(chosen, int)
         x, y, r = cols[idx].astype(np.float32), rows[idx].astype(np.float32), radius[idx].astype(np.float32)

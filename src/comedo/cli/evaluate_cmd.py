@@ -1,0 +1,63 @@
+"""``comedo evaluate``: the shipped model and the classical baseline side by side."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from comedo.errors import ComedoError
+
+_ROWS = [("ap50", "AP50 (boxes)"), ("count_mae", "count MAE"), ("grade_accuracy", "grade accuracy"),
+         ("circles_recall", "recall vs circles"), ("circles_precision", "precision vs circles"),
+         ("threshold", "count threshold"), ("mean_ms_per_image", "ms / image (end to end)")]
+
+
+def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limit: int, json_out: Path | None) -> int:
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from comedo.detect.registry import available_detectors
+    from comedo.evaluate import load_dataset, run_detector, score_run
+
+    try:
+        ds = load_dataset(dataset)
+    except ComedoError as exc:
+        typer.echo(f"comedo: error: {exc}", err=True)
+        return exc.exit_code
+    if limit:
+        for name in ("files", "boxes", "grades", "sources", "circles"):
+            setattr(ds, name, getattr(ds, name)[:limit])
+    names = [d.strip() for d in detectors.split(",") if d.strip()]
+    missing = [n for n in names if n not in available_detectors()]
+    if missing:
+        typer.echo(f"comedo: error: --detectors: {', '.join(missing)} not available "
+                   f"(have {', '.join(available_detectors())})", err=True)
+        return 2
+    console = Console()
+    results = {}
+    for name in names:
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task(f"{name}", total=len(ds.files))
+            try:
+                run = run_detector(ds, name, progress=lambda done, total: bar.update(task, completed=done))
+            except ComedoError as exc:
+                typer.echo(f"comedo: error: {exc}", err=True)
+                return exc.exit_code
+        results[name] = score_run(ds, run, min_score)
+    table = Table(title=f"{dataset} ({len(ds.files)} images)")
+    table.add_column("figure")
+    for name in names:
+        table.add_column(f"{name} ({results[name]['detector']})", justify="right")
+    for key, label in _ROWS:
+        table.add_row(label, *[str(results[n].get(key, "-")) for n in names])
+    console.print(table)
+    for name in names:
+        if "grade_confusion" in results[name]:
+            console.print(f"{name}: grade confusion (rows truth 0-3, columns predicted 0-3): "
+                          f"{results[name]['grade_confusion']}")
+    if json_out:
+        json_out.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
