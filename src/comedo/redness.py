@@ -17,8 +17,8 @@ chromameter studies of irritant reactions (the EEMCO review above); 5 and 8
 split visible erythema into the thirds used for clinical grading. These are
 our documented choices, not a published scale. The whole-skin grade uses the
 90th percentile of Delta a* over skin, so a few small red spots do not make
-the whole face "irritated"; each lesion is graded by the mean Delta a* in a
-disc 1.5x its radius.
+the whole face "irritated"; each lesion is graded by the mean Delta a* in the
+disc of its radius (detector boxes include the red halo around a lesion).
 
 The skin tone is summarised by the Individual Typology Angle,
 ITA = atan((L* - 50) / b*) in degrees (Chardon et al., Int J Cosmet Sci
@@ -99,7 +99,7 @@ def measure_redness(
     disc = np.zeros((h, w), np.uint8)
     for (x, y), r in zip(centers, radii, strict=True):
         disc[:] = 0
-        cv2.circle(disc, (int(round(x)), int(round(y))), int(round(max(r, 1) * 1.5)), 1, -1)
+        cv2.circle(disc, (int(round(x)), int(round(y))), int(round(max(r, 1))), 1, -1)
         region = (disc > 0) & skin
         if not region.any():
             region = disc > 0

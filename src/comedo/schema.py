@@ -46,7 +46,7 @@ class LesionOut(BaseModel):
     score: float = Field(ge=0, le=1)
     type: str | None = Field(description="lesion type, null until typed")
     type_scores: dict[str, float] | None
-    redness_delta_a: float | None = Field(description="mean a* in a disc 1.5x the radius minus the person's baseline")
+    redness_delta_a: float | None = Field(description="mean a* in the lesion's disc minus the person's baseline")
     irritation: str
     dark_core: bool = Field(description="a dark dot (open-comedo opening) lies inside the lesion")
 
