@@ -78,3 +78,42 @@ def test_committed_json_schema_is_current() -> None:
     committed = json.loads((Path(__file__).parents[1] / "docs" / "analysis.schema.json").read_text())
     current = json.loads(runner.invoke(app, ["schema"]).stdout)
     assert committed == current, "run: comedo schema > docs/analysis.schema.json"
+
+
+def test_triage_json_and_readable(tmp_path: Path) -> None:
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({"red_streaks": True, "pain": "severe"}))
+    result = runner.invoke(app, ["triage", "--answers", str(answers), "--json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["triage"]["level"] == "urgent" and doc["extraction"]["advice"] == "do_not_extract"
+    assert {"triage", "care_plan", "extraction", "disclaimer"} <= doc.keys()
+    readable = runner.invoke(app, ["triage", "--answers", str(answers)])
+    assert readable.exit_code == 0 and "Urgent" in readable.stdout and "not a medical device" in readable.stdout
+
+
+@pytest.mark.parametrize("content", ['{"fevr": true}', '{"warm": "yes"}', "not json", "[1]"])
+def test_triage_bad_answers_exit_2(tmp_path: Path, content: str) -> None:
+    answers = tmp_path / "a.json"
+    answers.write_text(content)
+    result = runner.invoke(app, ["triage", "--answers", str(answers)])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "a.json" in result.stderr
+
+
+def test_analyze_with_answers_embeds_triage(tmp_path: Path, sample_path: Path) -> None:
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({"location": "near_eye", "spreading_redness": True}))
+    result = runner.invoke(app, ["analyze", str(sample_path), "--answers", str(answers), "--json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["triage"]["level"] == "urgent" and doc["answers"] == {"location": "near_eye",
+                                                                     "spreading_redness": True}
+
+
+def test_triage_with_image(tmp_path: Path, sample_path: Path) -> None:
+    answers = tmp_path / "a.json"
+    answers.write_text("{}")
+    result = runner.invoke(app, ["triage", "--answers", str(answers), str(sample_path), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["triage"]["level"] in {"self_care", "routine"}

@@ -12,13 +12,17 @@ from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError, Mo
 
 __version__ = "0.1.0"
 __all__ = [
-    "analyze", "load_image", "to_document", "Analysis", "SkinImage", "Lesions", "DarkSpots",
+    "analyze", "triage_report", "parse_answers", "load_answers", "Answers", "load_image", "to_document", "Analysis", "SkinImage", "Lesions", "DarkSpots",
     "ComedoError", "InvalidInputError", "ImageTooLargeError", "NoSkinError", "ModelError", "StoreError",
     "__version__",
 ]
 
 _LAZY = {
     "analyze": ("comedo.pipeline", "analyze"),
+    "triage_report": ("comedo.pipeline", "triage_report"),
+    "parse_answers": ("comedo.answers", "parse_answers"),
+    "load_answers": ("comedo.answers", "load_answers"),
+    "Answers": ("comedo.answers", "Answers"),
     "load_image": ("comedo.io", "load_image"),
     "to_document": ("comedo.schema", "to_document"),
     "Analysis": ("comedo.types", "Analysis"),
@@ -28,8 +32,9 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from comedo.answers import Answers, load_answers, parse_answers
     from comedo.io import load_image
-    from comedo.pipeline import analyze
+    from comedo.pipeline import analyze, triage_report
     from comedo.schema import to_document
     from comedo.types import Analysis, DarkSpots, Lesions, SkinImage
 

@@ -9,11 +9,14 @@ lesions and dark spots are reported in pixels of the oriented original.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 
 import cv2
 import numpy as np
 
+from comedo.advice import TriageReport, build_report
+from comedo.answers import Answers, parse_answers
 from comedo.colour import colour_planes
 from comedo.darkspots import find_dark_spots
 from comedo.detect.registry import get_detector
@@ -23,9 +26,10 @@ from comedo.io import ImageSource, load_image
 from comedo.quality import assess_quality
 from comedo.redness import measure_redness
 from comedo.skin import segment_skin
+from comedo.triage import findings_from
 from comedo.types import Analysis, DarkSpots, Lesions, Severity, SkinImage, SkinMask
 
-__all__ = ["analyze", "ANALYSIS_LONG_SIDE"]
+__all__ = ["analyze", "triage_report", "ANALYSIS_LONG_SIDE"]
 
 ANALYSIS_LONG_SIDE = 1024
 
@@ -44,13 +48,18 @@ def analyze(
     mm_per_px: float | None = None,
     detector: str = "auto",
     name: str | None = None,
+    answers: Answers | dict | None = None,
 ) -> Analysis:
     """Analyse one skin photo.
 
     ``image`` is a path, bytes, an RGB array or an already loaded ``SkinImage``.
     ``min_score`` overrides the detector's calibrated operating threshold
-    (lower it for evaluation); ``mm_per_px`` gives physical sizes.
+    (lower it for evaluation); ``mm_per_px`` gives physical sizes. ``answers``
+    (the triage questionnaire, an ``Answers`` or a dict) joins what the photo
+    shows in the triage, care plan and extraction advice.
     """
+    if not isinstance(answers, Answers):
+        answers = parse_answers(answers)
     if min_score is not None and not (0.0 <= min_score <= 1.0):
         raise InvalidInputError(f"min_score must be between 0 and 1, got {min_score!r}")
     timings: dict[str, float] = {}
@@ -107,7 +116,7 @@ def analyze(
         "lesion_dark_core": lesion_has_dark_core.tolist(),
     }
     inv = 1.0 / scale
-    return Analysis(
+    analysis = Analysis(
         image=loaded,
         analysis_scale=scale,
         skin=skin,
@@ -121,6 +130,8 @@ def analyze(
         provenance=provenance,
         timings_ms=timings,
     )
+    report = build_report(findings_from(answers, analysis))
+    return replace(analysis, report=report)
 
 
 def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.ndarray]:
@@ -135,3 +146,21 @@ def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.n
     inside = (x >= b[None, :, 0]) & (x <= b[None, :, 2]) & (y >= b[None, :, 1]) & (y <= b[None, :, 3])
     has_core = inside.any(axis=0)
     return spots[~inside.any(axis=1)], has_core
+
+
+def triage_report(
+    answers: Answers | dict | None = None,
+    image: ImageSource | SkinImage | None = None,
+    *,
+    mm_per_px: float | None = None,
+) -> TriageReport:
+    """Triage, care plan and extraction advice from the answers alone, or from the
+    answers together with what a photo shows."""
+    if not isinstance(answers, Answers):
+        answers = parse_answers(answers)
+    if image is None:
+        return build_report(findings_from(answers, None))
+    report = analyze(image, answers=answers, mm_per_px=mm_per_px).report
+    if not isinstance(report, TriageReport):  # analyze always builds one
+        raise TypeError("analysis carried no triage report")
+    return report

@@ -8,7 +8,7 @@ prints the JSON Schema, also kept in ``docs/analysis.schema.json``.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -16,7 +16,10 @@ from comedo.quality import QUALITY_FLAGS
 from comedo.redness import IRRITATION_THRESHOLDS
 from comedo.types import Analysis, LesionType
 
-__all__ = ["SCHEMA_VERSION", "AnalysisDocument", "to_document", "DISCLAIMER"]
+if TYPE_CHECKING:
+    from comedo.advice import TriageReport
+
+__all__ = ["SCHEMA_VERSION", "AnalysisDocument", "TriageDocument", "to_document", "report_document", "DISCLAIMER"]
 
 SCHEMA_VERSION = "1.0"
 DISCLAIMER = (
@@ -91,6 +94,63 @@ class QualityOut(BaseModel):
     clipped_shadows: float
 
 
+class ReasonOut(BaseModel):
+    code: str = Field(description="stable identifier of the rule")
+    level: str
+    text: str
+    evidence: dict[str, object] = Field(description="the answers or measurements that made the rule fire")
+
+
+class TriageOut(BaseModel):
+    level: Literal["self_care", "routine", "soon", "urgent"]
+    level_text: str
+    reasons: list[ReasonOut]
+
+
+class CareTipOut(BaseModel):
+    code: str
+    text: str
+    why: str
+
+
+class ExtractionStepOut(BaseModel):
+    step: str
+    text: str
+
+
+class ExtractionOut(BaseModel):
+    advice: Literal["ok_with_care", "do_not_extract"]
+    why: list[str]
+    steps: list[ExtractionStepOut] = Field(description="the five-step protocol, only when advice is ok_with_care")
+
+
+class TriageDocument(BaseModel):
+    """What `comedo triage --json` prints; also embedded in the analysis document."""
+
+    triage: TriageOut
+    care_plan: list[CareTipOut]
+    extraction: ExtractionOut
+    answers: dict[str, object] = Field(description="the answers that were given")
+    disclaimer: str
+
+
+def report_document(report: TriageReport) -> TriageDocument:
+    from comedo.advice import LEVEL_TEXT
+
+    t = report.triage
+    return TriageDocument(
+        triage=TriageOut(level=t.level.label, level_text=LEVEL_TEXT[t.level],  # type: ignore[arg-type]
+                         reasons=[ReasonOut(code=r.code, level=r.level.label, text=r.text, evidence=r.evidence)
+                                  for r in t.reasons]),
+        care_plan=[CareTipOut(code=c.code, text=c.text, why=c.why) for c in report.care_plan],
+        extraction=ExtractionOut(advice=report.extraction.advice,  # type: ignore[arg-type]
+                                 why=list(report.extraction.why),
+                                 steps=[ExtractionStepOut(step=k, text=v) for k, v in report.extraction.steps]),
+        answers=report.answers,
+        disclaimer=DISCLAIMER,
+    )
+
+
 class AnalysisDocument(BaseModel):
     schema_version: str
     image: ImageInfo
@@ -100,6 +160,10 @@ class AnalysisDocument(BaseModel):
     redness: RednessOut
     severity: SeverityOut
     quality: QualityOut
+    triage: TriageOut | None = None
+    care_plan: list[CareTipOut] | None = None
+    extraction: ExtractionOut | None = None
+    answers: dict[str, object] | None = None
     provenance: dict[str, object]
     disclaimer: str
 
@@ -172,4 +236,14 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
                            clipped_shadows=round(q.clipped_shadows, 4)),
         provenance=provenance,
         disclaimer=DISCLAIMER,
+        **_report_fields(analysis),
     )
+
+
+def _report_fields(analysis: Analysis) -> dict[str, object]:
+    from comedo.advice import TriageReport
+
+    if not isinstance(analysis.report, TriageReport):
+        return {}
+    doc = report_document(analysis.report)
+    return {"triage": doc.triage, "care_plan": doc.care_plan, "extraction": doc.extraction, "answers": doc.answers}

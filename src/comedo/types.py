@@ -222,3 +222,4 @@ class Analysis:
     min_score: float
     provenance: dict[str, object]
     timings_ms: dict[str, float]
+    report: object | None = None  # comedo.advice.TriageReport: triage, care plan, extraction advice

@@ -25,7 +25,11 @@ def summary_line(analysis: Analysis) -> str:
         f"redness {red.grade.value} vs own skin (p90 delta a* {red.delta_p90:.1f})",
     ]
     quality = "quality ok" if analysis.quality.ok else "check photo: " + ", ".join(analysis.quality.flags)
-    return ", ".join(parts) + "; " + quality
+    line = ", ".join(parts) + "; " + quality
+    report = analysis.report
+    if report is not None and hasattr(report, "triage"):
+        line += f"; triage {report.triage.level.label} (not a medical device)"
+    return line
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -69,10 +73,16 @@ def _unique_stems(images: list[Path]) -> list[str]:
 
 
 def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None, mm_per_px: float | None,
-                detector: str, json_out: bool) -> int:
+                detector: str, json_out: bool, answers_path: Path | None = None) -> int:
+    from comedo.answers import Answers, load_answers
     from comedo.pipeline import analyze
     from comedo.schema import to_document
 
+    try:
+        answers = load_answers(answers_path) if answers_path is not None else Answers()
+    except ComedoError as exc:
+        typer.echo(f"comedo: error: {exc}", err=True)
+        return exc.exit_code
     if out is not None and out.exists() and not out.is_dir():
         typer.echo(f"comedo: error: --out {out}: exists and is not a directory", err=True)
         return 2
@@ -80,7 +90,8 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
     worst = 0
     for path, stem in zip(images, _unique_stems(images), strict=True):
         try:
-            analysis = analyze(path, min_score=min_score, mm_per_px=mm_per_px, detector=detector)
+            analysis = analyze(path, min_score=min_score, mm_per_px=mm_per_px, detector=detector,
+                               answers=answers)
             if json_out:
                 typer.echo(json.dumps(to_document(analysis).model_dump(mode="json")))
             else:

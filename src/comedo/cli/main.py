@@ -47,13 +47,27 @@ def analyze(
     mm_per_px: Annotated[Optional[float], typer.Option(help="Scale of the photo, for sizes in mm.")] = None,
     detector: Annotated[str, typer.Option(help="auto, model or classical (the baseline).")] = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print the analysis JSON on stdout.")] = False,
+    answers: Annotated[Optional[Path], typer.Option(help="Triage answers (JSON file) to include.")] = None,
 ) -> None:
     """Analyse photos; print a summary per photo. A bad photo is reported and skipped."""
     from comedo.cli.analyze_cmd import run_analyze
 
     code = run_analyze(images, out=out, min_score=min_score, mm_per_px=mm_per_px, detector=detector,
-                       json_out=json_out)
+                       json_out=json_out, answers_path=answers)
     raise typer.Exit(code)
+
+
+@app.command()
+def triage(
+    answers: Annotated[Path, typer.Option(help="Answers JSON file (every key optional).")],
+    image: Annotated[Optional[Path], typer.Argument(help="Optional photo of the spot.")] = None,
+    mm_per_px: Annotated[Optional[float], typer.Option(help="Scale of the photo, for sizes in mm.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """Should a professional see this spot? Triage level with reasons, care plan and extraction advice."""
+    from comedo.cli.triage_cmd import run_triage
+
+    raise typer.Exit(run_triage(answers, image, mm_per_px=mm_per_px, json_out=json_out))
 
 
 @app.command()

@@ -1,0 +1,197 @@
+"""Plain-language text keyed by stable codes: triage reasons, the home-care plan
+and the safe-extraction advice. The rules decide; this module only words it.
+
+Care tips follow the American Academy of Dermatology's acne self-care guidance
+and NICE NG198 (skin care advice, 1.2); the extraction protocol is the one
+taught for comedone extraction (sterilise, find the core, gentle even pressure
+with an extractor or gloved fingers, stop if nothing releases, aftercare).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from comedo.triage import Findings, Triage, TriageLevel
+
+__all__ = ["reason_text", "LEVEL_TEXT", "CareTip", "care_plan", "Extraction", "extraction_advice",
+           "EXTRACTION_STEPS", "TriageReport", "build_report"]
+
+_REASONS = {
+    "red_streaks": "Red streaks spreading from a spot can mean the infection is travelling along the lymph "
+                   "vessels (lymphangitis). Get medical help today.",
+    "eye_swelling_or_vision_change": "Swelling around the eye or any change in vision with a skin infection "
+                                     "nearby needs same-day care to rule out orbital cellulitis.",
+    "severe_headache": "A severe headache with an infected spot on the face needs same-day care: rarely, "
+                       "facial infections spread inwards.",
+    "fever_with_infection_or_nodule": "Fever together with an infected or deep spot suggests the infection is "
+                                      "affecting the whole body. Get medical help today.",
+    "fever_with_joint_pain": "Fever with joint pain alongside acne can be a sign of a rare systemic form "
+                             "(acne fulminans) and needs same-day medical assessment.",
+    "infection_immunocompromised": "Signs of infection in someone with diabetes or a weakened immune system "
+                                   "can worsen quickly. Get medical help today.",
+    "spreading_redness_near_eye": "Spreading redness near the eye can become orbital cellulitis. Get medical "
+                                  "help today.",
+    "infection_signs": "Warmth, spreading redness, a bad smell or painful pus are signs of infection; a doctor "
+                       "should see it within a day or two.",
+    "fever": "A fever with a skin spot should be checked by a doctor within a day or two.",
+    "worse_after_extraction": "The spot got worse after it was squeezed; a doctor should check it for "
+                              "infection within a day or two.",
+    "inflamed_near_eye": "An inflamed spot near the eye should be looked at by a doctor within a day or two "
+                         "and never squeezed.",
+    "inflamed_danger_triangle": "An inflamed spot between the corners of the mouth and the bridge of the nose "
+                                "(the 'danger triangle') drains towards veins inside the skull; have a doctor "
+                                "look at it within a day or two and never squeeze it.",
+    "large_lump": "A lump 10 mm or larger is deeper than ordinary acne; book a GP or dermatologist.",
+    "nodule_or_cyst": "Nodules and cysts are deep and scar easily; a GP or dermatologist can treat them "
+                      "(for example with an injection or prescription treatment).",
+    "severe_pain": "Severe pain is not usual for a simple spot; book a GP or dermatologist.",
+    "growing_fast": "A spot that grows quickly should be seen by a GP or dermatologist.",
+    "recurring": "A spot that keeps coming back in the same place may be a cyst or a blocked gland that needs "
+                 "professional treatment.",
+    "pus": "A spot with pus is best left to drain by itself or be opened by a professional.",
+    "home_extraction_unresolved": "It was squeezed at home and is still there; further squeezing risks "
+                                  "infection and scarring. Book a GP, dermatologist or licensed esthetician.",
+    "present_over_14_days": "A spot that has lasted more than two weeks should be checked.",
+    "severe_acne": "The photo shows many lesions (Hayashi severe or worse); prescription treatment works better "
+                   "than home care at this level.",
+    "nice_moderate_to_severe": "The lesion counts fall in NICE's moderate-to-severe band, where prescription "
+                               "treatment is recommended.",
+    "scarring": "Acne that scars should be treated by a doctor early to prevent more scars.",
+    "treatment_not_working": "Twelve weeks or more of treatment without improvement is the point to see a GP "
+                             "or dermatologist (NICE NG198).",
+    "no_red_flags": "Nothing reported or seen needs a professional; home care is reasonable. If it gets worse, "
+                    "hurts, or lasts more than two weeks, see a GP or dermatologist.",
+}
+
+LEVEL_TEXT = {
+    TriageLevel.SELF_CARE: "Self-care: home care is reasonable.",
+    TriageLevel.ROUTINE: "Routine: book an appointment with a GP or dermatologist.",
+    TriageLevel.SOON: "Soon: see a doctor within a day or two.",
+    TriageLevel.URGENT: "Urgent: get medical help today (same day, or emergency services if severe).",
+}
+
+
+def reason_text(code: str) -> str:
+    return _REASONS[code]
+
+
+@dataclass(frozen=True)
+class CareTip:
+    code: str
+    text: str
+    why: str
+
+
+def care_plan(findings: Findings, level: TriageLevel) -> tuple[CareTip, ...]:
+    """Home-care tips chosen by the findings, each tied to why it applies."""
+    a = findings.answers
+    types = set(findings.types_seen) | ({a.lesion_type} if a.lesion_type else set())
+    comedones = bool(types & {"open_comedo", "closed_comedo"})
+    inflamed = bool(findings.inflammation and not findings.inflammation.get("unknown"))
+    tips = [CareTip("gentle_cleansing", "Wash twice a day with a mild, fragrance-free cleanser and lukewarm "
+                    "water; do not scrub.", "Scrubbing and harsh soaps irritate skin and can worsen acne.")]
+    if comedones or not types:
+        tips.append(CareTip("salicylic_acid", "Use a salicylic acid (BHA, 0.5-2 %) cleanser or leave-on product "
+                            "once a day, building up slowly.",
+                            "Salicylic acid dissolves the plugs in pores that form blackheads and whiteheads."
+                            if comedones else "Salicylic acid keeps pores clear, which helps most kinds of acne."))
+    if inflamed or types & {"papule", "pustule"}:
+        tips.append(CareTip("benzoyl_peroxide", "Apply a thin layer of benzoyl peroxide 2.5-5 % to the inflamed "
+                            "areas once a day; it can bleach fabric.",
+                            "Benzoyl peroxide kills acne bacteria and calms red, inflamed spots."))
+    tips.append(CareTip("non_comedogenic", "Choose products and make-up labelled non-comedogenic or oil-free.",
+                        "Heavy, oily products can block pores and start new comedones."))
+    tips.append(CareTip("moisturise", "Use a light, non-comedogenic moisturiser every day, even on oily skin.",
+                        "Acne treatments dry the skin; a moisturiser keeps the barrier intact so you can keep "
+                        "using them."))
+    if not findings.infection_signs and (inflamed or types & {"closed_comedo", "pustule", "nodule", "cyst"}):
+        tips.append(CareTip("warm_compress", "Hold a clean warm (not hot) damp cloth on the spot for 10-15 "
+                            "minutes, 3-4 times a day.",
+                            "Warmth eases pain and helps a spot come to a head and drain on its own."))
+    tips.append(CareTip("clean_hands_and_tools", "Wash your hands before touching your face; clean phone "
+                        "screens, pillowcases and any tools.", "Hands and surfaces carry bacteria to the skin."))
+    tips.append(CareTip("no_nails", "Never squeeze with fingernails, pins or needles.",
+                        "Nails tear the skin and push the contents deeper, causing infection and scars."))
+    if level >= TriageLevel.ROUTINE:
+        tips.append(CareTip("see_professional", LEVEL_TEXT[level], "See the reasons above."))
+    return tuple(tips)
+
+
+EXTRACTION_STEPS = (
+    ("sterilise", "Wash your hands; clean the skin and a comedone extractor (or put on clean gloves) with "
+                  "alcohol; let the skin dry. A warm shower or compress first softens the plug."),
+    ("find_the_core", "Find the plug: the dark opening of a blackhead or the white head of a whitehead. Do not "
+                      "touch a spot with no visible core."),
+    ("gentle_pressure", "Place the extractor loop (or two gloved fingers wrapped in tissue) around the core and "
+                        "press gently and evenly downwards and inwards."),
+    ("release", "The plug should come out easily. If nothing comes out after two or three gentle tries, stop: "
+                "it is not ready, and pressing harder causes scars."),
+    ("aftercare", "Clean the area, apply a thin layer of antibacterial ointment, and cover it if it is open. "
+                  "Do not touch it again; no make-up on it for a day."),
+)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    advice: str  # "ok_with_care" | "do_not_extract"
+    why: tuple[str, ...]
+    steps: tuple[tuple[str, str], ...]
+
+
+def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
+    """Only open comedones and ripe, superficial whiteheads are ever ok to extract."""
+    a = findings.answers
+    stop: list[str] = []
+    if findings.nodule_or_cyst:
+        stop.append("Nodules and cysts are deep: squeezing pushes their contents further in and scars. "
+                    "Only a professional should drain them.")
+    if findings.infection_signs:
+        stop.append("It shows signs of infection; squeezing can spread it.")
+    if a.location == "face_danger_triangle":
+        stop.append("It is in the danger triangle of the face (between the corners of the mouth and the "
+                    "bridge of the nose), where squeezing can spread infection inwards.")
+    if a.location == "near_eye":
+        stop.append("It is near the eye; never squeeze there.")
+    if (a.size_mm is not None and a.size_mm >= 10) or (findings.max_diameter_mm or 0) >= 10:
+        stop.append("It is 10 mm or larger, which means it is deep.")
+    if a.pain in ("mild", "severe") or a.warm or a.lesion_type in ("papule", "pustule"):
+        stop.append("It is inflamed (painful, warm, or a red papule or pustule); inflamed spots should be left "
+                    "to settle, not squeezed.")
+    if findings.inflamed_lesions_seen and a.lesion_type not in ("open_comedo", "closed_comedo"):
+        stop.append("The photo shows inflamed redness around the spot.")
+    if a.fever or a.immunocompromised_or_diabetes:
+        stop.append("With a fever, diabetes or a weakened immune system, any wound is riskier.")
+    if level >= TriageLevel.SOON:
+        stop.append("The triage level says a doctor should see it first.")
+    types = set(findings.types_seen) | ({a.lesion_type} if a.lesion_type else set())
+    extractable = types & {"open_comedo", "closed_comedo"}
+    if not stop and not extractable:
+        stop.append("It is not known to be a blackhead or a ripe whitehead, the only spots safe to extract. "
+                    "If unsure, leave it or ask a professional.")
+    if stop:
+        return Extraction("do_not_extract", tuple(stop), ())
+    why = ["Blackheads (open comedones) and ripe, superficial whiteheads can be extracted gently at home, "
+           "following every step below."]
+    if "closed_comedo" in extractable:
+        why.append("A whitehead is ripe only when a white head sits right at the surface; if not, wait.")
+    if types - extractable:
+        why.append("Extract only the blackheads or ripe whiteheads; leave every other spot alone.")
+    return Extraction("ok_with_care", tuple(why), EXTRACTION_STEPS)
+
+
+@dataclass(frozen=True)
+class TriageReport:
+    """Triage, care plan and extraction advice for one spot or photo."""
+
+    triage: Triage
+    care_plan: tuple[CareTip, ...]
+    extraction: Extraction
+    answers: dict[str, object]
+
+
+def build_report(findings: Findings) -> TriageReport:
+    from comedo.triage import triage
+
+    result = triage(findings)
+    return TriageReport(result, care_plan(findings, result.level), extraction_advice(findings, result.level),
+                        findings.answers.reported())

@@ -1,0 +1,50 @@
+"""``comedo triage``: the answer a person reads, or one JSON object."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from comedo.errors import ComedoError
+
+_STYLE = {"self_care": "bold green", "routine": "bold yellow", "soon": "bold dark_orange", "urgent": "bold red"}
+
+
+def run_triage(answers_path: Path, image: Path | None, *, mm_per_px: float | None, json_out: bool) -> int:
+    from comedo.answers import load_answers
+    from comedo.pipeline import triage_report
+    from comedo.schema import report_document
+
+    try:
+        answers = load_answers(answers_path)
+        report = triage_report(answers, image, mm_per_px=mm_per_px)
+    except ComedoError as exc:
+        typer.echo(f"comedo: error: {exc}", err=True)
+        return exc.exit_code
+    doc = report_document(report)
+    if json_out:
+        typer.echo(json.dumps(doc.model_dump(mode="json")))
+        return 0
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    level = doc.triage.level
+    console.print(f"[{_STYLE[level]}]{doc.triage.level_text}[/]")
+    console.print("\nWhy:")
+    for reason in doc.triage.reasons:
+        evidence = ", ".join(f"{k}={v}" for k, v in reason.evidence.items())
+        console.print(f"  - {reason.text}" + (f" [dim]({evidence})[/]" if evidence else ""))
+    ext = doc.extraction
+    verdict = "Do not squeeze or extract it." if ext.advice == "do_not_extract" else "Extraction is ok, with care:"
+    console.print(f"\n[bold]{verdict}[/]")
+    for why in ext.why:
+        console.print(f"  - {why}")
+    for i, step in enumerate(ext.steps, 1):
+        console.print(f"  {i}. {step.step.replace('_', ' ')}: {step.text}")
+    console.print("\n[bold]Home care:[/]")
+    for tip in doc.care_plan:
+        console.print(f"  - {tip.text} [dim]{tip.why}[/]")
+    console.print(f"\n[italic]{doc.disclaimer}[/]")
+    return 0

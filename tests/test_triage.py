@@ -1,0 +1,156 @@
+"""Triage rules (one row per rule), levels, properties, care plan and extraction advice."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from comedo.advice import build_report, care_plan, extraction_advice
+from comedo.answers import Answers, parse_answers
+from comedo.errors import InvalidInputError
+from comedo.triage import RULES, Findings, TriageLevel, triage
+
+U, S, R, C = TriageLevel.URGENT, TriageLevel.SOON, TriageLevel.ROUTINE, TriageLevel.SELF_CARE
+
+# (answers, image findings, rule code that must fire, expected overall level)
+CASES = [
+    ({"red_streaks": True}, {}, "red_streaks", U),
+    ({"eye_swelling_or_vision_change": True}, {}, "eye_swelling_or_vision_change", U),
+    ({"severe_headache": True}, {}, "severe_headache", U),
+    ({"fever": True, "warm": True}, {}, "fever_with_infection_or_nodule", U),
+    ({"fever": True, "lesion_type": "cyst"}, {}, "fever_with_infection_or_nodule", U),
+    ({"fever": True}, {"types_seen": frozenset({"nodule"})}, "fever_with_infection_or_nodule", U),
+    ({"fever": True, "joint_pain": True}, {}, "fever_with_joint_pain", U),
+    ({"foul_smell": True, "immunocompromised_or_diabetes": True}, {}, "infection_immunocompromised", U),
+    ({"spreading_redness": True, "location": "near_eye"}, {}, "spreading_redness_near_eye", U),
+    ({"warm": True}, {}, "infection_signs", S),
+    ({"spreading_redness": True, "location": "body"}, {}, "infection_signs", S),
+    ({"foul_smell": True}, {}, "infection_signs", S),
+    ({"pus": True, "pain": "mild"}, {}, "infection_signs", S),
+    ({"fever": True}, {}, "fever", S),
+    ({"worse_after_extraction": True}, {}, "worse_after_extraction", S),
+    ({"location": "near_eye", "lesion_type": "papule"}, {}, "inflamed_near_eye", S),
+    ({"location": "face_danger_triangle", "pain": "mild"}, {}, "inflamed_danger_triangle", S),
+    ({"location": "face_danger_triangle"}, {}, "inflamed_danger_triangle", S),  # inflammation not ruled out
+    ({"location": "face_danger_triangle"}, {"image_given": True, "lesion_count": 1, "inflamed_lesions_seen": 1},
+     "inflamed_danger_triangle", S),
+    ({"size_mm": 10}, {}, "large_lump", R),
+    ({}, {"image_given": True, "lesion_count": 1, "max_diameter_mm": 12.5}, "large_lump", R),
+    ({"lesion_type": "nodule"}, {}, "nodule_or_cyst", R),
+    ({}, {"image_given": True, "lesion_count": 1, "types_seen": frozenset({"cyst"})}, "nodule_or_cyst", R),
+    ({"pain": "severe"}, {}, "severe_pain", R),
+    ({"growing_fast": True}, {}, "growing_fast", R),
+    ({"recurring": True}, {}, "recurring", R),
+    ({"pus": True}, {}, "pus", R),
+    ({"home_extraction_tried": True}, {}, "home_extraction_unresolved", R),
+    ({"days_present": 15}, {}, "present_over_14_days", R),
+    ({}, {"image_given": True, "lesion_count": 30, "hayashi_grade": 2}, "severe_acne", R),
+    ({}, {"image_given": True, "nice_band": "moderate_to_severe"}, "nice_moderate_to_severe", R),
+    ({"scarring": True}, {}, "scarring", R),
+    ({"treatment_weeks_without_improvement": 12}, {}, "treatment_not_working", R),
+    ({}, {}, "no_red_flags", C),
+    ({"pain": "none", "lesion_type": "open_comedo", "location": "face", "days_present": 14}, {}, "no_red_flags", C),
+]
+
+
+@pytest.mark.parametrize(("answers", "image", "code", "level"), CASES,
+                         ids=[f"{c[2]}-{i}" for i, c in enumerate(CASES)])
+def test_rule_fires_with_level(answers: dict, image: dict, code: str, level: TriageLevel) -> None:
+    result = triage(Findings(parse_answers(answers), **image))
+    fired = {r.code: r for r in result.reasons}
+    assert code in fired
+    assert result.level is level
+    reason = fired[code]
+    assert reason.text and (reason.evidence or code == "no_red_flags")
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {r.code for r in RULES} <= {c[2] for c in CASES}
+
+
+@pytest.mark.parametrize(("answers", "not_code"), [
+    ({"size_mm": 9.9}, "large_lump"),
+    ({"days_present": 14}, "present_over_14_days"),
+    ({"treatment_weeks_without_improvement": 11}, "treatment_not_working"),
+    ({"pus": True, "pain": "none"}, "infection_signs"),
+    ({"location": "face_danger_triangle", "pain": "none", "lesion_type": "open_comedo"}, "inflamed_danger_triangle"),
+])
+def test_boundaries_do_not_fire(answers: dict, not_code: str) -> None:
+    assert not_code not in {r.code for r in triage(Findings(parse_answers(answers))).reasons}
+
+
+RED_FLAGS = [{"red_streaks": True}, {"warm": True}, {"fever": True}, {"pain": "severe"}, {"pus": True},
+             {"size_mm": 25.0}, {"lesion_type": "cyst"}, {"worse_after_extraction": True}, {"recurring": True},
+             {"eye_swelling_or_vision_change": True}, {"scarring": True}]
+BASE = st.fixed_dictionaries({}, optional={
+    "pain": st.sampled_from(["none", "mild", "severe"]), "warm": st.booleans(), "pus": st.booleans(),
+    "fever": st.booleans(), "location": st.sampled_from(["face_danger_triangle", "near_eye", "face", "body"]),
+    "size_mm": st.floats(0, 40), "days_present": st.integers(0, 60), "lesion_type": st.sampled_from(
+        ["open_comedo", "closed_comedo", "papule", "pustule", "nodule", "cyst", "unsure"]),
+    "immunocompromised_or_diabetes": st.booleans(), "joint_pain": st.booleans(), "recurring": st.booleans(),
+})
+
+
+@settings(max_examples=300, deadline=None)
+@given(BASE, st.sampled_from(RED_FLAGS), st.integers(0, 80))
+def test_adding_a_red_flag_never_lowers_the_level(base: dict, flag: dict, count: int) -> None:
+    findings = dict(image_given=True, lesion_count=count, hayashi_grade=min(3, count // 21))
+    before = triage(Findings(parse_answers(base), **findings)).level
+    after = triage(Findings(parse_answers({**base, **flag}), **findings)).level
+    assert after >= before
+
+
+@settings(max_examples=200, deadline=None)
+@given(BASE)
+def test_do_not_extract_whatever_else_for_deep_or_dangerous(base: dict) -> None:
+    for extra in ({"lesion_type": "nodule"}, {"lesion_type": "cyst"}, {"location": "face_danger_triangle"},
+                  {"warm": True}, {"size_mm": 12.0}):
+        findings = Findings(parse_answers({**base, **extra}))
+        report = build_report(findings)
+        assert report.extraction.advice == "do_not_extract"
+        assert not report.extraction.steps
+
+
+def test_no_answers_no_lesions_is_self_care() -> None:
+    result = triage(Findings(Answers(), image_given=True, lesion_count=0))
+    assert result.level is C and [r.code for r in result.reasons] == ["no_red_flags"]
+
+
+def test_calm_blackhead_is_ok_with_care_with_five_steps() -> None:
+    findings = Findings(parse_answers({"lesion_type": "open_comedo", "pain": "none", "location": "face"}))
+    ext = extraction_advice(findings, triage(findings).level)
+    assert ext.advice == "ok_with_care"
+    assert [s for s, _ in ext.steps] == ["sterilise", "find_the_core", "gentle_pressure", "release", "aftercare"]
+
+
+def test_unknown_type_is_not_extracted() -> None:
+    findings = Findings(Answers())
+    assert extraction_advice(findings, C).advice == "do_not_extract"
+
+
+def test_care_plan_ties_tips_to_findings() -> None:
+    comedone = {t.code for t in care_plan(Findings(parse_answers({"lesion_type": "open_comedo"})), C)}
+    inflamed = {t.code for t in care_plan(Findings(parse_answers({"lesion_type": "papule", "pain": "mild"})), R)}
+    infected = {t.code for t in care_plan(Findings(parse_answers({"warm": True})), S)}
+    assert "salicylic_acid" in comedone and "benzoyl_peroxide" not in comedone
+    assert "benzoyl_peroxide" in inflamed and "warm_compress" in inflamed and "see_professional" in inflamed
+    assert "warm_compress" not in infected  # do not compress an infected spot; see a doctor
+    for codes in (comedone, inflamed, infected):
+        assert {"gentle_cleansing", "moisturise", "no_nails", "clean_hands_and_tools", "non_comedogenic"} <= codes
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"fevr": True}, "unknown key 'fevr'"),
+    ({"warm": "yes"}, "warm: input should be a valid boolean"),
+    ({"warm": 1}, "warm: input should be a valid boolean"),
+    ({"size_mm": "12"}, "size_mm: input should be a number"),
+    ({"size_mm": -1}, "size_mm: must be between 0 and 500"),
+    ({"days_present": 2.5}, "days_present"),
+    ({"pain": "awful"}, "pain: input should be 'none', 'mild' or 'severe'"),
+    ({"location": "foot"}, "location"),
+    ([1, 2], "must be a JSON object"),
+])
+def test_bad_answers_are_clear_errors(data: object, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_answers(data)
