@@ -1,0 +1,202 @@
+"""Train the six-way lesion-type classifier on close-ups, seeded, on a CPU.
+
+    python -m comedo_train.train_types --data ../shared/data/lesion-types --out runs/types \\
+        [--init-from runs/detector/best.pt]
+
+The network is the detector's encoder (``LesionNet`` stem to stride 32) with a
+pooled linear head, so it can start from the encoder the detector learned on
+ACNE04 faces (``--init-from``) instead of from scratch; which is better was
+decided by measurement (see docs/performance.md). Writes ``best.pt`` (best
+validation macro-F1), ``history.jsonl`` and ``split.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from comedo.metrics import confusion_matrix
+from comedo_train.detector_net import LesionNet
+from comedo_train.lesion_types import CLASSES, Item, link_duplicates, scan, split
+
+INPUT = 160
+
+
+class TypeNet(nn.Module):
+    """LesionNet encoder + global average pooling of stride 16 and 32 + linear."""
+
+    def __init__(self, n_classes: int = len(CLASSES), dropout: float = 0.3) -> None:
+        super().__init__()
+        enc = LesionNet()
+        self.register_buffer("mean", enc.mean.clone())
+        self.register_buffer("std", enc.std.clone())
+        self.stem, self.s4, self.s8, self.s16, self.s32 = enc.stem, enc.s4, enc.s8, enc.s16, enc.s32
+        self.drop = nn.Dropout(dropout)
+        self.fc = nn.Linear(96 + 128, n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = (x - self.mean) / self.std
+        c16 = self.s16(self.s8(self.s4(self.stem(x))))
+        c32 = self.s32(c16)
+        feats = torch.cat([c16.mean(dim=(2, 3)), c32.mean(dim=(2, 3))], dim=1)
+        return self.fc(self.drop(feats))
+
+
+class Softmaxed(nn.Module):
+    """Export wrapper: probabilities, not logits."""
+
+    def __init__(self, net: TypeNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.net(x), dim=1)
+
+
+def load_rgb(path: Path, side: int = 192) -> np.ndarray:
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    return cv2.cvtColor(cv2.resize(bgr, (side, side), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
+
+
+def augment(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    h, w = img.shape[:2]
+    scale = rng.uniform(0.45, 1.0)
+    ch, cw = int(h * scale), int(w * scale * rng.uniform(0.85, 1.15))
+    cw = min(cw, w)
+    y0, x0 = rng.integers(0, h - ch + 1), rng.integers(0, w - cw + 1)
+    img = img[y0 : y0 + ch, x0 : x0 + cw]
+    angle = rng.uniform(0, 360)
+    m = cv2.getRotationMatrix2D((img.shape[1] / 2, img.shape[0] / 2), angle, 1.0)
+    img = cv2.warpAffine(img, m, (img.shape[1], img.shape[0]), borderMode=cv2.BORDER_REFLECT_101)
+    img = cv2.resize(img, (INPUT, INPUT), interpolation=cv2.INTER_AREA)
+    if rng.random() < 0.5:
+        img = img[:, ::-1]
+    hsv = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2HSV).astype(np.float32)
+    hsv[..., 0] = (hsv[..., 0] + rng.uniform(-6, 6)) % 180
+    hsv[..., 1] *= rng.uniform(0.6, 1.35)
+    hsv[..., 2] *= rng.uniform(0.65, 1.35)
+    img = cv2.cvtColor(np.clip(hsv, 0, 255).astype(np.uint8), cv2.COLOR_HSV2RGB)
+    if rng.random() < 0.1:
+        img = np.repeat(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
+    if rng.random() < 0.25:
+        img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.4, 1.5))
+    return img
+
+
+def centre(img: np.ndarray) -> np.ndarray:
+    return cv2.resize(img, (INPUT, INPUT), interpolation=cv2.INTER_AREA)
+
+
+def macro_f1(matrix: np.ndarray) -> float:
+    f1s = []
+    for k in range(len(matrix)):
+        tp = matrix[k, k]
+        p = tp / max(matrix[:, k].sum(), 1)
+        r = tp / max(matrix[k].sum(), 1)
+        f1s.append(0.0 if p + r == 0 else 2 * p * r / (p + r))
+    return float(np.mean(f1s))
+
+
+@torch.no_grad()
+def evaluate(model: TypeNet, images: np.ndarray, labels: np.ndarray) -> dict[str, object]:
+    model.eval()
+    preds = []
+    for i in range(0, len(images), 64):
+        x = torch.from_numpy(images[i : i + 64]).permute(0, 3, 1, 2).float()
+        # Test-time: average the image and its mirror.
+        p = torch.softmax(model(x), 1) + torch.softmax(model(torch.flip(x, dims=[3])), 1)
+        preds.append(p.argmax(1).numpy())
+    pred = np.concatenate(preds)
+    matrix = confusion_matrix(labels.tolist(), pred.tolist(), len(CLASSES))
+    return {"accuracy": float((pred == labels).mean()), "macro_f1": macro_f1(matrix), "confusion": matrix.tolist()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/lesion-types"))
+    parser.add_argument("--out", type=Path, default=Path("runs/types"))
+    parser.add_argument("--init-from", type=Path, default=None, help="detector checkpoint to take the encoder from")
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    items = scan(args.data / "train")
+    kept, component, dropped = link_duplicates(items)
+    train, valid = split(kept, component, seed=args.seed)
+    (args.out / "split.json").write_text(json.dumps({
+        "dropped_contradictory": dropped,
+        "train": [str(it.path.relative_to(args.data)) for it in train],
+        "valid": [str(it.path.relative_to(args.data)) for it in valid]}, indent=1))
+    print(f"{len(items)} images, {dropped} dropped (same photo, two labels), "
+          f"{len(train)} train / {len(valid)} valid", flush=True)
+    train_imgs = [load_rgb(it.path) for it in train]
+    train_labels = np.array([it.label for it in train])
+    valid_imgs = np.stack([centre(load_rgb(it.path)) for it in valid])
+    valid_labels = np.array([it.label for it in valid])
+
+    model = TypeNet()
+    if args.init_from:
+        state = torch.load(args.init_from, map_location="cpu", weights_only=False)["model"]
+        own = model.state_dict()
+        loaded = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+        model.load_state_dict(loaded, strict=False)
+        print(f"initialised {len(loaded)} tensors from {args.init_from}", flush=True)
+    # Class weights against imbalance (papule has the fewest photos).
+    counts = np.bincount(train_labels, minlength=len(CLASSES)).astype(np.float32)
+    weights = torch.tensor(counts.sum() / (len(CLASSES) * counts))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
+    steps_per_epoch = math.ceil(len(train) / args.batch)
+    total = steps_per_epoch * args.epochs
+    rng = np.random.default_rng(args.seed)
+    best, step = -1.0, 0
+    history = (args.out / "history.jsonl").open("w")
+    for epoch in range(args.epochs):
+        model.train()
+        order = rng.permutation(len(train))
+        t0, running = time.time(), 0.0
+        for b in range(steps_per_epoch):
+            idx = order[b * args.batch : (b + 1) * args.batch]
+            x = torch.from_numpy(np.stack([augment(train_imgs[i], rng) for i in idx])).permute(0, 3, 1, 2).float()
+            y = torch.from_numpy(train_labels[idx])
+            lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / total)) if step > 50 else args.lr * (step + 1) / 50
+            for g in optimizer.param_groups:
+                g["lr"] = lr
+            loss = F.cross_entropy(model(x), y, weight=weights, label_smoothing=0.1)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            running += loss.item()
+            step += 1
+        figures = evaluate(model, valid_imgs, valid_labels)
+        record = {"epoch": epoch, "loss": running / steps_per_epoch, "epoch_s": time.time() - t0,
+                  "elapsed_s": time.time() - started, **{k: v for k, v in figures.items() if k != "confusion"}}
+        if figures["macro_f1"] > best:  # type: ignore[operator]
+            best = float(figures["macro_f1"])  # type: ignore[arg-type]
+            torch.save({"model": model.state_dict(), "epoch": epoch, "figures": figures}, args.out / "best.pt")
+        history.write(json.dumps(record) + "\n")
+        history.flush()
+        print(json.dumps(record), flush=True)
+    print(f"done in {time.time() - started:.0f}s; best valid macro-F1 {best:.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
