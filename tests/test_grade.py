@@ -21,3 +21,52 @@ def test_more_lesions_never_lower_the_grade(count: int, extra: int) -> None:
 def test_negative_count_is_rejected() -> None:
     with pytest.raises(ValueError, match="lesion_count"):
         hayashi_grade(-1)
+
+
+from comedo.grade import IGA_LABELS, TypeCounts, count_types, iga_grade, nice_band  # noqa: E402
+
+
+@pytest.mark.parametrize(("counts", "iga"), [
+    (TypeCounts(0, 0, 0), 0),
+    (TypeCounts(5, 2, 0), 1),
+    (TypeCounts(6, 0, 0), 2),
+    (TypeCounts(3, 3, 0), 2),
+    (TypeCounts(20, 10, 0), 2),
+    (TypeCounts(21, 0, 0), 3),
+    (TypeCounts(0, 11, 0), 3),
+    (TypeCounts(0, 1, 1), 3),
+    (TypeCounts(50, 29, 1), 3),
+    (TypeCounts(0, 31, 0), 4),
+    (TypeCounts(0, 0, 2), 4),
+])
+def test_iga_bands(counts: TypeCounts, iga: int) -> None:
+    assert iga_grade(counts) == iga and IGA_LABELS[iga]
+
+
+@pytest.mark.parametrize(("counts", "band"), [
+    (TypeCounts(0, 0, 0), "none"),
+    (TypeCounts(1, 0, 0), "mild_to_moderate"),
+    (TypeCounts(0, 34, 0), "mild_to_moderate"),
+    (TypeCounts(0, 33, 2), "moderate_to_severe"),  # 35 inflammatory in all
+    (TypeCounts(0, 35, 0), "moderate_to_severe"),
+    (TypeCounts(0, 0, 3), "moderate_to_severe"),
+    (TypeCounts(100, 0, 2), "mild_to_moderate"),
+])
+def test_nice_bands(counts: TypeCounts, band: str) -> None:
+    assert nice_band(counts) == band
+
+
+def test_untyped_lesions_count_as_inflammatory() -> None:
+    assert count_types(["open_comedo", None, "cyst", "papule", "closed_comedo"]) == TypeCounts(2, 2, 1)
+
+
+_counts = st.builds(TypeCounts, st.integers(0, 80), st.integers(0, 80), st.integers(0, 6))
+
+
+@given(_counts, st.sampled_from(["non_inflammatory", "papules_pustules", "nodules_cysts"]))
+def test_adding_a_lesion_never_lowers_iga_or_nice(counts: TypeCounts, field: str) -> None:
+    from dataclasses import replace
+
+    more = replace(counts, **{field: getattr(counts, field) + 1})
+    assert iga_grade(more) >= iga_grade(counts)
+    assert nice_band(more) == "moderate_to_severe" or nice_band(counts) != "moderate_to_severe"

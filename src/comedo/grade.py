@@ -4,14 +4,41 @@ Hayashi et al., "Establishment of grading criteria for acne severity",
 J Dermatol 35(5):255-260, 2008: half-face inflammatory-lesion counts
 0-5 mild, 6-20 moderate, 21-50 severe, >50 very severe. ACNE04 (Wu et al.,
 ICCV 2019) applies the same bands to its per-image lesion counts.
+
+IGA: the 5-point Investigator's Global Assessment of the US FDA guidance
+"Acne Vulgaris: Establishing Effectiveness of Drugs Intended for Treatment"
+(2018): 0 clear, 1 almost clear (rare non-inflammatory lesions, at most rare
+small papules), 2 mild (some non-inflammatory, no more than a few inflammatory
+lesions, no nodules), 3 moderate (many non-inflammatory, some inflammatory, at
+most one small nodule), 4 severe (more). The guidance is qualitative; our
+documented count cut-offs: almost clear = at most 5 non-inflammatory and 2
+inflammatory, no nodule/cyst; mild = at most 20 non-inflammatory and 10
+inflammatory, no nodule/cyst; moderate = at most 30 inflammatory and 1
+nodule/cyst; severe = more. They follow the lesion counts typical of each IGA
+grade in acne trials, not a published table.
+
+NICE NG198 (2021) "Acne vulgaris: management", 1.1: mild to moderate acne has
+any of: 1 or more non-inflammatory lesions, 1 or more inflammatory papules or
+pustules, fewer than 35 inflammatory lesions and fewer than 3 nodules/cysts;
+moderate to severe acne has 35 or more inflammatory lesions or 3 or more
+nodules or cysts.
+
+Untyped lesions (too small to judge, or no classifier) count as inflammatory,
+so the scales err toward the more severe grade.
 """
 
 from __future__ import annotations
 
-__all__ = ["hayashi_grade", "HAYASHI_LABELS"]
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["hayashi_grade", "HAYASHI_LABELS", "TypeCounts", "count_types", "iga_grade", "IGA_LABELS",
+           "nice_band", "NICE_BANDS"]
 
 HAYASHI_LABELS: tuple[str, ...] = ("mild", "moderate", "severe", "very_severe")
 _HAYASHI_UPPER = (5, 20, 50)
+IGA_LABELS: tuple[str, ...] = ("clear", "almost_clear", "mild", "moderate", "severe")
+NICE_BANDS: tuple[str, ...] = ("none", "mild_to_moderate", "moderate_to_severe")
 
 
 def hayashi_grade(lesion_count: int) -> int:
@@ -22,3 +49,55 @@ def hayashi_grade(lesion_count: int) -> int:
         if lesion_count <= upper:
             return grade
     return 3
+
+
+@dataclass(frozen=True)
+class TypeCounts:
+    """Lesion counts by clinical group."""
+
+    non_inflammatory: int = 0  # open and closed comedones
+    papules_pustules: int = 0  # includes untyped lesions
+    nodules_cysts: int = 0
+
+    @property
+    def inflammatory(self) -> int:
+        return self.papules_pustules + self.nodules_cysts
+
+    @property
+    def total(self) -> int:
+        return self.non_inflammatory + self.inflammatory
+
+
+def count_types(labels: Iterable[str | None]) -> TypeCounts:
+    """Group lesion type labels (``LesionType`` values or None) into ``TypeCounts``."""
+    non = pp = nc = 0
+    for label in labels:
+        if label in ("open_comedo", "closed_comedo"):
+            non += 1
+        elif label in ("nodule", "cyst"):
+            nc += 1
+        else:
+            pp += 1
+    return TypeCounts(non, pp, nc)
+
+
+def iga_grade(counts: TypeCounts) -> int:
+    """IGA 0-4 from counts by type (see the module docstring for the cut-offs)."""
+    if counts.total == 0:
+        return 0
+    if counts.nodules_cysts == 0 and counts.inflammatory <= 2 and counts.non_inflammatory <= 5:
+        return 1
+    if counts.nodules_cysts == 0 and counts.inflammatory <= 10 and counts.non_inflammatory <= 20:
+        return 2
+    if counts.nodules_cysts <= 1 and counts.inflammatory <= 30:
+        return 3
+    return 4
+
+
+def nice_band(counts: TypeCounts) -> str:
+    """NICE NG198 band: none, mild_to_moderate, or moderate_to_severe."""
+    if counts.total == 0:
+        return "none"
+    if counts.inflammatory >= 35 or counts.nodules_cysts >= 3:
+        return "moderate_to_severe"
+    return "mild_to_moderate"

@@ -21,7 +21,7 @@ from comedo.colour import colour_planes
 from comedo.darkspots import find_dark_spots
 from comedo.detect.registry import get_detector
 from comedo.errors import InvalidInputError
-from comedo.grade import HAYASHI_LABELS, hayashi_grade
+from comedo.grade import HAYASHI_LABELS, IGA_LABELS, count_types, hayashi_grade, iga_grade, nice_band
 from comedo.io import ImageSource, load_image
 from comedo.quality import assess_quality
 from comedo.redness import measure_redness
@@ -103,9 +103,7 @@ def analyze(
 
     t = time.perf_counter()
     quality = assess_quality(planes, skin.mask)
-    count = len(found)
-    grade = hayashi_grade(count)
-    severity = Severity(grade, HAYASHI_LABELS[grade], count)
+    severity = grade_severity(found)
     timings["grade_quality"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {
@@ -132,6 +130,15 @@ def analyze(
     )
     report = build_report(findings_from(answers, analysis))
     return replace(analysis, report=report)
+
+
+def grade_severity(lesions: Lesions) -> Severity:
+    """All severity scales from the lesions and their types (untyped count as inflammatory)."""
+    counts = count_types(lesions.type_label.tolist())
+    grade = hayashi_grade(len(lesions))
+    iga = iga_grade(counts)
+    return Severity(grade, HAYASHI_LABELS[grade], len(lesions), iga, IGA_LABELS[iga], nice_band(counts),
+                    counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts)
 
 
 def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.ndarray]:

@@ -79,8 +79,26 @@ class Hayashi(BaseModel):
     lesion_count: int
 
 
+class Iga(BaseModel):
+    grade: int = Field(ge=0, le=4)
+    label: str = Field(description="clear, almost_clear, mild, moderate, severe")
+
+
+class Nice(BaseModel):
+    band: str = Field(description="none, mild_to_moderate, moderate_to_severe (NICE NG198)")
+
+
+class TypeCountsOut(BaseModel):
+    non_inflammatory: int = Field(description="open and closed comedones")
+    papules_pustules: int = Field(description="including lesions whose type could not be judged")
+    nodules_cysts: int
+
+
 class SeverityOut(BaseModel):
     hayashi: Hayashi
+    iga: Iga
+    nice: Nice
+    counts: TypeCountsOut
 
 
 class QualityOut(BaseModel):
@@ -208,6 +226,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
     ]
     red = analysis.redness
     q = analysis.quality
+    sev = analysis.severity
     provenance = {k: v for k, v in analysis.provenance.items() if k != "lesion_dark_core"}
     provenance["timings_ms"] = {k: round(v, 2) for k, v in analysis.timings_ms.items()}
     return AnalysisDocument(
@@ -227,9 +246,13 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
             irritation=red.grade.value,
             thresholds={g.value: t for t, g in IRRITATION_THRESHOLDS},
         ),
-        severity=SeverityOut(hayashi=Hayashi(grade=analysis.severity.hayashi_grade,
-                                             label=analysis.severity.hayashi_label,
-                                             lesion_count=analysis.severity.lesion_count)),
+        severity=SeverityOut(
+            hayashi=Hayashi(grade=sev.hayashi_grade, label=sev.hayashi_label, lesion_count=sev.lesion_count),
+            iga=Iga(grade=sev.iga_grade, label=sev.iga_label),
+            nice=Nice(band=sev.nice_band),
+            counts=TypeCountsOut(non_inflammatory=sev.non_inflammatory, papules_pustules=sev.papules_pustules,
+                                 nodules_cysts=sev.nodules_cysts),
+        ),
         quality=QualityOut(ok=q.ok, flags=list(q.flags), hints=[QUALITY_FLAGS[f] for f in q.flags],
                            skin_fraction=round(q.skin_fraction, 4), sharpness=round(q.sharpness, 2),
                            median_l=round(q.mean_l, 2), clipped_highlights=round(q.clipped_highlights, 4),

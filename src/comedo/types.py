@@ -201,9 +201,17 @@ class Quality:
 
 @dataclass(frozen=True)
 class Severity:
+    """Hayashi (count), IGA 0-4 and NICE band (counts by type); see ``comedo.grade``."""
+
     hayashi_grade: int
     hayashi_label: str
     lesion_count: int
+    iga_grade: int = 0
+    iga_label: str = "clear"
+    nice_band: str = "none"
+    non_inflammatory: int = 0
+    papules_pustules: int = 0
+    nodules_cysts: int = 0
 
 
 @dataclass(frozen=True, eq=False)
