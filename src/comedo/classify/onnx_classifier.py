@@ -1,0 +1,116 @@
+"""Lesion-type classifier run with ONNX Runtime, described by a model card.
+
+The network takes a square RGB crop (``input_size``, float32 0..255,
+normalisation inside the graph) and returns softmax probabilities over the six
+``LesionType`` values in ``labels`` order. Test-time, a crop and its mirror are
+averaged, as in validation.
+
+Per-lesion typing crops a square ``context`` times the lesion's radius around
+its centre; lesions whose crop would be under ``min_crop_px`` pixels of the
+original photo are too small to judge and stay untyped, with that reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from comedo.detect.onnx_detector import file_sha256
+from comedo.errors import ModelError
+
+__all__ = ["TypeCard", "OnnxTypeClassifier"]
+
+
+@dataclass(frozen=True)
+class TypeCard:
+    name: str
+    file: str
+    sha256: str
+    input_size: int
+    labels: tuple[str, ...]
+    context: float
+    min_crop_px: int
+    min_confidence: float
+
+    @classmethod
+    def read(cls, path: Path) -> TypeCard:
+        try:
+            data = json.loads(path.read_text())
+            inf = data["inference"]
+            return cls(data["name"], data["file"], data["sha256"], int(inf["input_size"]), tuple(inf["labels"]),
+                       float(inf["context"]), int(inf["min_crop_px"]), float(inf["min_confidence"]))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"model card {path} is missing or malformed: {exc}") from exc
+
+
+class OnnxTypeClassifier:
+    def __init__(self, card_path: Path, *, threads: int | None = None) -> None:
+        self.card_path = card_path
+        self.card = TypeCard.read(card_path)
+        self._threads = threads
+
+    @property
+    def identity(self) -> dict[str, str]:
+        return {"name": self.card.name, "sha256": self.card.sha256}
+
+    @cached_property
+    def _session(self):  # type: ignore[no-untyped-def]
+        import onnxruntime as ort
+
+        path = self.card_path.parent / self.card.file
+        if not path.exists():
+            raise ModelError(f"model file {path} is missing; reinstall comedo")
+        actual = file_sha256(path)
+        if actual != self.card.sha256:
+            raise ModelError(f"model file {path} is corrupt: sha256 {actual[:12]}... != {self.card.sha256[:12]}...")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self._threads or int(os.environ.get("COMEDO_THREADS", "0")) or min(
+            os.cpu_count() or 1, 4)
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise ModelError(f"cannot load model {path}: {exc}") from exc
+
+    def classify(self, crops: list[np.ndarray], *, mirror: bool = True) -> np.ndarray:
+        """(n, 6) probabilities for RGB uint8 crops of any size; ``mirror`` averages
+        each crop with its mirror image (twice the cost)."""
+        if not crops:
+            return np.zeros((0, len(self.card.labels)), np.float32)
+        size = self.card.input_size
+        batch = np.stack([
+            cv2.resize(c, (size, size), interpolation=cv2.INTER_AREA if min(c.shape[:2]) > size else cv2.INTER_LINEAR)
+            for c in crops
+        ]).astype(np.float32).transpose(0, 3, 1, 2)
+        if not mirror:
+            (probs,) = self._session.run(None, {"image": np.ascontiguousarray(batch)})
+            return probs.astype(np.float32)
+        both = np.concatenate([batch, batch[:, :, :, ::-1]])
+        (probs,) = self._session.run(None, {"image": np.ascontiguousarray(both)})
+        n = len(crops)
+        return ((probs[:n] + probs[n:]) / 2).astype(np.float32)
+
+    def lesion_crops(self, rgb: np.ndarray, centers: np.ndarray, radii: np.ndarray) -> tuple[list[np.ndarray],
+                                                                                             list[str | None]]:
+        """Square crops around lesions, and for each a reason when it is too small to judge."""
+        h, w = rgb.shape[:2]
+        crops, reasons = [], []
+        for (x, y), r in zip(centers, radii, strict=True):
+            half = max(r * self.card.context, 4.0)
+            if 2 * half < self.card.min_crop_px:
+                crops.append(np.zeros((1, 1, 3), np.uint8))
+                reasons.append(f"too small to judge ({2 * r:.0f} px across; needs a crop of "
+                               f"{self.card.min_crop_px} px)")
+                continue
+            x0, x1 = int(max(0, x - half)), int(min(w, x + half))
+            y0, y1 = int(max(0, y - half)), int(min(h, y + half))
+            crops.append(rgb[y0:y1, x0:x1])
+            reasons.append(None)
+        return crops, reasons

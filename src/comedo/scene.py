@@ -1,0 +1,146 @@
+"""Scene: is the photo a close-up of a patch of skin or a wider view (face,
+body), and is an instrument or a (gloved) hand in frame?
+
+Close-up vs wide: a logistic regression over ten measured features
+(``scene_features``), fitted by ``comedo_train.fit_scene`` on ACNE04 faces
+(wide) against lesion-type close-ups, with its coefficients shipped in
+``comedo/models/scene.json``. Wide views show more non-skin (hair, eyes,
+background) around the border and have smaller skin texture relative to the
+frame. Its accuracy on hand-labelled photos is in docs/performance.md.
+
+Instrument or fingers: a transparent rule, not a model. Evidence is
+(a) a blue or purple region (nitrile gloves) of at least 1.5 % of the frame,
+(b) a bright, achromatic region (white gloves, cotton, a metal tool) of at
+least 2.5 % of the frame that enters from the image edge (3-40 % of its outline
+on the edge) and lies on skin for at least half of the rest, or (c) an elongated grey region (aspect >= 3.5) typical of a metal
+extractor or tweezers. Bare fingers are skin and are not recognised.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from comedo.colour import ColourPlanes
+from comedo.detect.registry import MODELS_DIR
+from comedo.errors import ModelError
+from comedo.types import DarkSpots
+
+__all__ = ["Scene", "scene_features", "classify_scene", "detect_instrument", "FEATURE_NAMES"]
+
+FEATURE_NAMES = ("skin_fraction", "border_skin_fraction", "nonskin_dark_fraction", "dark_spots_log_density",
+                 "dark_spot_rel_radius", "red_fraction", "skin_l_spread", "interior_holes", "lip_fraction",
+                 "top_dark_fraction")
+
+
+@dataclass(frozen=True)
+class Scene:
+    view: str  # "close_up" | "wide"
+    close_up_probability: float
+    instrument_or_fingers: bool
+    instrument_confidence: float
+    instrument_evidence: tuple[str, ...]
+
+
+def scene_features(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots) -> np.ndarray:
+    """The features of ``FEATURE_NAMES`` (float64)."""
+    h, w = skin.shape
+    band = max(2, int(0.04 * min(h, w)))
+    border = np.zeros_like(skin)
+    border[:band], border[-band:], border[:, :band], border[:, -band:] = True, True, True, True
+    skin_fraction = float(skin.mean())
+    border_skin = float(skin[border].mean())
+    nonskin_dark = float(((planes.lightness < 30) & ~skin).mean())
+    skin_px = max(int(skin.sum()), 1)
+    density = float(np.log1p(len(spots) / skin_px * 1e4))
+    rel_radius = float(np.median(spots.radii) / min(h, w)) * 100 if len(spots) else 0.0
+    if skin.any():
+        a = planes.a_star[skin]
+        red = float((a > np.median(a) + 5).mean())
+        spread = float(np.percentile(planes.lightness[skin], 90) - np.percentile(planes.lightness[skin], 10))
+    else:
+        red, spread = 0.0, 0.0
+    # Eyes, nostrils and an open mouth are non-skin holes inside the skin region.
+    inverse = (~skin).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(inverse, connectivity=4)
+    edge_labels = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])).tolist())
+    holes = sum(1 for i in range(1, n) if i not in edge_labels and 0.001 * h * w <= stats[i, cv2.CC_STAT_AREA] <= 0.08 * h * w)
+    # Lips: strongly red-magenta and smooth, a colour skin rarely has even when inflamed.
+    hue = np.degrees(np.arctan2(planes.b_star, planes.a_star))
+    lips = float(((planes.a_star > 25) & (hue < 28) & (planes.lightness > 25)).mean())
+    top = float((planes.lightness[: max(1, h // 5)] < 30).mean())
+    return np.array([skin_fraction, border_skin, nonskin_dark, density, rel_radius, red, spread / 10, float(holes),
+                     lips * 10, top], np.float64)
+
+
+@lru_cache(maxsize=1)
+def _scene_model() -> dict | None:
+    path = MODELS_DIR / "scene.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def close_up_probability(features: np.ndarray) -> float:
+    model = _scene_model()
+    if model is None:
+        raise ModelError(f"scene model {MODELS_DIR / 'scene.json'} is missing; reinstall comedo")
+    z = (features - np.array(model["mean"])) / np.array(model["std"])
+    logit = float(z @ np.array(model["coef"]) + model["intercept"])
+    return float(1 / (1 + np.exp(-logit)))
+
+
+def detect_instrument(planes: ColourPlanes, skin: np.ndarray) -> tuple[float, tuple[str, ...]]:
+    """Confidence 0..1 that a tool or gloved hand is in frame, with the evidence."""
+    h, w = skin.shape
+    area = h * w
+    light, a, b = planes.lightness, planes.a_star, planes.b_star
+    chroma = np.hypot(a, b)
+    hue = np.degrees(np.arctan2(b, a)) % 360
+    evidence: list[str] = []
+    score = 0.0
+    glove = ((hue > 200) & (hue < 330) & (chroma > 15) & (light > 20) & ~skin).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(glove, connectivity=8)
+    big = stats[1:, cv2.CC_STAT_AREA].max() / area if n > 1 else 0.0
+    if big >= 0.015:
+        evidence.append(f"blue/purple glove-coloured region ({big:.0%} of the frame)")
+        score = max(score, min(1.0, 0.5 + big * 5))
+    skin_ring = cv2.dilate(skin.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    pale = ((chroma < 10) & (light > 70) & ~skin).astype(np.uint8)
+    grey = ((chroma < 8) & (light > 25) & (light <= 70) & ~skin).astype(np.uint8)
+    for mask, kind in ((pale, "white glove, cotton or metal"), (grey, "metal tool")):
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for i in range(1, n):
+            if stats[i, cv2.CC_STAT_AREA] < 0.01 * area:
+                continue
+            x, y, bw, bh = stats[i, :4]
+            comp = (labels[y : y + bh, x : x + bw] == i).astype(np.uint8)
+            edge = comp - cv2.erode(comp, np.ones((3, 3), np.uint8))
+            ys, xs = np.nonzero(edge)
+            inner = (ys + y > 1) & (ys + y < h - 2) & (xs + x > 1) & (xs + x < w - 2)
+            if inner.sum() < 20:
+                continue
+            on_skin = float(skin_ring[ys[inner] + y, xs[inner] + x].mean())
+            frame_edge = 1 - inner.mean()
+            pts = np.column_stack([xs + x, ys + y]).astype(np.float32)
+            (_, _), (rw, rh), _ = cv2.minAreaRect(pts)
+            aspect = max(rw, rh) / max(min(rw, rh), 1.0)
+            frac = stats[i, cv2.CC_STAT_AREA] / area
+            # A hand or tool enters from the edge of the frame and lies on skin; a pustule head or a
+            # whitehead lies wholly inside the skin, a background wholly at the edge.
+            if kind.startswith("white") and frac >= 0.025 and 0.03 <= frame_edge < 0.4 and on_skin >= 0.5:
+                evidence.append(f"{kind} surrounded by skin ({stats[i, cv2.CC_STAT_AREA] / area:.0%} of the frame)")
+                score = max(score, min(1.0, 0.35 + on_skin * 0.5))
+            elif kind == "metal tool" and aspect >= 3.5 and on_skin >= 0.4:
+                evidence.append(f"elongated grey object (aspect {aspect:.1f}) against skin")
+                score = max(score, 0.6)
+    return score, tuple(evidence)
+
+
+def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots) -> Scene:
+    features = scene_features(planes, skin, spots)
+    p = close_up_probability(features)
+    confidence, evidence = detect_instrument(planes, skin)
+    return Scene("close_up" if p >= 0.5 else "wide", p, confidence >= 0.5, confidence, evidence)

@@ -1,0 +1,78 @@
+"""Export a lesion-type checkpoint to ONNX with its model card.
+
+    python -m comedo_train.export_types runs/types/best.pt --out src/comedo/models --history runs/types/history.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+from comedo.detect.onnx_detector import file_sha256
+from comedo_train.lesion_types import CLASSES, TYPE_VALUES
+from comedo_train.train_types import INPUT, Softmaxed, TypeNet
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("checkpoint", type=Path)
+    parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
+    parser.add_argument("--history", type=Path)
+    parser.add_argument("--command", default="python -m comedo_train.train_types --data ../shared/data/lesion-types "
+                                              "--out runs/types --epochs 40 --seed 0")
+    parser.add_argument("--metrics", type=Path, help="JSON with held-out figures to record in the card")
+    args = parser.parse_args(argv)
+    state = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
+    net = TypeNet()
+    net.load_state_dict(state["model"])
+    model = Softmaxed(net).eval()
+    onnx_path = args.out / "lesion_types.onnx"
+    torch.onnx.export(model, (torch.zeros(1, 3, INPUT, INPUT),), str(onnx_path), input_names=["image"],
+                      output_names=["probs"], dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}}, opset_version=17,
+                      dynamo=False)
+    training: dict = {"command": args.command, "best_epoch": state["epoch"]}
+    if args.history and args.history.exists():
+        rows = [json.loads(x) for x in args.history.read_text().splitlines() if x.strip()]
+        training.update(epochs=len(rows), wall_clock_s=round(rows[-1]["elapsed_s"]),
+                        hardware="2-core x86_64 CPU, torch 2.13.0 CPU")
+    figures = state["figures"]
+    card = {
+        "name": "lesion-types-s32",
+        "file": onnx_path.name,
+        "sha256": file_sha256(onnx_path),
+        "task": "six-way lesion type of a close-up (the dominant type in the crop)",
+        "architecture": "the detector's ResNet-style encoder to stride 32, pooled, linear head; softmax in the graph",
+        "inference": {
+            "input": f"image: float32 (n, 3, {INPUT}, {INPUT}) RGB 0..255; normalisation inside the graph",
+            "input_size": INPUT,
+            "labels": list(TYPE_VALUES),
+            "folder_names": list(CLASSES),
+            "test_time": "mean of the crop and its mirror",
+            "context": 2.5,
+            "min_crop_px": 40,
+            "min_confidence": 0.4,
+        },
+        "training": training,
+        "data": "lesion-types close-ups (web photographs for an open acne-type classifier project), 3417 images of "
+                "~1146 source photos x 3 augmented copies; groups linked by name and by a dHash match, contradictory "
+                "duplicates dropped, validation = whole name families held out (see comedo_train/lesion_types.py)",
+        "licence_note": "The photos carry no stated licence: research use only. Do not use the weights commercially.",
+        "metrics_valid": {"accuracy": round(figures["accuracy"], 4), "macro_f1": round(figures["macro_f1"], 4),
+                          "confusion_rows_truth": figures["confusion"], "labels": list(TYPE_VALUES),
+                          **(json.loads(args.metrics.read_text()) if args.metrics else {})},
+        "known_limits": [
+            "Labels are per photo and noisy; nodule and cyst look alike even to clinicians and are the most confused "
+            "pair.",
+            "Web photos from a handful of sources: expect lower accuracy on photos from elsewhere.",
+            "Trained on close-ups; crops of small lesions in face photos are upsampled and judged less reliably.",
+        ],
+    }
+    (args.out / "lesion_types.card.json").write_text(json.dumps(card, indent=2) + "\n")
+    print(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Fit the close-up vs wide scene model and check it against hand labels.
+
+    python -m comedo_train.fit_scene --data ../shared/data --labels data/scene_labels.csv --out src/comedo/models
+
+Fitting data: 96 lesion-type photos from the training families labelled by hand
+(``data/scene_labels_fit.csv``) plus ``--acne04`` ACNE04 photos (all wide face
+views, one per source). A first attempt that used the data source as the label
+(ACNE04 = wide, lesion-types = close-up) only learned to tell the two data sets
+apart and called every web face photo a close-up, hence the hand labels.
+The model is a logistic regression on standardised ``comedo.scene.FEATURE_NAMES``
+(L2, full-batch gradient descent, numpy only). The check set
+(``data/scene_labels.csv``, 48 photos from the held-out families of the
+lesion-type split) is never used for fitting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from comedo.colour import colour_planes
+from comedo.darkspots import find_dark_spots
+from comedo.io import load_image
+from comedo.pipeline import ANALYSIS_LONG_SIDE
+from comedo.scene import FEATURE_NAMES, detect_instrument, scene_features
+from comedo.skin import segment_skin
+
+
+def features_of(path: Path) -> tuple[np.ndarray, float]:
+    img = load_image(path).pixels
+    scale = min(1.0, ANALYSIS_LONG_SIDE / max(img.shape[:2]))
+    if scale < 1:
+        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    planes = colour_planes(img)
+    skin = segment_skin(planes).mask
+    spots = find_dark_spots(planes.lightness, skin)
+    return scene_features(planes, skin, spots), detect_instrument(planes, skin)[0]
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 3000) -> tuple[np.ndarray, float]:
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        grad_w = x.T @ (p - y) / len(y) + l2 * w
+        grad_b = float(np.mean(p - y))
+        w -= 0.5 * grad_w
+        b -= 0.5 * grad_b
+    return w, b
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--labels", type=Path, default=Path("data/scene_labels.csv"))
+    parser.add_argument("--fit-labels", type=Path, default=Path("data/scene_labels_fit.csv"))
+    parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
+    parser.add_argument("--acne04", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    coco = json.loads((args.data / "acne04/train/annotations.json").read_text())
+    by_source: dict[str, str] = {}
+    for im in coco["images"]:
+        by_source.setdefault(im["source"], im["file_name"])
+    wide = [args.data / "acne04/train/images" / f for f in sorted(by_source.values())]
+    rng.shuffle(wide)
+    fit_rows = list(csv.DictReader(args.fit_labels.open()))
+    paths = wide[: args.acne04] + [args.data / r["path"] for r in fit_rows]
+    y = np.array([0.0] * len(wide[: args.acne04]) + [float(r["scene"] == "close_up") for r in fit_rows])
+    x = np.stack([features_of(p)[0] for p in paths])
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    w, b = fit_logistic((x - mean) / std, y)
+    train_acc = float((((((x - mean) / std) @ w + b) > 0) == (y > 0.5)).mean())
+    fit_tool = np.array([r["instrument_or_fingers"] == "yes" for r in fit_rows])
+    fit_tool_pred = np.array([features_of(args.data / r["path"])[1] >= 0.5 for r in fit_rows])
+    rows = list(csv.DictReader(args.labels.open()))
+    hx, hi = [], []
+    for row in rows:
+        f, instrument = features_of(args.data / row["path"])
+        hx.append(f)
+        hi.append(instrument)
+    hx = np.stack(hx)
+    pred_close = (((hx - mean) / std) @ w + b) > 0
+    truth_close = np.array([r["scene"] == "close_up" for r in rows])
+    truth_tool = np.array([r["instrument_or_fingers"] == "yes" for r in rows])
+    pred_tool = np.array(hi) >= 0.5
+    report = {
+        "fit_photos": len(y), "fit_accuracy": round(train_acc, 4),
+        "instrument_fit_set": {"positives": int(fit_tool.sum()), "true_positives": int((fit_tool & fit_tool_pred).sum()),
+                               "false_positives": int((~fit_tool & fit_tool_pred).sum())},
+        "hand_labelled_photos": len(rows),
+        "scene_accuracy_hand_labels": round(float((pred_close == truth_close).mean()), 4),
+        "scene_confusion_rows_truth_close_wide": [
+            [int((truth_close & pred_close).sum()), int((truth_close & ~pred_close).sum())],
+            [int((~truth_close & pred_close).sum()), int((~truth_close & ~pred_close).sum())]],
+        "instrument_hand_labels": {"positives": int(truth_tool.sum()), "true_positives": int((truth_tool & pred_tool).sum()),
+                                   "false_positives": int((~truth_tool & pred_tool).sum()),
+                                   "accuracy": round(float((truth_tool == pred_tool).mean()), 4)},
+    }
+    model = {"name": "scene-logistic", "features": list(FEATURE_NAMES), "mean": mean.tolist(), "std": std.tolist(),
+             "coef": w.tolist(), "intercept": b,
+             "fitted_by": "python -m comedo_train.fit_scene --data ../shared/data --labels data/scene_labels.csv",
+             "evaluation": report}
+    (args.out / "scene.json").write_text(json.dumps(model, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
