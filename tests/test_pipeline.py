@@ -107,3 +107,31 @@ def test_annotated_image_does_not_touch_the_photo(sample_path: Path) -> None:
     out = annotate(analysis)
     assert np.array_equal(before, analysis.image.pixels)
     assert out.shape[1] == 640 and out.shape[0] > 640 and out.dtype == np.uint8
+
+
+def test_description_uses_only_measurements(sample_path: Path) -> None:
+    doc = to_document(comedo.analyze(sample_path, detector="classical")).model_dump(mode="json")
+    text = doc["description"]["text"]
+    n = len(doc["lesions"])
+    assert f"{n} acne lesions were detected" in text or (n == 1 and "One acne lesion was" in text)
+    assert doc["severity"]["hayashi"]["label"].replace("_", " ") in text
+    assert "pixels" in text  # no scale given, so no millimetres are invented
+    assert "mm" not in text.replace("comedo", "")
+    with_scale = to_document(comedo.analyze(sample_path, detector="classical", mm_per_px=0.1)).model_dump(mode="json")
+    assert " mm across" in with_scale["description"]["text"]
+
+
+def test_scene_of_a_plain_skin_patch_is_close_up() -> None:
+    scene = skin_scene((400, 400), margin=0, seed=9)
+    analysis = comedo.analyze(scene.rgb, detector="classical")
+    assert analysis.scene is not None and analysis.scene.view == "close_up"
+    assert not analysis.scene.instrument_or_fingers
+
+
+def test_blue_glove_entering_over_skin_is_flagged() -> None:
+    scene = skin_scene((400, 400), margin=0, seed=9)
+    rgb = scene.rgb.copy()
+    cv2.rectangle(rgb, (150, 250), (230, 399), (70, 110, 220), -1)  # a gloved finger from the bottom edge
+    analysis = comedo.analyze(rgb, detector="classical")
+    assert analysis.scene is not None and analysis.scene.instrument_or_fingers
+    assert "glove" in analysis.scene.instrument_evidence[0]

@@ -19,14 +19,17 @@ from comedo.advice import TriageReport, build_report
 from comedo.answers import Answers, parse_answers
 from comedo.colour import colour_planes
 from comedo.darkspots import find_dark_spots
+from comedo.describe import describe
 from comedo.detect.registry import get_detector
 from comedo.errors import InvalidInputError
 from comedo.grade import HAYASHI_LABELS, IGA_LABELS, count_types, hayashi_grade, iga_grade, nice_band
 from comedo.io import ImageSource, load_image
 from comedo.quality import assess_quality
 from comedo.redness import measure_redness
+from comedo.scene import classify_scene
 from comedo.skin import segment_skin
 from comedo.triage import findings_from
+from comedo.typing_stage import type_lesions
 from comedo.types import Analysis, DarkSpots, Lesions, Severity, SkinImage, SkinMask
 
 __all__ = ["analyze", "triage_report", "ANALYSIS_LONG_SIDE"]
@@ -93,9 +96,20 @@ def analyze(
     timings["lesions"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
-    spots = find_dark_spots(planes.lightness, skin.mask)
-    spots, lesion_has_dark_core = _separate_spots(spots, found)
+    all_spots = find_dark_spots(planes.lightness, skin.mask)
+    spots, lesion_has_dark_core = _separate_spots(all_spots, found)
     timings["dark_spots"] = (time.perf_counter() - t) * 1000
+
+    t = time.perf_counter()
+    scene = classify_scene(planes, skin.mask, all_spots)
+    timings["scene"] = (time.perf_counter() - t) * 1000
+
+    t = time.perf_counter()
+    inv = 1.0 / scale
+    full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
+    full_lesions, type_reasons, photo_type, type_model = type_lesions(
+        loaded.pixels, full_lesions, close_up=scene.view == "close_up")
+    timings["types"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
     redness = measure_redness(planes, skin.mask, lesion_centers=found.centers, lesion_radii=found.radii)
@@ -103,22 +117,22 @@ def analyze(
 
     t = time.perf_counter()
     quality = assess_quality(planes, skin.mask)
-    severity = grade_severity(found)
+    severity = grade_severity(full_lesions)
     timings["grade_quality"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {
         "comedo_version": _comedo_version(),
         "detector": det.identity,
+        "lesion_type_model": type_model,
         "min_score": threshold,
         "analysis_long_side": ANALYSIS_LONG_SIDE,
         "lesion_dark_core": lesion_has_dark_core.tolist(),
     }
-    inv = 1.0 / scale
     analysis = Analysis(
         image=loaded,
         analysis_scale=scale,
         skin=skin,
-        lesions=found.scaled(inv).clipped(loaded.width, loaded.height),
+        lesions=full_lesions,
         dark_spots=spots.scaled(inv),
         redness=redness,
         severity=severity,
@@ -127,9 +141,12 @@ def analyze(
         min_score=threshold,
         provenance=provenance,
         timings_ms=timings,
+        scene=scene,
+        photo_type=photo_type,
+        type_reasons=tuple(type_reasons),
     )
-    report = build_report(findings_from(answers, analysis))
-    return replace(analysis, report=report)
+    analysis = replace(analysis, description=describe(analysis))
+    return replace(analysis, report=build_report(findings_from(answers, analysis)))
 
 
 def grade_severity(lesions: Lesions) -> Severity:

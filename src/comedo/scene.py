@@ -8,18 +8,18 @@ Close-up vs wide: a logistic regression over ten measured features
 background) around the border and have smaller skin texture relative to the
 frame. Its accuracy on hand-labelled photos is in docs/performance.md.
 
-Instrument or fingers: a transparent rule, not a model. Evidence is
-(a) a blue or purple region (nitrile gloves) of at least 1.5 % of the frame,
-(b) a bright, achromatic region (white gloves, cotton, a metal tool) of at
-least 2.5 % of the frame that enters from the image edge (3-40 % of its outline
-on the edge) and lies on skin for at least half of the rest, or (c) an elongated grey region (aspect >= 3.5) typical of a metal
-extractor or tweezers. Bare fingers are skin and are not recognised.
+Instrument or fingers: a transparent rule, not a model. A candidate is
+(a) a bright blue or purple region (nitrile gloves: L* > 35, C*ab > 20) of at
+least 1.5 % of the frame, (b) a bright achromatic region (white gloves,
+cotton, a metal tool: C*ab < 6, L* > 78) of at least 2.5 %, or (c) an elongated (aspect >= 3.5)
+grey region typical of an extractor or tweezers; it counts when it enters from
+the frame edge and lies over skin (see ``detect_instrument``). Bare fingers
+are skin and are not recognised.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
@@ -28,22 +28,13 @@ import numpy as np
 from comedo.colour import ColourPlanes
 from comedo.detect.registry import MODELS_DIR
 from comedo.errors import ModelError
-from comedo.types import DarkSpots
+from comedo.types import DarkSpots, Scene
 
 __all__ = ["Scene", "scene_features", "classify_scene", "detect_instrument", "FEATURE_NAMES"]
 
 FEATURE_NAMES = ("skin_fraction", "border_skin_fraction", "nonskin_dark_fraction", "dark_spots_log_density",
                  "dark_spot_rel_radius", "red_fraction", "skin_l_spread", "interior_holes", "lip_fraction",
                  "top_dark_fraction")
-
-
-@dataclass(frozen=True)
-class Scene:
-    view: str  # "close_up" | "wide"
-    close_up_probability: float
-    instrument_or_fingers: bool
-    instrument_confidence: float
-    instrument_evidence: tuple[str, ...]
 
 
 def scene_features(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots) -> np.ndarray:
@@ -93,49 +84,49 @@ def close_up_probability(features: np.ndarray) -> float:
 
 
 def detect_instrument(planes: ColourPlanes, skin: np.ndarray) -> tuple[float, tuple[str, ...]]:
-    """Confidence 0..1 that a tool or gloved hand is in frame, with the evidence."""
+    """Confidence 0..1 that a tool or gloved hand is in frame, with the evidence.
+
+    Every candidate region must look like something held over the skin: it
+    enters from the frame edge (3-40 % of its outline on the edge) and lies on
+    skin for at least 70 % of the rest of its outline. Backgrounds (mostly edge) and
+    pustule heads (no edge) do not.
+    """
     h, w = skin.shape
     area = h * w
     light, a, b = planes.lightness, planes.a_star, planes.b_star
     chroma = np.hypot(a, b)
     hue = np.degrees(np.arctan2(b, a)) % 360
+    skin_ring = cv2.dilate(skin.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    candidates = (
+        (((hue > 200) & (hue < 330) & (chroma > 20) & (light > 35) & ~skin), "blue/purple glove", 0.015, 0.0),
+        (((chroma < 6) & (light > 78) & ~skin), "white glove, cotton or metal", 0.025, 0.0),
+        (((chroma < 8) & (light > 25) & (light <= 70) & ~skin), "metal tool", 0.01, 3.5),
+    )
     evidence: list[str] = []
     score = 0.0
-    glove = ((hue > 200) & (hue < 330) & (chroma > 15) & (light > 20) & ~skin).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(glove, connectivity=8)
-    big = stats[1:, cv2.CC_STAT_AREA].max() / area if n > 1 else 0.0
-    if big >= 0.015:
-        evidence.append(f"blue/purple glove-coloured region ({big:.0%} of the frame)")
-        score = max(score, min(1.0, 0.5 + big * 5))
-    skin_ring = cv2.dilate(skin.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
-    pale = ((chroma < 10) & (light > 70) & ~skin).astype(np.uint8)
-    grey = ((chroma < 8) & (light > 25) & (light <= 70) & ~skin).astype(np.uint8)
-    for mask, kind in ((pale, "white glove, cotton or metal"), (grey, "metal tool")):
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    for mask, kind, min_frac, min_aspect in candidates:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
         for i in range(1, n):
-            if stats[i, cv2.CC_STAT_AREA] < 0.01 * area:
+            frac = stats[i, cv2.CC_STAT_AREA] / area
+            if frac < min_frac:
                 continue
             x, y, bw, bh = stats[i, :4]
             comp = (labels[y : y + bh, x : x + bw] == i).astype(np.uint8)
-            edge = comp - cv2.erode(comp, np.ones((3, 3), np.uint8))
-            ys, xs = np.nonzero(edge)
+            outline = comp - cv2.erode(comp, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+            ys, xs = np.nonzero(outline)
             inner = (ys + y > 1) & (ys + y < h - 2) & (xs + x > 1) & (xs + x < w - 2)
             if inner.sum() < 20:
                 continue
+            frame_edge = 1 - float(inner.mean())
             on_skin = float(skin_ring[ys[inner] + y, xs[inner] + x].mean())
-            frame_edge = 1 - inner.mean()
-            pts = np.column_stack([xs + x, ys + y]).astype(np.float32)
-            (_, _), (rw, rh), _ = cv2.minAreaRect(pts)
-            aspect = max(rw, rh) / max(min(rw, rh), 1.0)
-            frac = stats[i, cv2.CC_STAT_AREA] / area
-            # A hand or tool enters from the edge of the frame and lies on skin; a pustule head or a
-            # whitehead lies wholly inside the skin, a background wholly at the edge.
-            if kind.startswith("white") and frac >= 0.025 and 0.03 <= frame_edge < 0.4 and on_skin >= 0.5:
-                evidence.append(f"{kind} surrounded by skin ({stats[i, cv2.CC_STAT_AREA] / area:.0%} of the frame)")
-                score = max(score, min(1.0, 0.35 + on_skin * 0.5))
-            elif kind == "metal tool" and aspect >= 3.5 and on_skin >= 0.4:
-                evidence.append(f"elongated grey object (aspect {aspect:.1f}) against skin")
-                score = max(score, 0.6)
+            if not (0.03 <= frame_edge < 0.4 and on_skin >= 0.7):
+                continue
+            if min_aspect:
+                (_, _), (rw, rh), _ = cv2.minAreaRect(np.column_stack([xs + x, ys + y]).astype(np.float32))
+                if max(rw, rh) / max(min(rw, rh), 1.0) < min_aspect:
+                    continue
+            evidence.append(f"{kind} entering the frame over skin ({frac:.0%} of the frame)")
+            score = max(score, min(1.0, 0.3 + 0.5 * on_skin + frac))
     return score, tuple(evidence)
 
 

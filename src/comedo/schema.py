@@ -49,9 +49,34 @@ class LesionOut(BaseModel):
     score: float = Field(ge=0, le=1)
     type: str | None = Field(description="lesion type, null until typed")
     type_scores: dict[str, float] | None
+    type_reason: str | None = Field(None, description="why type is null (too small to judge, no model)")
     redness_delta_a: float | None = Field(description="mean a* in the lesion's disc minus the person's baseline")
     irritation: str
     dark_core: bool = Field(description="a dark dot (open-comedo opening) lies inside the lesion")
+
+
+class SceneOut(BaseModel):
+    view: Literal["close_up", "wide"]
+    close_up_probability: float
+    instrument_or_fingers: bool
+    instrument_confidence: float
+    instrument_evidence: list[str]
+
+
+class PhotoTypeOut(BaseModel):
+    label: str | None = Field(description="the photo's dominant lesion type, null when it cannot be judged")
+    scores: dict[str, float] | None
+    basis: str = Field(description="whole_photo (close-up), lesion_majority (wider view), or why it is unknown")
+
+
+class TypeExplanation(BaseModel):
+    type: str
+    text: str
+
+
+class DescriptionOut(BaseModel):
+    text: str
+    lesion_types: list[TypeExplanation]
 
 
 class DarkSpotOut(BaseModel):
@@ -172,6 +197,9 @@ def report_document(report: TriageReport) -> TriageDocument:
 class AnalysisDocument(BaseModel):
     schema_version: str
     image: ImageInfo
+    scene: SceneOut | None = None
+    lesion_type: PhotoTypeOut | None = None
+    description: DescriptionOut | None = None
     skin: dict[str, float]
     lesions: list[LesionOut]
     dark_spots: list[DarkSpotOut]
@@ -212,6 +240,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
                 redness_delta_a=_num(red.delta_a, 2) if red else None,
                 irritation=red.grade.value if red else "none",
                 dark_core=bool(dark_core[i]) if i < len(dark_core) else False,
+                type_reason=analysis.type_reasons[i] if i < len(analysis.type_reasons) else None,
             )
         )
     spots = [
@@ -234,6 +263,20 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
         image=ImageInfo(path=img.source, width=img.width, height=img.height, sha256=img.sha256,
                         format=img.original_format, mm_per_px=mm),
         skin={"fraction": round(analysis.skin.fraction, 4)},
+        scene=None if analysis.scene is None else SceneOut(
+            view=analysis.scene.view,  # type: ignore[arg-type]
+            close_up_probability=round(analysis.scene.close_up_probability, 4),
+            instrument_or_fingers=analysis.scene.instrument_or_fingers,
+            instrument_confidence=round(analysis.scene.instrument_confidence, 3),
+            instrument_evidence=list(analysis.scene.instrument_evidence)),
+        lesion_type=None if analysis.photo_type is None else PhotoTypeOut(
+            label=analysis.photo_type.label,
+            scores=None if analysis.photo_type.scores is None else
+            {k: round(v, 4) for k, v in analysis.photo_type.scores.items()},
+            basis=analysis.photo_type.basis),
+        description=None if analysis.description is None else DescriptionOut(
+            text=analysis.description.text,
+            lesion_types=[TypeExplanation(type=t, text=x) for t, x in analysis.description.lesion_types]),
         lesions=lesions,
         dark_spots=spots,
         redness=RednessOut(

@@ -21,6 +21,9 @@ __all__ = [
     "Quality",
     "Severity",
     "Analysis",
+    "Scene",
+    "PhotoType",
+    "Description",
     "IrritationGrade",
     "LesionType",
 ]
@@ -214,6 +217,32 @@ class Severity:
     nodules_cysts: int = 0
 
 
+@dataclass(frozen=True)
+class Scene:
+    """Close-up or wider view, and whether a tool or gloved hand is in frame."""
+
+    view: str  # "close_up" | "wide"
+    close_up_probability: float
+    instrument_or_fingers: bool
+    instrument_confidence: float
+    instrument_evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PhotoType:
+    """The photo's dominant lesion type; ``basis`` says how it was decided or why it is unknown."""
+
+    label: str | None
+    scores: dict[str, float] | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class Description:
+    text: str
+    lesion_types: tuple[tuple[str, str], ...]  # (type, explanation) for each type present
+
+
 @dataclass(frozen=True, eq=False)
 class Analysis:
     """Everything comedo found in one photo; one serializer turns it into JSON."""
@@ -230,4 +259,8 @@ class Analysis:
     min_score: float
     provenance: dict[str, object]
     timings_ms: dict[str, float]
+    scene: Scene | None = None
+    photo_type: PhotoType | None = None
+    type_reasons: tuple[str | None, ...] = ()  # per lesion: why its type is unknown (None when typed)
+    description: Description | None = None
     report: object | None = None  # comedo.advice.TriageReport: triage, care plan, extraction advice

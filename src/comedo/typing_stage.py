@@ -8,23 +8,14 @@ close-up, and the most common lesion type (mean scores) on a wider view.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from comedo.classify.registry import get_type_classifier
-from comedo.types import Lesions, LesionType
+from comedo.types import Lesions, LesionType, PhotoType
 
-__all__ = ["PhotoType", "type_lesions"]
+__all__ = ["type_lesions"]
 
 TYPE_NAMES = tuple(t.value for t in LesionType)
-
-
-@dataclass(frozen=True)
-class PhotoType:
-    label: str | None
-    scores: dict[str, float] | None
-    basis: str  # "whole_photo" | "lesion_majority" | reason it is unknown
 
 
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool) -> tuple[Lesions, list[str | None], PhotoType,

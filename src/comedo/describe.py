@@ -1,0 +1,111 @@
+"""A plain-language description of what the photo shows, built only from the
+measurements (scene, lesion types and counts, sizes where a scale is known,
+redness relative to the person's own skin, dark spots, the most notable
+lesion), plus a short explanation of each lesion type present. Nothing is said
+that was not measured; uncertain findings are worded as such.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from comedo.types import Analysis, Description, IrritationGrade
+
+__all__ = ["describe", "TYPE_EXPLANATIONS", "TYPE_NAMES_PLAIN"]
+
+TYPE_NAMES_PLAIN = {
+    "open_comedo": ("open comedo (blackhead)", "open comedones (blackheads)"),
+    "closed_comedo": ("closed comedo (whitehead)", "closed comedones (whiteheads)"),
+    "papule": ("papule", "papules"),
+    "pustule": ("pustule", "pustules"),
+    "nodule": ("nodule", "nodules"),
+    "cyst": ("cyst", "cysts"),
+}
+
+TYPE_EXPLANATIONS = {
+    "open_comedo": "A blackhead is a pore plugged with oil and dead skin that stays open at the surface; the plug "
+                   "looks dark because it is exposed to air, not because it is dirt.",
+    "closed_comedo": "A whitehead is a plugged pore closed over by a thin layer of skin, so it shows as a small "
+                     "white or skin-coloured bump.",
+    "papule": "A papule is a small, red, tender bump without a visible head: an inflamed, blocked pore.",
+    "pustule": "A pustule is an inflamed bump with a white or yellow head of pus at its top.",
+    "nodule": "A nodule is a large, hard, painful lump deep under the skin; it does not come to a head and can "
+              "leave scars.",
+    "cyst": "A cyst is a deep, soft, pus-filled lump under the skin; it is the most likely acne lesion to scar "
+            "and needs professional care.",
+}
+
+_REDNESS_WORDS = {
+    IrritationGrade.NONE: "no more red than the person's own unaffected skin",
+    IrritationGrade.SLIGHT: "slightly redder than the person's own unaffected skin",
+    IrritationGrade.MODERATE: "moderately redder than the person's own unaffected skin",
+    IrritationGrade.MARKED: "markedly redder than the person's own unaffected skin",
+}
+
+
+def _count_phrase(n: int, singular: str, plural: str) -> str:
+    return f"one {singular}" if n == 1 else f"{n} {plural}"
+
+
+def describe(analysis: Analysis) -> Description:
+    parts: list[str] = []
+    scene = analysis.scene
+    view = getattr(scene, "view", None)
+    instrument = getattr(scene, "instrument_or_fingers", False)
+    opening = {"close_up": "A close-up of skin", "wide": "A wider view (face or body)"}.get(str(view), "A photo")
+    if instrument:
+        opening += " with an instrument or a gloved hand in frame, as during an extraction"
+    photo_type = analysis.photo_type
+    label = getattr(photo_type, "label", None)
+    if view == "close_up" and label:
+        share = getattr(photo_type, "scores", {}) or {}
+        sure = share.get(label, 0.0)
+        hedge = "" if sure >= 0.6 else "most likely "
+        opening += f", showing {hedge}a {TYPE_NAMES_PLAIN[label][0]}"
+    parts.append(opening + ".")
+
+    lesions = analysis.lesions
+    n = len(lesions)
+    if n == 0:
+        parts.append("No acne lesions were detected.")
+    else:
+        typed = [t for t in lesions.type_label.tolist() if t is not None]
+        counts = {t: typed.count(t) for t in TYPE_NAMES_PLAIN if typed.count(t)}
+        pieces = [_count_phrase(c, *TYPE_NAMES_PLAIN[t]) for t, c in sorted(counts.items(), key=lambda kv: -kv[1])]
+        reasons = list(analysis.type_reasons) + [None] * (n - len(analysis.type_reasons))
+        small = sum(1 for t, r in zip(lesions.type_label, reasons) if t is None and r and r.startswith("too small"))
+        untyped = n - len(typed) - small
+        if small:
+            pieces.append(_count_phrase(small, "lesion too small to type", "lesions too small to type"))
+        if untyped and typed:
+            pieces.append(_count_phrase(untyped, "lesion not typed", "lesions not typed"))
+        head = _count_phrase(n, "acne lesion was", "acne lesions were")
+        parts.append(f"{head[0].upper()}{head[1:]} detected" + (f": {', '.join(pieces)}." if pieces else "."))
+        sev = analysis.severity
+        parts.append(f"That is {sev.hayashi_label.replace('_', ' ')} on the Hayashi count scale "
+                     f"(IGA {sev.iga_grade}, {sev.iga_label.replace('_', ' ')}).")
+        mm = analysis.image.mm_per_px
+        biggest = int(np.argmax(lesions.radii))
+        diameter_px = float(lesions.radii[biggest] * 2)
+        size = f"about {diameter_px * mm:.1f} mm across" if mm else f"about {diameter_px:.0f} pixels across"
+        kind = lesions.type_label[biggest]
+        what = TYPE_NAMES_PLAIN[kind][0] if kind else "lesion"
+        red = analysis.redness.per_lesion[biggest] if biggest < len(analysis.redness.per_lesion) else None
+        redness = f", {_REDNESS_WORDS[red.grade]}" if red else ""
+        parts.append(f"The largest is a {what} {size}{redness}.")
+        if not mm:
+            parts.append("Sizes are in pixels because no scale was given.")
+    red = analysis.redness
+    if np.isfinite(red.baseline_a):
+        parts.append(f"Overall the skin is {_REDNESS_WORDS[red.grade]} (top tenth of the skin "
+                     f"{red.delta_p90:+.1f} a* units), with {red.inflamed_fraction:.0%} of it clearly inflamed.")
+    spots = len(analysis.dark_spots)
+    if spots:
+        parts.append(f"{_count_phrase(spots, 'small dark dot', 'small dark dots').capitalize()} "
+                     "(pores, blackhead openings or marks) "
+                     f"{'was' if spots == 1 else 'were'} found apart from the lesions.")
+    if analysis.quality.flags:
+        parts.append("The photo quality limits what can be seen: " + ", ".join(
+            f.replace("_", " ") for f in analysis.quality.flags) + ".")
+    present = [t for t in TYPE_NAMES_PLAIN if t in set(lesions.type_label.tolist()) or t == label]
+    return Description(" ".join(parts), tuple((t, TYPE_EXPLANATIONS[t]) for t in present))
