@@ -98,6 +98,47 @@ def evaluate(
     raise typer.Exit(run_evaluate(dataset, detectors=detectors, min_score=min_score, limit=limit, json_out=json_out))
 
 
+@app.command("evaluate-types")
+def evaluate_types(
+    directory: Annotated[Path, typer.Argument(help="Folder with one sub-folder per type (blackhead, whitehead...).")],
+    limit: Annotated[int, typer.Option(min=0, help="At most N photos per type (0: all).")] = 0,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures to this JSON file.")]
+    = None,
+) -> None:
+    """Lesion-type classifier accuracy, macro-F1 and confusion matrix on folders named by type."""
+    from comedo.cli.evaluate_types_cmd import run_evaluate_types
+
+    raise typer.Exit(run_evaluate_types(directory, json_out=json_out, limit=limit))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind; anything but loopback requires a token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    token: Annotated[Optional[str], typer.Option(help="Access token (or set COMEDO_TOKEN).", envvar="COMEDO_TOKEN")]
+    = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Analyses running at once.")] = 2,
+) -> None:
+    """Serve the web page and the JSON API (FastAPI + uvicorn)."""
+    from comedo.cli.serve_cmd import run_serve
+
+    raise typer.Exit(run_serve(host=host, port=port, token=token, workers=workers))
+
+
+@app.command()
+def report(
+    image: Annotated[Path, typer.Argument(help="The photo.")],
+    out: Annotated[Path, typer.Option(help="Where to write the HTML report (or PDF with --pdf).")],
+    answers: Annotated[Optional[Path], typer.Option(help="Triage answers (JSON file).")] = None,
+    mm_per_px: Annotated[Optional[float], typer.Option(help="Scale of the photo, for sizes in mm.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also render a PDF with headless Chromium.")] = False,
+) -> None:
+    """One self-contained HTML report (images inline) that prints well; --pdf renders it with Chromium."""
+    from comedo.cli.report_cmd import run_report
+
+    raise typer.Exit(run_report(image, out=out, answers_path=answers, mm_per_px=mm_per_px, pdf=pdf))
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the analysis document."""

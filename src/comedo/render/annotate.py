@@ -6,6 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.render.images import redness_rgba
 from comedo.types import Analysis
 
 __all__ = ["annotate", "LAYERS"]
@@ -29,11 +30,9 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = LAYERS, max_long_s
     thick = max(1, round(max(h, w) / 500))
 
     if "redness" in layers:
-        delta = cv2.resize(np.nan_to_num(analysis.redness.delta_map, nan=0.0), (w, h), interpolation=cv2.INTER_LINEAR)
-        level = np.clip((delta - 2.5) / (10.0 - 2.5), 0, 1)
-        heat = cv2.applyColorMap((level * 255).astype(np.uint8), cv2.COLORMAP_INFERNO)[..., ::-1]
-        alpha = (0.55 * level * (delta >= 2.5))[..., None]
-        canvas = (canvas * (1 - alpha) + heat * alpha).astype(np.uint8)
+        rgba = redness_rgba(analysis, w, h)
+        alpha = rgba[..., 3:4].astype(np.float32) / 255
+        canvas = (canvas * (1 - alpha) + rgba[..., :3] * alpha).astype(np.uint8)
     if "skin" in layers:
         skin = cv2.resize(analysis.skin.mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
         contours, _ = cv2.findContours(skin, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)

@@ -1,0 +1,98 @@
+"""``comedo evaluate-types DIR``: accuracy, macro-F1 and the confusion matrix of
+the shipped lesion-type classifier on folders named by type."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from comedo.errors import ComedoError
+
+# Folder names people use for each type (the lesion-types data uses the first).
+FOLDER_ALIASES = {
+    "open_comedo": ("blackhead", "blackheads", "open_comedo", "open_comedones"),
+    "closed_comedo": ("whitehead", "whiteheads", "closed_comedo", "closed_comedones"),
+    "papule": ("papule", "papules"),
+    "pustule": ("pustule", "pustules"),
+    "nodule": ("nodule", "nodules"),
+    "cyst": ("cyst", "cysts"),
+}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".heic", ".heif"}
+
+
+def macro_f1(matrix: np.ndarray) -> tuple[float, list[float]]:
+    f1s = []
+    for k in range(len(matrix)):
+        tp = matrix[k, k]
+        p = tp / max(matrix[:, k].sum(), 1)
+        r = tp / max(matrix[k].sum(), 1)
+        f1s.append(0.0 if p + r == 0 else float(2 * p * r / (p + r)))
+    present = [f for k, f in enumerate(f1s) if matrix[k].sum() > 0]
+    return (float(np.mean(present)) if present else float("nan")), f1s
+
+
+def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) -> int:
+    from rich.console import Console
+    from rich.progress import track
+    from rich.table import Table
+
+    from comedo.classify.registry import get_type_classifier
+    from comedo.io import load_image
+    from comedo.metrics import confusion_matrix
+    from comedo.typing_stage import TYPE_NAMES
+
+    if not directory.is_dir():
+        typer.echo(f"comedo: error: {directory}: not a directory of type folders", err=True)
+        return 2
+    classifier = get_type_classifier()
+    if classifier is None:
+        typer.echo("comedo: error: this build has no lesion-type model", err=True)
+        return 1
+    samples: list[tuple[Path, int]] = []
+    for k, name in enumerate(TYPE_NAMES):
+        for alias in FOLDER_ALIASES[name]:
+            folder = directory / alias
+            if folder.is_dir():
+                files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+                samples += [(p, k) for p in (files[:limit] if limit else files)]
+    if not samples:
+        typer.echo(f"comedo: error: {directory}: no folders named by type "
+                   f"({', '.join(a[0] for a in FOLDER_ALIASES.values())})", err=True)
+        return 2
+    order = list(classifier.card.labels)
+    index = [order.index(n) for n in TYPE_NAMES]
+    truth, pred, skipped = [], [], 0
+    for path, k in track(samples, description="classifying", transient=True):
+        try:
+            rgb = load_image(path).pixels
+        except ComedoError as exc:
+            typer.echo(f"comedo: skipped: {exc}", err=True)
+            skipped += 1
+            continue
+        probs = classifier.classify([rgb])[0, index]
+        truth.append(k)
+        pred.append(int(probs.argmax()))
+    matrix = confusion_matrix(truth, pred, len(TYPE_NAMES))
+    f1, per_class = macro_f1(matrix)
+    accuracy = float(np.trace(matrix) / max(matrix.sum(), 1))
+    console = Console()
+    table = Table(title=f"{directory}: {len(truth)} photos ({skipped} skipped)")
+    table.add_column("truth \\ predicted")
+    for name in TYPE_NAMES:
+        table.add_column(name.replace("_comedo", ""), justify="right")
+    table.add_column("F1", justify="right")
+    for k, name in enumerate(TYPE_NAMES):
+        table.add_row(name, *[str(v) for v in matrix[k]], f"{per_class[k]:.3f}")
+    console.print(table)
+    nc = matrix[np.ix_([4, 5], [4, 5])]
+    console.print(f"accuracy {accuracy:.3f}   macro-F1 {f1:.3f}   nodule vs cyst: "
+                  f"nodule->cyst {matrix[4, 5]}, cyst->nodule {matrix[5, 4]} "
+                  f"(pair accuracy {np.trace(nc) / max(nc.sum(), 1):.3f})")
+    if json_out:
+        json_out.write_text(json.dumps({"photos": len(truth), "skipped": skipped, "accuracy": accuracy,
+                                        "macro_f1": f1, "f1": dict(zip(TYPE_NAMES, per_class, strict=True)),
+                                        "labels": list(TYPE_NAMES), "confusion": matrix.tolist()}, indent=2))
+    return 0

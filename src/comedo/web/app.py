@@ -1,0 +1,266 @@
+"""The web app: a page and a JSON API over the library (``create_app``).
+
+Routes only parse input, call the library and format the result; analyses run
+in worker threads (bounded by ``Settings.max_concurrent``) so one slow photo
+never stalls the event loop. Models load in the lifespan, never at import.
+Errors are ``{"code", "detail"}``: 413 too large, 415 not an image, 422 bad
+answers or parameters, 401 missing or wrong token, 404 unknown analysis.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from threading import Lock
+from typing import Annotated, Any
+
+import anyio
+from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+
+from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError, ModelError
+from comedo.types import Analysis
+
+__all__ = ["Settings", "create_app"]
+
+STATIC = Path(str(resources.files("comedo") / "web" / "static"))
+
+
+class Settings(BaseModel):
+    """Server settings; tests pass their own to ``create_app``."""
+
+    token: str | None = None
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_pixels: int = 50_000_000
+    max_concurrent: int = 2
+    keep_analyses: int = 200
+    preload_models: bool = True
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+@dataclass
+class ResultCache:
+    """Recent analyses by id, bounded; the history store (when used) keeps them for good."""
+
+    capacity: int
+    items: OrderedDict[str, tuple[Analysis, dict[str, Any]]] = field(default_factory=OrderedDict)
+    lock: Lock = field(default_factory=Lock)
+
+    def put(self, analysis: Analysis, doc: dict[str, Any]) -> str:
+        key = secrets.token_hex(8)
+        with self.lock:
+            self.items[key] = (analysis, doc)
+            while len(self.items) > self.capacity:
+                self.items.popitem(last=False)
+        return key
+
+    def get(self, key: str) -> tuple[Analysis, dict[str, Any]]:
+        with self.lock:
+            if key not in self.items:
+                raise ApiError(404, "not_found", f"no analysis with id {key!r} (it may have expired)")
+            return self.items[key]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    cache = ResultCache(settings.keep_analyses)
+    limiter = anyio.CapacityLimiter(settings.max_concurrent)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.preload_models:
+            from comedo.classify.registry import get_type_classifier
+            from comedo.detect.registry import get_detector
+            from comedo.pipeline import analyze
+
+            get_detector("auto"), get_type_classifier()
+            import numpy as np
+
+            # One tiny analysis builds the ONNX sessions before the first user arrives.
+            await anyio.to_thread.run_sync(lambda: analyze(np.full((64, 64, 3), 180, np.uint8)))
+        yield
+
+    app = FastAPI(title="comedo", version=_version(), lifespan=lifespan,
+                  description="Skin-photo analysis: lesions, dark spots, redness, severity, triage. "
+                              "Not a medical device.")
+
+    @app.middleware("http")
+    async def check_token(request: Request, call_next: Any) -> Response:
+        """With a token set, every page and API call needs it (header, cookie or ?token=), except health."""
+        if settings.token is not None and request.url.path != "/api/v1/health":
+            header = request.headers.get("authorization", "")
+            given = header[7:] if header.lower().startswith("bearer ") else request.cookies.get("comedo_token", "")
+            given = given or request.query_params.get("token", "")
+            if not secrets.compare_digest(given.encode(), settings.token.encode()):
+                return JSONResponse({"code": "unauthorized",
+                                     "detail": "a valid token is required (Authorization: Bearer TOKEN)"},
+                                    status_code=401)
+        return await call_next(request)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": [], "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", []) if p not in ("body", "query", "path"))
+        return JSONResponse({"code": "invalid_request", "detail": f"{where}: {first['msg']}".strip(": ")},
+                            status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"code": "http_error", "detail": str(exc.detail)}, status_code=exc.status_code)
+
+    @app.exception_handler(ModelError)
+    async def _model(request: Request, exc: ModelError) -> JSONResponse:
+        return JSONResponse({"code": "model_error", "detail": str(exc)}, status_code=500)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page(request: Request) -> HTMLResponse:
+        response = HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+        token = request.query_params.get("token")
+        if settings.token and token:
+            response.set_cookie("comedo_token", token, httponly=True, samesite="strict")
+        return response
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/v1/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "version": _version()}
+
+    @app.post("/api/v1/analyses", status_code=201)
+    async def create_analysis(
+        image: Annotated[UploadFile, File(description="The photo (JPEG, PNG, WebP, TIFF, BMP, HEIC)")],
+        answers: Annotated[str | None, Form(description="Triage answers as a JSON object")] = None,
+        mm_per_px: Annotated[float | None, Form(gt=0, le=10, description="Scale of the photo")] = None,
+    ) -> JSONResponse:
+        from comedo.answers import parse_answers
+
+        try:
+            parsed = parse_answers(json.loads(answers) if answers else None, source="answers")
+        except json.JSONDecodeError as exc:
+            raise ApiError(422, "invalid_answers", f"answers: not valid JSON ({exc.msg})") from None
+        except InvalidInputError as exc:
+            raise ApiError(422, "invalid_answers", str(exc)) from None
+        data = await _read_limited(image, settings.max_upload_bytes)
+        name = Path(image.filename or "upload").name
+        analysis, doc = await anyio.to_thread.run_sync(_analyze, data, name, parsed, mm_per_px, settings.max_pixels,
+                                                       limiter=limiter)
+        key = cache.put(analysis, doc)
+        return JSONResponse({"id": key, **doc}, status_code=201)
+
+    @app.get("/api/v1/analyses/{analysis_id}")
+    async def get_analysis(analysis_id: str) -> JSONResponse:
+        return JSONResponse({"id": analysis_id, **cache.get(analysis_id)[1]})
+
+    @app.get("/api/v1/analyses/{analysis_id}/image.png", response_class=Response)
+    async def annotated(analysis_id: str,
+                        layers: Annotated[str, Query(description="comma-separated: redness,skin,lesions,dark_spots")]
+                        = "redness,skin,lesions,dark_spots") -> Response:
+        from comedo.render.annotate import LAYERS
+
+        chosen = tuple(x for x in layers.split(",") if x)
+        bad = [x for x in chosen if x not in LAYERS]
+        if bad:
+            raise ApiError(422, "invalid_request", f"layers: unknown {bad}; choose from {list(LAYERS)}")
+        analysis = cache.get(analysis_id)[0]
+        png = await anyio.to_thread.run_sync(_annotated_png, analysis, chosen, limiter=limiter)
+        return Response(png, media_type="image/png")
+
+    @app.get("/api/v1/analyses/{analysis_id}/photo.jpg", response_class=Response)
+    async def photo(analysis_id: str) -> Response:
+        from comedo.render.images import photo_jpeg
+
+        data = await anyio.to_thread.run_sync(photo_jpeg, cache.get(analysis_id)[0], limiter=limiter)
+        return Response(data, media_type="image/jpeg")
+
+    @app.get("/api/v1/analyses/{analysis_id}/redness.png", response_class=Response)
+    async def redness(analysis_id: str) -> Response:
+        from comedo.render.images import redness_overlay_png
+
+        data = await anyio.to_thread.run_sync(redness_overlay_png, cache.get(analysis_id)[0], limiter=limiter)
+        return Response(data, media_type="image/png")
+
+    @app.get("/api/v1/analyses/{analysis_id}/report.html", response_class=HTMLResponse)
+    async def report(analysis_id: str) -> HTMLResponse:
+        from comedo.render.report import report_html
+
+        html = await anyio.to_thread.run_sync(report_html, cache.get(analysis_id)[0], limiter=limiter)
+        return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="comedo-{analysis_id}.html"'})
+
+    @app.post("/api/v1/triage")
+    async def triage_route(answers: dict[str, Any]) -> JSONResponse:
+        from comedo.pipeline import triage_report
+        from comedo.schema import report_document
+
+        try:
+            report_obj = triage_report(answers)
+        except InvalidInputError as exc:
+            raise ApiError(422, "invalid_answers", str(exc)) from None
+        return JSONResponse(report_document(report_obj).model_dump(mode="json"))
+
+    return app
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    chunks, total = [], 0
+    while chunk := await upload.read(1 << 20):
+        total += len(chunk)
+        if total > limit:
+            raise ApiError(413, "too_large", f"image is over the {limit / 1e6:.0f} MB upload limit")
+        chunks.append(chunk)
+    if total == 0:
+        raise ApiError(415, "not_an_image", "image: the upload is empty")
+    return b"".join(chunks)
+
+
+def _analyze(data: bytes, name: str, answers: Any, mm_per_px: float | None,
+             max_pixels: int) -> tuple[Analysis, dict[str, Any]]:
+    from comedo.io import load_image
+    from comedo.pipeline import analyze
+    from comedo.schema import to_document
+
+    try:
+        image = load_image(data, name=name, mm_per_px=mm_per_px, max_pixels=max_pixels)
+    except ImageTooLargeError as exc:
+        raise ApiError(413, "too_large", str(exc)) from None
+    except InvalidInputError as exc:
+        raise ApiError(415, "not_an_image", str(exc)) from None
+    try:
+        analysis = analyze(image, answers=answers)
+    except InvalidInputError as exc:
+        raise ApiError(422, "invalid_request", str(exc)) from None
+    except ComedoError as exc:
+        raise ApiError(500, "analysis_failed", str(exc)) from None
+    return analysis, to_document(analysis).model_dump(mode="json")
+
+
+def _annotated_png(analysis: Analysis, layers: tuple[str, ...]) -> bytes:
+    import cv2
+
+    from comedo.render.annotate import annotate
+
+    ok, png = cv2.imencode(".png", annotate(analysis, layers=layers)[..., ::-1])
+    return png.tobytes()
+
+
+def _version() -> str:
+    from comedo import __version__
+
+    return __version__

@@ -1,0 +1,182 @@
+// comedo page: upload photos, show each analysis with toggleable layers. No framework, no network but this server.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const results = [];  // {id, name, doc}
+let current = null;
+
+const LEVEL_TEXT = {self_care: "Self-care", routine: "Routine", soon: "Soon", urgent: "Urgent"};
+
+function setStatus(text, isError = false) {
+  $("status").textContent = text;
+  $("status").className = isError ? "error" : "";
+}
+
+function collectAnswers() {
+  const answers = {};
+  document.querySelectorAll("#questions select, #questions input").forEach((el) => {
+    if (el.type === "checkbox") { if (el.checked) answers[el.name] = true; return; }
+    if (el.value === "") return;
+    if (el.type === "number") {
+      const n = Number(el.value);
+      answers[el.name] = (el.step === "1") ? Math.round(n) : n;
+    } else { answers[el.name] = el.value; }
+  });
+  return answers;
+}
+
+async function analyse(file) {
+  const form = new FormData();
+  form.append("image", file, file.name);
+  const answers = collectAnswers();
+  if (Object.keys(answers).length) form.append("answers", JSON.stringify(answers));
+  const mm = $("mm").value;
+  if (mm !== "") form.append("mm_per_px", mm);
+  const response = await fetch("/api/v1/analyses", {method: "POST", body: form, credentials: "same-origin"});
+  const body = await response.json().catch(() => ({detail: response.statusText}));
+  if (!response.ok) throw new Error(body.detail || `error ${response.status}`);
+  return body;
+}
+
+async function handleFiles(files) {
+  const list = Array.from(files);
+  for (let i = 0; i < list.length; i++) {
+    const file = list[i];
+    setStatus(`Analysing ${file.name} (${i + 1} of ${list.length})...`);
+    try {
+      const doc = await analyse(file);
+      results.push({id: doc.id, name: file.name, doc});
+      renderList();
+      show(results.length - 1);
+      setStatus(`Done: ${file.name}`);
+    } catch (err) {
+      setStatus(`${file.name}: ${err.message}`, true);
+    }
+  }
+}
+
+function renderList() {
+  const list = $("results-list");
+  list.replaceChildren(...results.map((r, i) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = r.name;
+    b.className = r === current ? "active" : "";
+    b.addEventListener("click", () => show(i));
+    return b;
+  }));
+}
+
+function el(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (cls) node.className = cls;
+  return node;
+}
+
+function show(index) {
+  current = results[index];
+  renderList();
+  const doc = current.doc;
+  const base = `/api/v1/analyses/${encodeURIComponent(current.id)}`;
+  $("result").hidden = false;
+  const t = doc.triage;
+  $("triage").className = `level ${t.level}`;
+  $("triage").textContent = t.level_text;
+  $("triage").dataset.level = t.level;
+  $("reasons").replaceChildren(...t.reasons.map((r) => el("li", r.text)));
+  $("photo").src = `${base}/photo.jpg`;
+  $("redness").src = `${base}/redness.png`;
+  drawOverlay(doc);
+  applyToggles();
+  $("description").textContent = doc.description ? doc.description.text : "";
+  $("type-explanations").replaceChildren(...(doc.description ? doc.description.lesion_types : []).map((x) => el("li", x.text)));
+  const s = doc.severity;
+  const cards = [
+    ["Lesions", s.hayashi.lesion_count, `Hayashi ${s.hayashi.label.replace("_", " ")}`],
+    ["IGA", s.iga.grade, s.iga.label.replace("_", " ")],
+    ["NICE band", s.nice.band.replaceAll("_", " "), "NG198"],
+    ["Redness vs own skin", doc.redness.irritation, `p90 \u0394a* ${doc.redness.delta_a_p90 ?? "-"}`],
+    ["Dark spots", doc.dark_spots.length, "pores, openings, marks"],
+    ["Photo", doc.quality.ok ? "ok" : "check", doc.quality.flags.join(", ") || (doc.scene ? doc.scene.view.replace("_", "-") : "")],
+  ];
+  $("severity").replaceChildren(...cards.map(([k, v, sub]) => {
+    const c = el("div", undefined, "card");
+    c.append(el("span", k), el("b", String(v)), el("span", sub, "muted"));
+    return c;
+  }));
+  $("lesions").tBodies[0].replaceChildren(...doc.lesions.map((l, i) => {
+    const row = el("tr");
+    const size = l.diameter_mm !== null ? `${l.diameter_mm} mm` : `${Math.round(2 * l.radius_px)} px`;
+    [i + 1, `${Math.round(l.center[0])}, ${Math.round(l.center[1])}`, size, (l.type || "-").replace("_", " "),
+     l.score.toFixed(2), l.irritation].forEach((v) => row.append(el("td", String(v))));
+    return row;
+  }));
+  const ext = doc.extraction;
+  $("extraction-title").textContent = ext.advice === "do_not_extract" ? "Extraction: do not squeeze or extract" : "Extraction: ok, with care";
+  $("extraction-why").replaceChildren(...ext.why.map((w) => el("li", w)));
+  $("extraction-steps").replaceChildren(...ext.steps.map((st) => el("li", `${st.step.replaceAll("_", " ")}: ${st.text}`)));
+  $("care").replaceChildren(...doc.care_plan.map((c) => el("li", `${c.text} (${c.why})`)));
+  $("download-report").href = `${base}/report.html`;
+  $("result-disclaimer").textContent = doc.disclaimer;
+}
+
+function drawOverlay(doc) {
+  const svg = $("overlay");
+  const ns = "http://www.w3.org/2000/svg";
+  svg.setAttribute("viewBox", `0 0 ${doc.image.width} ${doc.image.height}`);
+  svg.setAttribute("preserveAspectRatio", "none");
+  const stroke = Math.max(1.5, Math.max(doc.image.width, doc.image.height) / 400);
+  const nodes = [];
+  const spots = document.createElementNS(ns, "g");
+  spots.id = "g-dark-spots";
+  doc.dark_spots.forEach((d) => {
+    const c = document.createElementNS(ns, "circle");
+    c.setAttribute("cx", d.center[0]); c.setAttribute("cy", d.center[1]);
+    c.setAttribute("r", Math.max(2, d.radius_px + 1));
+    c.setAttribute("fill", "none"); c.setAttribute("stroke", "#00dcff"); c.setAttribute("stroke-width", stroke * 0.7);
+    spots.append(c);
+  });
+  const lesions = document.createElementNS(ns, "g");
+  lesions.id = "g-lesions";
+  doc.lesions.forEach((l, i) => {
+    const c = document.createElementNS(ns, "circle");
+    c.setAttribute("cx", l.center[0]); c.setAttribute("cy", l.center[1]); c.setAttribute("r", Math.max(3, l.radius_px));
+    c.setAttribute("fill", "none"); c.setAttribute("stroke", "#ff40a0"); c.setAttribute("stroke-width", stroke * 1.4);
+    const label = document.createElementNS(ns, "text");
+    label.setAttribute("x", l.center[0] + l.radius_px + 2); label.setAttribute("y", l.center[1] - l.radius_px);
+    label.setAttribute("fill", "#ff40a0"); label.setAttribute("font-size", stroke * 8);
+    label.textContent = String(i + 1);
+    lesions.append(c, label);
+  });
+  nodes.push(spots, lesions);
+  svg.replaceChildren(...nodes);
+}
+
+function applyToggles() {
+  const lesions = document.getElementById("g-lesions");
+  const spots = document.getElementById("g-dark-spots");
+  if (lesions) lesions.style.display = $("layer-lesions").checked ? "" : "none";
+  if (spots) spots.style.display = $("layer-dark-spots").checked ? "" : "none";
+  $("redness").style.display = $("layer-redness").checked ? "" : "none";
+}
+
+["layer-lesions", "layer-dark-spots", "layer-redness"].forEach((id) => $(id).addEventListener("change", applyToggles));
+
+$("download-json").addEventListener("click", () => {
+  if (!current) return;
+  const blob = new Blob([JSON.stringify(current.doc, null, 2)], {type: "application/json"});
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = `${current.name.replace(/\.[^.]+$/, "")}.json`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+});
+
+const drop = $("drop");
+$("file").addEventListener("change", (e) => { handleFiles(e.target.files); e.target.value = ""; });
+["dragenter", "dragover"].forEach((ev) => drop.addEventListener(ev, (e) => { e.preventDefault(); drop.classList.add("over"); }));
+["dragleave", "drop"].forEach((ev) => drop.addEventListener(ev, (e) => { e.preventDefault(); drop.classList.remove("over"); }));
+drop.addEventListener("drop", (e) => handleFiles(e.dataTransfer.files));
+drop.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") $("file").click(); });
