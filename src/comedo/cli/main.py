@@ -139,6 +139,22 @@ def report(
     raise typer.Exit(run_report(image, out=out, answers_path=answers, mm_per_px=mm_per_px, pdf=pdf))
 
 
+@app.command("load-test")
+def load_test(
+    url: Annotated[str, typer.Option(help="A comedo server on this machine.")] = "http://127.0.0.1:8000",
+    clients: Annotated[int, typer.Option(min=1, max=64)] = 8,
+    seconds: Annotated[float, typer.Option(min=1, max=600)] = 30,
+    max_requests: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
+    image: Annotated[Optional[Path], typer.Option(help="Photo to post (default: the bundled sample).")] = None,
+    token: Annotated[Optional[str], typer.Option(envvar="COMEDO_TOKEN")] = None,
+) -> None:
+    """Benchmark a running server on loopback: requests/s, p50/p95 latency, errors (bounded in time and count)."""
+    from comedo.cli.loadtest_cmd import run_load_test
+
+    raise typer.Exit(run_load_test(url, clients=clients, seconds=seconds, max_requests=max_requests, image=image,
+                                   token=token))
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the analysis document."""
