@@ -156,6 +156,21 @@ def load_test(
 
 
 @app.command()
+def compare(
+    before: Annotated[Path, typer.Argument(help="The earlier photo.")],
+    after: Annotated[Path, typer.Argument(help="The later photo of the same skin.")],
+    out: Annotated[Optional[Path], typer.Option(help="Write comparison.json, side_by_side.png, overlay.png here.")]
+    = None,
+    detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
+) -> None:
+    """Before/after: align the photos, match lesions (resolved, persisting, new), change in redness.
+    Exit code 3 when the photos do not show the same skin."""
+    from comedo.cli.compare_cmd import run_compare
+
+    raise typer.Exit(run_compare(before, after, out=out, detector=detector))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the analysis document."""
     import json

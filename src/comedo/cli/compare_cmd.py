@@ -1,0 +1,43 @@
+"""``comedo compare BEFORE AFTER``: register, match lesions, write comparison.json and PNGs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from comedo.errors import ComedoError
+
+
+def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -> int:
+    from comedo.cli.analyze_cmd import write_atomic
+    from comedo.compare import compare_photos, comparison_document
+
+    try:
+        a, b, comp = compare_photos(before, after, detector=detector)
+    except ComedoError as exc:
+        typer.echo(f"comedo: error: {exc}", err=True)
+        return exc.exit_code
+    doc = comparison_document(a, b, comp)
+    reg = comp.registration
+    if not reg.ok:
+        typer.echo(f"{before} -> {after}: no comparison: {reg.reason} (confidence {reg.confidence:.2f})")
+    else:
+        c = comp.counts
+        red = comp.redness.get("change_delta_a_p90")
+        typer.echo(f"{before} -> {after}: aligned (confidence {reg.confidence:.2f}); lesions: {c['resolved']} resolved, "
+                   f"{c['persisting']} persisting, {c['new']} new, {c['out_of_view']} out of view; redness p90 "
+                   f"delta a* change {red:+.1f}" if red is not None else "")
+    if out is not None:
+        import cv2
+
+        from comedo.render.compare_images import overlay, side_by_side
+
+        write_atomic(out / "comparison.json", (json.dumps(doc, indent=2) + "\n").encode())
+        if reg.ok:
+            for name, img in (("side_by_side.png", side_by_side(a, b, comp)), ("overlay.png", overlay(a, b, comp))):
+                ok, png = cv2.imencode(".png", img[..., ::-1])
+                write_atomic(out / name, png.tobytes())
+        typer.echo(f"  wrote {out / 'comparison.json'}" + (" and side_by_side.png, overlay.png" if reg.ok else ""))
+    return 0 if reg.ok else 3
