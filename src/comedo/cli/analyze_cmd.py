@@ -76,7 +76,8 @@ def _unique_stems(images: list[Path]) -> list[str]:
 
 
 def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None, mm_per_px: float | None,
-                detector: str, json_out: bool, answers_path: Path | None = None) -> int:
+                detector: str, json_out: bool, answers_path: Path | None = None, save: bool = False,
+                subject: str | None = None, db: str | None = None) -> int:
     from comedo.answers import Answers, load_answers
     from comedo.pipeline import analyze
     from comedo.schema import to_document
@@ -89,6 +90,15 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
     if out is not None and out.exists() and not out.is_dir():
         typer.echo(f"comedo: error: --out {out}: exists and is not a directory", err=True)
         return 2
+    store = None
+    if save:
+        from comedo.store.repository import Store
+
+        try:
+            store = Store.open(db)
+        except ComedoError as exc:
+            typer.echo(f"comedo: error: {exc}", err=True)
+            return exc.exit_code
     failures = 0
     worst = 0
     for path, stem in zip(images, _unique_stems(images), strict=True):
@@ -99,6 +109,10 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
                 typer.echo(json.dumps(to_document(analysis).model_dump(mode="json")))
             else:
                 typer.echo(f"{path}: {summary_line(analysis)}")
+            if store is not None:
+                record_id = store.save_analysis(analysis, subject_id=subject)
+                if not json_out:
+                    typer.echo(f"  saved as analysis {record_id}" + (f" of {subject}" if subject else ""))
             if out is not None:
                 json_path, png_path = write_outputs(analysis, out, stem)
                 if not json_out:

@@ -48,12 +48,18 @@ def analyze(
     detector: Annotated[str, typer.Option(help="auto, model or classical (the baseline).")] = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print the analysis JSON on stdout.")] = False,
     answers: Annotated[Optional[Path], typer.Option(help="Triage answers (JSON file) to include.")] = None,
+    subject: Annotated[Optional[str], typer.Option(help="Pseudonymous subject id to file the analyses under.")]
+    = None,
+    save: Annotated[bool, typer.Option("--save", help="Store photos and analyses in the history store.")] = False,
+    db: Annotated[Optional[str], typer.Option(envvar="COMEDO_DB", help="Database URL (default: SQLite).")] = None,
 ) -> None:
     """Analyse photos; print a summary per photo. A bad photo is reported and skipped."""
     from comedo.cli.analyze_cmd import run_analyze
 
+    if subject and not save:
+        fail("--subject only makes sense with --save")
     code = run_analyze(images, out=out, min_score=min_score, mm_per_px=mm_per_px, detector=detector,
-                       json_out=json_out, answers_path=answers)
+                       json_out=json_out, answers_path=answers, save=save, subject=subject, db=db)
     raise typer.Exit(code)
 
 
@@ -168,6 +174,27 @@ def compare(
     from comedo.cli.compare_cmd import run_compare
 
     raise typer.Exit(run_compare(before, after, out=out, detector=detector))
+
+
+@app.command()
+def history(
+    subject: Annotated[str, typer.Argument(help="Pseudonymous subject id.")],
+    out: Annotated[Optional[Path], typer.Option(help="Write a PNG chart and JSON of the history here.")] = None,
+    db: Annotated[Optional[str], typer.Option(envvar="COMEDO_DB", help="Database URL (default: SQLite).")] = None,
+) -> None:
+    """A subject's analyses over time: counts by type, redness and severity (table, and a PNG chart with --out)."""
+    from comedo.cli.store_cmd import run_history
+
+    raise typer.Exit(run_history(subject, out=out, db=db))
+
+
+def _add_session_commands() -> None:
+    from comedo.cli.store_cmd import session_app
+
+    app.add_typer(session_app, name="session")
+
+
+_add_session_commands()
 
 
 @app.command()

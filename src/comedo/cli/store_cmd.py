@@ -1,0 +1,128 @@
+"""Store commands: ``history`` and ``session start|step|report``; ``analyze --save`` uses ``open_store``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from comedo.errors import ComedoError
+
+session_app = typer.Typer(help="Documented extraction sessions: the safe-extraction protocol, step by step.",
+                          no_args_is_help=True)
+
+
+def open_store(db: str | None):  # type: ignore[no-untyped-def]
+    from comedo.store.repository import Store
+
+    return Store.open(db)
+
+
+def fail(exc: ComedoError) -> typer.Exit:
+    typer.echo(f"comedo: error: {exc}", err=True)
+    return typer.Exit(exc.exit_code)
+
+
+def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    try:
+        store = open_store(db)
+        rows = store.history(subject)
+    except ComedoError as exc:
+        raise fail(exc) from None
+    if not rows:
+        typer.echo(f"no analyses stored for subject {subject!r}")
+        return 0
+    table = Table(title=f"history of {subject}")
+    for col in ("#", "date", "lesions", "comedones", "papules/pustules", "nodules/cysts", "Hayashi", "IGA",
+                "redness", "p90 delta a*", "triage"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r.analysis_id), r.created_at.strftime("%Y-%m-%d %H:%M"), str(r.lesion_count),
+                      str(r.non_inflammatory), str(r.papules_pustules), str(r.nodules_cysts), str(r.hayashi_grade),
+                      str(r.iga_grade), r.irritation, "-" if r.delta_a_p90 is None else f"{r.delta_a_p90:.1f}",
+                      r.triage_level or "-")
+    Console().print(table)
+    if out is not None:
+        import cv2
+
+        from comedo.cli.analyze_cmd import write_atomic
+        from comedo.render.history_chart import history_chart
+
+        ok, png = cv2.imencode(".png", history_chart(rows, subject)[..., ::-1])
+        write_atomic(out / f"history-{subject}.png", png.tobytes())
+        write_atomic(out / f"history-{subject}.json", json.dumps(
+            [{**r.__dict__, "created_at": r.created_at.isoformat()} for r in rows], indent=2).encode())
+        typer.echo(f"wrote {out / f'history-{subject}.png'} and .json")
+    return 0
+
+
+@session_app.command("start")
+def session_start(
+    subject: str,
+    photo: Path | None = typer.Option(None, help="A 'before' photo of the spot; its triage governs the steps."),
+    answers: Path | None = typer.Option(None, help="Triage answers (JSON) for the spot."),
+    db: str | None = typer.Option(None, envvar="COMEDO_DB", help="Database URL (default: SQLite in the data dir)."),
+) -> None:
+    """Start a documented extraction session for SUBJECT."""
+    from comedo.answers import Answers, load_answers
+    from comedo.pipeline import analyze
+
+    try:
+        store = open_store(db)
+        before = None
+        if photo is not None:
+            before = analyze(photo, answers=load_answers(answers) if answers else Answers())
+        key = store.start_session(subject, before=before)
+        info = store.session_info(key)
+    except ComedoError as exc:
+        raise fail(exc) from None
+    typer.echo(f"session {key} started for {subject}")
+    if info["extraction_advice"]:
+        typer.echo(f"extraction advice: {info['extraction_advice']}")
+        for why in info["advice_why"]:
+            typer.echo(f"  - {why}")
+    typer.echo("steps: sterilise, identify_core, apply_pressure, release, aftercare")
+
+
+@session_app.command("step")
+def session_step(
+    session: str,
+    step: str = typer.Argument(..., help="sterilise, identify_core, apply_pressure, release or aftercare"),
+    photo: Path | None = typer.Option(None, help="A photo taken at this step."),
+    note: str | None = typer.Option(None, help="A free-text note."),
+    override: str | None = typer.Option(None, help="Reason for going ahead against a do_not_extract advice."),
+    db: str | None = typer.Option(None, envvar="COMEDO_DB"),
+) -> None:
+    """Record a protocol step; steps out of order, or pressure on a do-not-extract spot, are refused."""
+    from comedo.pipeline import analyze
+
+    try:
+        store = open_store(db)
+        shot = analyze(photo) if photo is not None else None
+        store.add_step(session, step, photo=shot, note=note, override=override)
+    except ComedoError as exc:
+        raise fail(exc) from None
+    typer.echo(f"{session}: {step} recorded" + (" (override stored)" if override else ""))
+
+
+@session_app.command("report")
+def session_report(
+    session: str,
+    out: Path = typer.Option(..., help="Where to write the HTML report."),
+    db: str | None = typer.Option(None, envvar="COMEDO_DB"),
+) -> None:
+    """HTML report of a session: steps, photos, before/after comparison, aftercare."""
+    from comedo.cli.analyze_cmd import write_atomic
+    from comedo.render.session_report import session_report_html
+
+    try:
+        store = open_store(db)
+        html = session_report_html(store, session)
+        write_atomic(out, html.encode("utf-8"))
+    except ComedoError as exc:
+        raise fail(exc) from None
+    typer.echo(f"wrote {out}")

@@ -1,0 +1,243 @@
+"""The history store against real databases: SQLite files and a PostgreSQL server
+(``COMEDO_TEST_PG``, a URL of a role allowed to create databases; `.ci/run`
+installs and starts one). No mocks."""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from synthetic import skin_scene
+
+import comedo
+from comedo.errors import InvalidInputError
+from comedo.store.repository import StepRefused, Store
+
+PG_URL = os.environ.get("COMEDO_TEST_PG")
+
+
+def _pg_database() -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    name = f"comedo_t_{secrets.token_hex(4)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        s = Store.open(f"sqlite:///{tmp_path / 'h.sqlite'}", data_dir=tmp_path)
+        yield s
+        s.close()
+        return
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide a PostgreSQL server in COMEDO_TEST_PG")
+        pytest.skip("no PostgreSQL server (set COMEDO_TEST_PG)")
+    for url in _pg_database():
+        s = Store.open(url, data_dir=tmp_path)
+        yield s
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def analyses() -> list[comedo.Analysis]:
+    out = []
+    for seed in (1, 2, 3):
+        out.append(comedo.analyze(skin_scene((240, 320), seed=seed).rgb, detector="classical",
+                                  answers={"lesion_type": "open_comedo", "pain": "none"}))
+    return out
+
+
+def test_save_and_history(store: Store, analyses: list) -> None:
+    ids = [store.save_analysis(a, subject_id="s-01") for a in analyses]
+    store.save_analysis(analyses[0], subject_id="other")
+    assert ids == sorted(ids)
+    rows = store.history("s-01")
+    assert [r.analysis_id for r in rows] == ids
+    assert rows[0].lesion_count == analyses[0].severity.lesion_count
+    doc = store.document(ids[1])
+    assert doc["image"]["sha256"] == analyses[1].image.sha256 and doc["schema_version"]
+    assert store.photo_path(analyses[0].image.sha256).exists()
+    assert store.check() == []
+
+
+def test_stored_photo_has_no_exif_location(store: Store, tmp_path: Path) -> None:
+    img = Image.fromarray(skin_scene((200, 260), seed=4).rgb)
+    exif = img.getexif()
+    exif[0x8825] = {1: "N", 2: (52.0, 22.0, 5.0), 3: "E", 4: (4.0, 53.0, 30.0)}  # GPS IFD
+    exif[0x010F] = "PhoneMaker"
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", exif=exif)
+    assert b"PhoneMaker" in buf.getvalue()
+    analysis = comedo.analyze(buf.getvalue(), detector="classical")
+    store.save_analysis(analysis, subject_id="gps")
+    stored = store.photo_path(analysis.image.sha256)
+    data = stored.read_bytes()
+    assert b"PhoneMaker" not in data and b"Exif" not in data
+    assert not Image.open(stored).getexif()
+    assert np.array_equal(np.asarray(Image.open(stored).convert("RGB")), analysis.image.pixels)  # lossless
+
+
+def test_subject_ids_are_pseudonyms(store: Store, analyses: list) -> None:
+    with pytest.raises(InvalidInputError, match="subject id"):
+        store.save_analysis(analyses[0], subject_id="Jane Doe; DROP TABLE")
+
+
+def test_session_protocol_order_and_override(store: Store, analyses: list) -> None:
+    sid = store.start_session("p1")
+    with pytest.raises(StepRefused, match="sterilise the skin and tools first"):
+        store.add_step(sid, "apply_pressure")
+    store.add_step(sid, "sterilise")
+    with pytest.raises(StepRefused, match="find the core first"):
+        store.add_step(sid, "apply_pressure")
+    store.add_step(sid, "identify_core", photo=analyses[0], note="dark opening at 2 o'clock")
+    store.add_step(sid, "apply_pressure")
+    store.add_step(sid, "release")
+    store.add_step(sid, "aftercare", photo=analyses[1])
+    info = store.session_info(sid)
+    assert [s["step"] for s in info["steps"]] == ["sterilise", "identify_core", "apply_pressure", "release",
+                                                  "aftercare"]
+    assert info["steps"][1]["note"] == "dark opening at 2 o'clock"
+    with pytest.raises(InvalidInputError, match="step must be one of"):
+        store.add_step(sid, "squeeze_hard")
+
+
+def test_do_not_extract_needs_an_override(store: Store) -> None:
+    cyst = comedo.analyze(skin_scene((200, 260), seed=6).rgb, detector="classical", answers={"lesion_type": "cyst"})
+    sid = store.start_session("p2", before=cyst)
+    assert store.session_info(sid)["extraction_advice"] == "do_not_extract"
+    store.add_step(sid, "sterilise")
+    store.add_step(sid, "identify_core")
+    with pytest.raises(StepRefused, match="Nodules and cysts are deep.*--override"):
+        store.add_step(sid, "apply_pressure")
+    store.add_step(sid, "apply_pressure", override="dermatologist incision and drainage, in clinic")
+    assert store.session_info(sid)["steps"][-1]["override_reason"].startswith("dermatologist")
+    store.add_step(sid, "aftercare")  # stopping early is always allowed once sterilised
+
+
+_WRITER = textwrap.dedent("""
+    import sys, numpy as np
+    from pathlib import Path
+    import comedo
+    from comedo.store.repository import Store
+    url, data_dir, tag, n = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    store = Store.open(url, data_dir=data_dir)
+    rng = np.random.default_rng(abs(hash(tag)) % 2**32)
+    for i in range(n):
+        pixels = np.full((48, 64, 3), (200, 150, 130), np.uint8)
+        pixels[rng.integers(48), rng.integers(64)] = (10, 10, 10)  # a distinct photo each time
+        store.save_analysis(comedo.analyze(pixels, detector="classical"), subject_id=tag)
+        print(i, flush=True)
+""")
+
+
+def _writer(tmp_path: Path, url: str, tag: str, n: int) -> subprocess.Popen:
+    script = tmp_path / "writer.py"
+    script.write_text(_WRITER)
+    return subprocess.Popen([sys.executable, str(script), url, str(tmp_path), tag, str(n)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_two_processes_write_one_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    Store.open(url, data_dir=tmp_path).close()
+    procs = [_writer(tmp_path, url, tag, 12) for tag in ("a", "b")]
+    for p in procs:
+        out, err = p.communicate(timeout=240)
+        assert p.returncode == 0, err
+    store = Store.open(url, data_dir=tmp_path)
+    assert len(store.history("a")) == 12 and len(store.history("b")) == 12
+    assert store.check() == []
+
+
+def test_killed_during_saves_loses_nothing_committed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'crash.sqlite'}"
+    Store.open(url, data_dir=tmp_path).close()
+    proc = _writer(tmp_path, url, "k", 10_000)
+    committed = 0
+    deadline = time.time() + 120
+    while committed < 8 and time.time() < deadline:  # let it commit a few, then kill it mid-stream
+        line = proc.stdout.readline()
+        if not line:
+            break
+        committed = int(line.split()[0]) + 1
+    time.sleep(0.13)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)  # reap it and close its pipes
+    store = Store.open(url, data_dir=tmp_path)
+    rows = store.history("k")
+    assert len(rows) >= committed  # everything it reported as saved is there
+    for r in rows:  # and every record is whole: its document and its photo file
+        assert store.document(r.analysis_id)["image"]["sha256"] == r.photo_sha256
+        assert store.photo_path(r.photo_sha256).exists()
+    assert store.check() == []
+
+
+_SLOW_MIGRATION = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from alembic import op
+    original = op.create_table
+    def slow_create_table(*args, **kwargs):
+        result = original(*args, **kwargs)
+        Path(sys.argv[2]).write_text("inside the migration")
+        time.sleep(120)
+        return result
+    op.create_table = slow_create_table
+    from comedo.store.repository import Store
+    Store.open(sys.argv[1], data_dir=Path(sys.argv[3]))
+""")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_killed_during_migration_opens_cleanly(tmp_path: Path, backend: str) -> None:
+    if backend == "postgresql":
+        if not PG_URL:
+            if os.environ.get("CI"):
+                pytest.fail("CI must provide a PostgreSQL server in COMEDO_TEST_PG")
+            pytest.skip("no PostgreSQL server (set COMEDO_TEST_PG)")
+        gen = _pg_database()
+        url = next(gen)
+    else:
+        gen, url = None, f"sqlite:///{tmp_path / 'mig.sqlite'}"
+    try:
+        script, marker = tmp_path / "slow.py", tmp_path / "marker"
+        script.write_text(_SLOW_MIGRATION)
+        proc = subprocess.Popen([sys.executable, str(script), url, str(marker), str(tmp_path)],
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while not marker.exists() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert marker.exists(), proc.stderr.read() if proc.poll() is not None else "no marker"
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        store = Store.open(url, data_dir=tmp_path)  # the half-done migration was rolled back; it runs again
+        analysis = comedo.analyze(skin_scene((120, 160), seed=8).rgb, detector="classical")
+        store.save_analysis(analysis, subject_id="m")
+        assert len(store.history("m")) == 1 and store.check() == []
+        store.close()
+    finally:
+        if gen is not None:
+            for _ in gen:
+                pass
