@@ -43,6 +43,7 @@ class ModelCard:
     extra_scales: tuple[float, ...]
     min_box_at_extra_scale_px: float
     pad_multiple: int = 32
+    flip_tta: bool = False
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelCard:
@@ -57,6 +58,7 @@ class ModelCard:
             extra_scales=tuple(float(s) for s in inference.get("extra_scales", ())),
             min_box_at_extra_scale_px=float(inference.get("min_box_at_extra_scale_px", 1e9)),
             pad_multiple=int(inference.get("pad_multiple", 32)),
+            flip_tta=bool(inference.get("flip_tta", False)),
         )
 
 
@@ -126,7 +128,15 @@ class OnnxDetector:
         if pw > nw:
             canvas[:, nw:] = canvas[:, nw - 1 : nw]
         x = canvas.transpose(2, 0, 1)[None]
-        heat, size, offset = self._session.run(None, {"image": x})
+        if self.card.flip_tta:
+            # Average the prediction with that of the mirrored image (test-time augmentation).
+            both = np.concatenate([x, x[:, :, :, ::-1]])
+            heat, size, offset = self._session.run(None, {"image": np.ascontiguousarray(both)})
+            heat = (heat[:1] + heat[1:, :, :, ::-1]) / 2
+            size = (size[:1] + size[1:, :, :, ::-1]) / 2
+            offset = offset[:1]
+        else:
+            heat, size, offset = self._session.run(None, {"image": x})
         xyxy, score = decode_centres(heat[0, 0], size[0], offset[0], stride=self.card.stride, min_score=min_score)
         inside = ((xyxy[:, 0] + xyxy[:, 2]) / 2 < nw) & ((xyxy[:, 1] + xyxy[:, 3]) / 2 < nh)
         return xyxy[inside] / factor, score[inside]
