@@ -1,0 +1,118 @@
+"""Before/after on a real photo: a moved, rotated, rescaled, re-lit copy of itself with
+lesions painted out and one painted in must give exactly those counts; a different
+person's photo must be refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+import comedo
+from comedo.compare import compare, compare_photos, comparison_document, register
+from comedo.detect.registry import get_detector
+
+OTHER_FACE = Path(__file__).parent / "data" / "other_face.jpg"
+
+
+def _isolated_strong(analysis: comedo.Analysis, threshold: float, n: int) -> list[int]:
+    """Indices of n confident lesions far from every other lesion and from the border."""
+    c, r, s = analysis.lesions.centers, analysis.lesions.radii, analysis.lesions.score
+    h, w = analysis.image.height, analysis.image.width
+    chosen = []
+    for i in np.argsort(-s):
+        if s[i] < max(threshold * 1.5, 0.5):
+            break
+        d = np.hypot(c[:, 0] - c[i, 0], c[:, 1] - c[i, 1])
+        d[i] = np.inf
+        central = 0.2 * w < c[i, 0] < 0.8 * w and 0.2 * h < c[i, 1] < 0.8 * h
+        if central and d.min() > 4 * r[i] + 20 and all(np.hypot(*(c[i] - c[j])) > 80 for j in chosen):
+            chosen.append(int(i))
+        if len(chosen) == n:
+            break
+    return chosen
+
+
+def _edit(analysis: comedo.Analysis, remove: list[int], add_from: int, add_at: tuple[int, int]) -> np.ndarray:
+    img = analysis.image.pixels.copy()
+    mask = np.zeros(img.shape[:2], np.uint8)
+    for i in remove:
+        x, y = analysis.lesions.centers[i]
+        cv2.circle(mask, (int(x), int(y)), int(analysis.lesions.radii[i] * 1.4) + 3, 255, -1)
+    img = cv2.inpaint(img, mask, 7, cv2.INPAINT_TELEA)
+    x0, y0, x1, y1 = analysis.lesions.xyxy[add_from].astype(int)
+    pad = 6
+    patch = analysis.image.pixels[max(0, y0 - pad): y1 + pad, max(0, x0 - pad): x1 + pad]
+    patch_mask = np.zeros(patch.shape[:2], np.uint8)
+    cv2.ellipse(patch_mask, (patch.shape[1] // 2, patch.shape[0] // 2),
+                (patch.shape[1] // 2 - 1, patch.shape[0] // 2 - 1), 0, 0, 360, 255, -1)
+    return cv2.seamlessClone(patch, img, patch_mask, add_at, cv2.NORMAL_CLONE)
+
+
+def _move(img: np.ndarray) -> np.ndarray:
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), 6, 0.92)
+    m[:, 2] += (15, -10)
+    moved = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+    return np.clip(moved.astype(np.float32) * 1.08 + 4, 0, 255).astype(np.uint8)
+
+
+def test_painted_out_and_in_lesions_are_counted_exactly(sample_path: Path) -> None:
+    threshold = get_detector("auto").default_min_score
+    before = comedo.analyze(sample_path, min_score=threshold / 2)
+    remove = _isolated_strong(before, threshold, 2)
+    assert len(remove) == 2, "the sample needs two isolated, confident lesions"
+    c = before.lesions.centers
+    skin = before.skin.mask
+    add_at = None
+    for y in range(200, 460, 10):  # a clear patch of skin, far from every lesion
+        for x in range(200, 460, 10):
+            if skin[y, x] and np.hypot(c[:, 0] - x, c[:, 1] - y).min() > 70:
+                add_at = (x, y)
+                break
+        if add_at:
+            break
+    assert add_at is not None
+    after_pixels = _move(_edit(before, remove, remove[0], add_at))
+    _, after, comp = compare_photos(sample_path, after_pixels)
+    doc = comparison_document(before, after, comp)
+    assert doc["registration"]["ok"], doc["registration"]
+    assert doc["lesions"]["resolved"] == 2, doc
+    assert doc["lesions"]["new"] == 1, doc
+    resolved_centres = {tuple(np.round(before.lesions.centers[i]).astype(int)) for i in remove}
+    got = {tuple(np.round(r["before_center"]).astype(int)) for r in doc["resolved"]}
+    assert got == resolved_centres
+    assert doc["lesions"]["persisting"] >= 1 and doc["pairs"]
+
+
+def test_the_homography_is_recovered(sample_path: Path) -> None:
+    img = comedo.load_image(sample_path).pixels
+    moved = _move(img)
+    reg = register(img, moved)
+    assert reg.ok and reg.confidence > 0.8
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), 6, 0.92)
+    m[:, 2] += (15, -10)
+    pts = np.array([[100, 100], [500, 120], [320, 500]], np.float64)
+    expected = pts @ m[:, :2].T + m[:, 2]
+    got = cv2.perspectiveTransform(pts.reshape(-1, 1, 2), reg.homography).reshape(-1, 2)
+    assert np.abs(got - expected).max() < 2.0
+
+
+@pytest.mark.skipif(not OTHER_FACE.exists(), reason="needs tests/data/other_face.jpg")
+def test_different_people_are_refused(sample_path: Path) -> None:
+    a = comedo.analyze(sample_path)
+    b = comedo.analyze(OTHER_FACE)
+    comp = compare(a, b)
+    assert not comp.registration.ok
+    assert "same skin" in comp.registration.reason or "overlap" in comp.registration.reason
+
+
+def test_unrelated_skin_texture_is_refused(sample_path: Path) -> None:
+    from synthetic import add_dots, skin_scene
+
+    a = comedo.analyze(sample_path)
+    b = comedo.analyze(add_dots(skin_scene((640, 640), margin=0, seed=3), 40, seed=5).rgb)
+    assert not compare(a, b).registration.ok
