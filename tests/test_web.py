@@ -124,3 +124,31 @@ def test_array_upload_rgba_png(client: TestClient) -> None:
     buf = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
     assert _post(client, buf.getvalue(), name="x.png").status_code == 201
+
+
+def test_history_and_compare_on_the_store(tmp_path: Path, sample_path: Path) -> None:
+    app = create_app(Settings(preload_models=False, db_url=f"sqlite:///{tmp_path / 'w.sqlite'}",
+                              data_dir=str(tmp_path)))
+    with TestClient(app) as c:
+        for _ in range(2):
+            r = c.post("/api/v1/analyses", files={"image": ("f.jpg", sample_path.read_bytes(), "image/jpeg")},
+                       data={"subject": "w-1"})
+            assert r.status_code == 201 and r.json()["stored_id"]
+        hist = c.get("/api/v1/subjects/w-1/history").json()
+        assert len(hist["analyses"]) == 2
+        assert c.get("/api/v1/subjects/w-1/history.png").content[:4] == b"\x89PNG"
+        assert c.get("/api/v1/subjects/nobody/history.png").status_code == 404
+        bad = c.post("/api/v1/analyses", files={"image": ("f.jpg", sample_path.read_bytes(), "image/jpeg")},
+                     data={"subject": "Jane Doe"})
+        assert bad.status_code == 422
+        same = c.post("/api/v1/comparisons", files={"before": ("a.jpg", sample_path.read_bytes(), "image/jpeg"),
+                                                    "after": ("b.jpg", sample_path.read_bytes(), "image/jpeg")})
+        assert same.status_code == 201 and same.json()["registration"]["ok"]
+        assert same.json()["lesions"]["new"] == 0 and same.json()["lesions"]["resolved"] == 0
+        assert c.get(f"/api/v1/comparisons/{same.json()['id']}/side_by_side.png").content[:4] == b"\x89PNG"
+        other = (Path(__file__).parent / "data" / "other_face.jpg").read_bytes()
+        diff = c.post("/api/v1/comparisons", files={"before": ("a.jpg", sample_path.read_bytes(), "image/jpeg"),
+                                                    "after": ("b.jpg", other, "image/jpeg")})
+        assert diff.status_code == 201 and not diff.json()["registration"]["ok"]
+        assert c.get(f"/api/v1/comparisons/{diff.json()['id']}/overlay.png").status_code == 409
+        assert "Before and after" in c.get("/compare").text and "History" in c.get("/history").text

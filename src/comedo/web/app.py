@@ -44,6 +44,8 @@ class Settings(BaseModel):
     max_concurrent: int = 2
     keep_analyses: int = 200
     preload_models: bool = True
+    db_url: str | None = None  # history store; None = the default SQLite in the data directory
+    data_dir: str | None = None
 
 
 class ApiError(Exception):
@@ -78,7 +80,20 @@ class ResultCache:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     cache = ResultCache(settings.keep_analyses)
+    comparisons: OrderedDict[str, tuple[Any, Any, Any]] = OrderedDict()
     limiter = anyio.CapacityLimiter(settings.max_concurrent)
+    store_holder: dict[str, Any] = {}
+
+    def get_store() -> Any:
+        if "store" not in store_holder:
+            from comedo.store.repository import Store
+
+            try:
+                store_holder["store"] = Store.open(settings.db_url,
+                                                   data_dir=Path(settings.data_dir) if settings.data_dir else None)
+            except ComedoError as exc:
+                raise ApiError(503, "store_unavailable", str(exc)) from None
+        return store_holder["store"]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -149,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         image: Annotated[UploadFile, File(description="The photo (JPEG, PNG, WebP, TIFF, BMP, HEIC)")],
         answers: Annotated[str | None, Form(description="Triage answers as a JSON object")] = None,
         mm_per_px: Annotated[float | None, Form(gt=0, le=10, description="Scale of the photo")] = None,
+        subject: Annotated[str | None, Form(description="Pseudonymous subject id: store it in the history")] = None,
     ) -> JSONResponse:
         from comedo.answers import parse_answers
 
@@ -163,7 +179,82 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         analysis, doc = await anyio.to_thread.run_sync(_analyze, data, name, parsed, mm_per_px, settings.max_pixels,
                                                        limiter=limiter)
         key = cache.put(analysis, doc)
-        return JSONResponse({"id": key, **doc}, status_code=201)
+        extra: dict[str, Any] = {}
+        if subject:
+            try:
+                extra["stored_id"] = await anyio.to_thread.run_sync(
+                    lambda: get_store().save_analysis(analysis, subject_id=subject), limiter=limiter)
+            except InvalidInputError as exc:
+                raise ApiError(422, "invalid_request", str(exc)) from None
+            except ComedoError as exc:
+                raise ApiError(503, "store_unavailable", str(exc)) from None
+        return JSONResponse({"id": key, **extra, **doc}, status_code=201)
+
+    @app.get("/api/v1/subjects/{subject}/history")
+    async def subject_history(subject: str) -> JSONResponse:
+        rows = await anyio.to_thread.run_sync(lambda: get_store().history(subject), limiter=limiter)
+        return JSONResponse({"subject": subject, "analyses": [
+            {**{k: v for k, v in r.__dict__.items() if k != "created_at"}, "created_at": r.created_at.isoformat()}
+            for r in rows]})
+
+    @app.get("/api/v1/subjects/{subject}/history.png", response_class=Response)
+    async def subject_history_png(subject: str) -> Response:
+        from comedo.render.history_chart import history_chart
+        from comedo.render.images import png_bytes
+
+        rows = await anyio.to_thread.run_sync(lambda: get_store().history(subject), limiter=limiter)
+        if not rows:
+            raise ApiError(404, "not_found", f"no stored analyses for subject {subject!r}")
+        return Response(png_bytes(history_chart(rows, subject)), media_type="image/png")
+
+    @app.post("/api/v1/comparisons", status_code=201)
+    async def create_comparison(
+        before: Annotated[UploadFile, File(description="The earlier photo")],
+        after: Annotated[UploadFile, File(description="The later photo of the same skin")],
+    ) -> JSONResponse:
+        from comedo.compare import compare_photos, comparison_document
+        from comedo.io import load_image
+
+        images = []
+        for upload in (before, after):
+            data = await _read_limited(upload, settings.max_upload_bytes)
+            try:
+                images.append(load_image(data, name=Path(upload.filename or "upload").name,
+                                         max_pixels=settings.max_pixels))
+            except ImageTooLargeError as exc:
+                raise ApiError(413, "too_large", str(exc)) from None
+            except InvalidInputError as exc:
+                raise ApiError(415, "not_an_image", str(exc)) from None
+        a, b, comp = await anyio.to_thread.run_sync(lambda: compare_photos(images[0], images[1]), limiter=limiter)
+        key = secrets.token_hex(8)
+        comparisons[key] = (a, b, comp)
+        while len(comparisons) > settings.keep_analyses:
+            comparisons.popitem(last=False)
+        return JSONResponse({"id": key, **comparison_document(a, b, comp)}, status_code=201)
+
+    @app.get("/api/v1/comparisons/{comparison_id}/{name}.png", response_class=Response)
+    async def comparison_png(comparison_id: str, name: str) -> Response:
+        from comedo.render.compare_images import overlay, side_by_side
+        from comedo.render.images import png_bytes
+
+        if comparison_id not in comparisons:
+            raise ApiError(404, "not_found", f"no comparison with id {comparison_id!r}")
+        draw = {"side_by_side": side_by_side, "overlay": overlay}.get(name)
+        if draw is None:
+            raise ApiError(404, "not_found", "images are side_by_side.png and overlay.png")
+        a, b, comp = comparisons[comparison_id]
+        if not comp.registration.ok:
+            raise ApiError(409, "not_comparable", comp.registration.reason)
+        img = await anyio.to_thread.run_sync(lambda: draw(a, b, comp), limiter=limiter)
+        return Response(png_bytes(img), media_type="image/png")
+
+    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    async def compare_page() -> HTMLResponse:
+        return HTMLResponse((STATIC / "compare.html").read_text(encoding="utf-8"))
+
+    @app.get("/history", response_class=HTMLResponse, include_in_schema=False)
+    async def history_page() -> HTMLResponse:
+        return HTMLResponse((STATIC / "history.html").read_text(encoding="utf-8"))
 
     @app.get("/api/v1/analyses/{analysis_id}")
     async def get_analysis(analysis_id: str) -> JSONResponse:

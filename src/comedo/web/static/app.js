@@ -32,6 +32,8 @@ async function analyse(file) {
   if (Object.keys(answers).length) form.append("answers", JSON.stringify(answers));
   const mm = $("mm").value;
   if (mm !== "") form.append("mm_per_px", mm);
+  const subject = $("subject").value.trim();
+  if (subject !== "") form.append("subject", subject);
   const response = await fetch("/api/v1/analyses", {method: "POST", body: form, credentials: "same-origin"});
   const body = await response.json().catch(() => ({detail: response.statusText}));
   if (!response.ok) throw new Error(body.detail || `error ${response.status}`);
