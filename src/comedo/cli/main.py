@@ -198,6 +198,21 @@ _add_session_commands()
 
 
 @app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="Folders, globs ('photos/**/*.jpg') or list files (@list.txt).")],
+    out: Annotated[Path, typer.Option(help="Output folder: results/, errors/, summary.csv/.parquet/.html.")],
+    workers: Annotated[Optional[int], typer.Option(min=1, max=256, help="Local worker processes (default: all "
+                                                                      "cores).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
+) -> None:
+    """Analyse a whole archive: resumable (by content hash), with progress, on all cores or a Dask cluster."""
+    from comedo.cli.batch_cmd import run_batch
+
+    raise typer.Exit(run_batch(inputs, out=out, workers=workers, scheduler=scheduler, detector=detector))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the analysis document."""
     import json

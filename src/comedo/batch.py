@@ -1,0 +1,284 @@
+"""Batch analysis of photo archives: resumable, parallel on local processes or a Dask cluster.
+
+Resumable by content: each photo's result is ``OUT/results/<sha256>.json``
+(or ``OUT/errors/<sha256>.json`` for a photo that cannot be read), written
+atomically. A rerun hashes the inputs and skips every hash already done, so
+a run killed at any moment loses at most the photos in flight, redoes nothing
+twice, and the summary (rebuilt from the result files, one row per content hash)
+never duplicates a row.
+
+Parallelism: one process per worker, each with one ONNX Runtime thread so
+workers do not oversubscribe the cores; the pipeline's models are built once per
+worker (a module-level cache), never pickled. The same task function runs on a
+Dask cluster (``scheduler="tcp://host:8786"``).
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from comedo.errors import InvalidInputError
+
+__all__ = ["BatchResult", "collect_inputs", "analyze_many", "write_summary", "IMAGE_SUFFIXES"]
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"}
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    path: str
+    sha256: str
+    ok: bool
+    skipped: bool  # already done in an earlier run
+    error: str | None = None
+    row: dict[str, Any] | None = None
+
+
+def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """Folders (recursively), glob patterns and list files (one path per line, ``@list.txt`` or ``*.txt``)."""
+    found: list[Path] = []
+    for item in inputs:
+        text = str(item)
+        path = Path(text[1:] if text.startswith("@") else text)
+        if text.startswith("@") or (path.suffix.lower() == ".txt" and path.is_file()):
+            if not path.is_file():
+                raise InvalidInputError(f"{path}: list file not found")
+            lines = [ln.strip() for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+            found += [(path.parent / ln) if not Path(ln).is_absolute() else Path(ln) for ln in lines]
+        elif path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+        elif any(ch in text for ch in "*?["):
+            found += sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        else:
+            found.append(path)  # a single file; a missing one is reported as an error row
+    seen: set[Path] = set()
+    unique = []
+    for p in found:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    except OSError:
+        return None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
+    """One flat row per photo for CSV/Parquet."""
+    sev = doc["severity"]
+    counts = {t: 0 for t in ("open_comedo", "closed_comedo", "papule", "pustule", "nodule", "cyst")}
+    untyped = 0
+    for lesion in doc["lesions"]:
+        if lesion["type"] in counts:
+            counts[lesion["type"]] += 1
+        else:
+            untyped += 1
+    return {
+        "path": doc["image"]["path"], "sha256": doc["image"]["sha256"], "width": doc["image"]["width"],
+        "height": doc["image"]["height"], "lesions": sev["hayashi"]["lesion_count"],
+        **{f"n_{k}": v for k, v in counts.items()}, "n_untyped": untyped,
+        "hayashi_grade": sev["hayashi"]["grade"], "iga_grade": sev["iga"]["grade"], "nice_band": sev["nice"]["band"],
+        "irritation": doc["redness"]["irritation"], "delta_a_p90": doc["redness"]["delta_a_p90"],
+        "dark_spots": len(doc["dark_spots"]), "triage_level": (doc.get("triage") or {}).get("level"),
+        "scene": (doc.get("scene") or {}).get("view"), "quality_flags": ";".join(doc["quality"]["flags"]),
+        "error": None,
+    }
+
+
+# --- the task, run in a worker process (local pool or Dask) ----------------------------------------------------
+
+def _worker_init() -> None:
+    os.environ["COMEDO_THREADS"] = "1"
+
+
+def analyze_task(path: str, sha: str, out_dir: str, detector: str, min_score: float | None) -> tuple[bool, str | None,
+                                                                                                      dict | None]:
+    """Analyse one photo and write its result file. Models are cached per process by the registries."""
+    os.environ.setdefault("COMEDO_THREADS", "1")
+    from comedo.errors import ComedoError
+    from comedo.pipeline import analyze
+    from comedo.schema import to_document
+
+    out = Path(out_dir)
+    try:
+        analysis = analyze(Path(path), detector=detector, min_score=min_score)
+    except ComedoError as exc:
+        _write_atomic(out / "errors" / f"{sha}.json", json.dumps({"path": path, "sha256": sha,
+                                                                   "error": str(exc)}).encode())
+        return False, str(exc), None
+    doc = to_document(analysis).model_dump(mode="json")
+    _write_atomic(out / "results" / f"{sha}.json", json.dumps(doc).encode())
+    return True, None, summary_row(doc)
+
+
+# --- orchestration --------------------------------------------------------------------------------------------
+
+def analyze_many(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    detector: str = "auto",
+    min_score: float | None = None,
+    on_progress: Callable[[BatchResult, int, int], None] | None = None,
+) -> Iterator[BatchResult]:
+    """Analyse photos, yielding results as they complete (skipped ones first).
+
+    ``workers`` local processes (default: all cores), or a Dask cluster at
+    ``scheduler``. Results and errors go to ``out_dir``; see the module docstring.
+    """
+    out = Path(out_dir)
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "errors").mkdir(parents=True, exist_ok=True)
+    todo: list[tuple[str, str]] = []
+    total = 0
+    for p in paths:
+        total += 1
+        path = Path(p)
+        sha = _sha256(path)
+        if sha is None:
+            result = BatchResult(str(path), "", False, False, f"{path}: cannot read file")
+            if on_progress:
+                on_progress(result, total, total)
+            yield result
+            continue
+        done = out / "results" / f"{sha}.json"
+        failed = out / "errors" / f"{sha}.json"
+        if done.exists() or failed.exists():
+            result = BatchResult(str(path), sha, done.exists(), True)
+            if on_progress:
+                on_progress(result, total, total)
+            yield result
+            continue
+        todo.append((str(path), sha))
+    if not todo:
+        return
+    if scheduler:
+        yield from _run_dask(todo, out, scheduler, detector, min_score, on_progress, total)
+    else:
+        yield from _run_local(todo, out, workers or os.cpu_count() or 1, detector, min_score, on_progress, total)
+
+
+def _run_local(todo: list[tuple[str, str]], out: Path, workers: int, detector: str, min_score: float | None,
+               on_progress: Callable[[BatchResult, int, int], None] | None, total: int) -> Iterator[BatchResult]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # no inherited ONNX sessions or threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+        pending: dict[Future, tuple[str, str]] = {}
+        queue = iter(todo)
+        for item in queue:  # keep a bounded number in flight so a kill loses little
+            pending[pool.submit(analyze_task, *item, str(out), detector, min_score)] = item
+            if len(pending) >= workers * 2:
+                break
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                path, sha = pending.pop(future)
+                ok, error, row = future.result()
+                result = BatchResult(path, sha, ok, False, error, row)
+                if on_progress:
+                    on_progress(result, total, total)
+                yield result
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending[pool.submit(analyze_task, *nxt, str(out), detector, min_score)] = nxt
+
+
+def _run_dask(todo: list[tuple[str, str]], out: Path, scheduler: str, detector: str, min_score: float | None,
+              on_progress: Callable[[BatchResult, int, int], None] | None, total: int) -> Iterator[BatchResult]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise InvalidInputError("--scheduler needs Dask: pip install 'comedo[batch]'") from None
+    try:
+        client = Client(scheduler, timeout=30)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        client.run(_worker_init)
+        futures = {client.submit(analyze_task, path, sha, str(out.resolve()), detector, min_score, pure=False):
+                   (path, sha) for path, sha in todo}
+        for future in as_completed(futures):
+            path, sha = futures[future]
+            ok, error, row = future.result()
+            result = BatchResult(path, sha, ok, False, error, row)
+            if on_progress:
+                on_progress(result, total, total)
+            yield result
+    finally:
+        client.close()
+
+
+def write_summary(out_dir: str | Path) -> dict[str, Path]:
+    """Rebuild summary.csv, summary.parquet (if pyarrow is installed) and summary.html from the result files."""
+    import csv
+
+    out = Path(out_dir)
+    rows = []
+    for f in sorted((out / "results").glob("*.json")):
+        rows.append(summary_row(json.loads(f.read_text())))
+    for f in sorted((out / "errors").glob("*.json")):
+        err = json.loads(f.read_text())
+        rows.append({"path": err["path"], "sha256": err["sha256"], "error": err["error"]})
+    columns = [
+        "path", "sha256", "width", "height", "lesions", "n_open_comedo", "n_closed_comedo", "n_papule", "n_pustule",
+        "n_nodule", "n_cyst", "n_untyped", "hayashi_grade", "iga_grade", "nice_band", "irritation", "delta_a_p90",
+        "dark_spots", "triage_level", "scene", "quality_flags", "error"]
+    written: dict[str, Path] = {}
+    csv_path = out / "summary.csv"
+    with tempfile.NamedTemporaryFile("w", dir=out, delete=False, newline="", suffix=".tmp") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: row.get(c) for c in columns})
+    os.replace(handle.name, csv_path)
+    written["csv"] = csv_path
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        pass
+    else:
+        table = pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
+        tmp = out / ".summary.parquet.tmp"
+        pq.write_table(table, tmp)
+        os.replace(tmp, out / "summary.parquet")
+        written["parquet"] = out / "summary.parquet"
+    from comedo.render.batch_report import batch_summary_html
+
+    _write_atomic(out / "summary.html", batch_summary_html(rows).encode("utf-8"))
+    written["html"] = out / "summary.html"
+    return written
+

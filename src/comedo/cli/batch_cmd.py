@@ -1,0 +1,54 @@
+"""``comedo batch``: a rich progress bar over ``comedo.batch.analyze_many``, then the summaries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from comedo.errors import ComedoError
+
+
+def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: str | None, detector: str) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from comedo.batch import analyze_many, collect_inputs, write_summary
+
+    console = Console(stderr=True)
+    try:
+        paths = collect_inputs(inputs)
+    except ComedoError as exc:
+        typer.echo(f"comedo: error: {exc}", err=True)
+        return exc.exit_code
+    if not paths:
+        typer.echo("comedo: error: no photos found in the inputs", err=True)
+        return 2
+    counts = {"done": 0, "skipped": 0, "failed": 0}
+    columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeRemainingColumn()]
+    import time
+
+    started = time.perf_counter()
+    try:
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task("analysing", total=len(paths), rate="")
+            for result in analyze_many(paths, out, workers=workers, scheduler=scheduler, detector=detector):
+                if result.skipped:
+                    counts["skipped"] += 1
+                elif result.ok:
+                    counts["done"] += 1
+                else:
+                    counts["failed"] += 1
+                    console.print(f"[red]skipped[/] {result.error}")
+                fresh = counts["done"] + counts["failed"]
+                rate = fresh / max(time.perf_counter() - started, 1e-6)
+                bar.update(task, advance=1, rate=f"{rate:.1f} photos/s")
+    except ComedoError as exc:
+        typer.echo(f"comedo: error: {exc}", err=True)
+        return exc.exit_code
+    written = write_summary(out)
+    elapsed = time.perf_counter() - started
+    typer.echo(f"{counts['done']} analysed, {counts['skipped']} already done, {counts['failed']} failed in "
+               f"{elapsed:.1f} s; summaries: " + ", ".join(str(p) for p in written.values()))
+    return 0

@@ -1,0 +1,97 @@
+"""Batch: local processes, a real two-worker Dask LocalCluster, and kill-and-resume."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from synthetic import add_dots, skin_scene
+
+from comedo.batch import analyze_many, collect_inputs, write_summary
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("photos")
+    for i in range(10):
+        scene = add_dots(skin_scene((240, 320), seed=i), 5, seed=i)
+        Image.fromarray(scene.rgb).save(folder / f"p{i:02d}.png")
+    (folder / "sub").mkdir()
+    Image.fromarray(skin_scene((200, 200), seed=99).rgb).save(folder / "sub" / "deep.jpg")
+    (folder / "broken.jpg").write_bytes(b"not a photo")
+    return folder
+
+
+def _rows(out: Path) -> list[dict[str, str]]:
+    with (out / "summary.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_collect_inputs(photos: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{photos / 'p00.png'}\n# a comment\n{photos / 'p01.png'}\n")
+    assert len(collect_inputs([photos])) == 12
+    assert len(collect_inputs([str(photos / "p0*.png")])) == 10
+    assert len(collect_inputs([f"@{listing}", photos / "p00.png"])) == 2  # deduplicated
+
+
+def test_local_workers_and_resume(photos: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = list(analyze_many(collect_inputs([photos]), out, workers=2, detector="classical"))
+    assert sum(r.ok for r in first) == 11 and [r for r in first if not r.ok][0].path.endswith("broken.jpg")
+    write_summary(out)
+    rows = _rows(out)
+    assert len(rows) == 12 and sum(1 for r in rows if r["error"]) == 1
+    second = list(analyze_many(collect_inputs([photos]), out, workers=2, detector="classical"))
+    assert all(r.skipped for r in second)
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out / "summary.parquet").num_rows == 12
+    assert "Batch summary" in (out / "summary.html").read_text()
+
+
+def test_dask_local_cluster(photos: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        results = list(analyze_many(collect_inputs([photos]), tmp_path / "out", scheduler=cluster.scheduler_address,
+                                    detector="classical"))
+    assert sum(r.ok for r in results) == 11 and len(results) == 12
+    assert len(list((tmp_path / "out" / "results").glob("*.json"))) == 11
+
+
+def test_killed_batch_resumes_with_every_photo_exactly_once(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(24):
+        rgb = skin_scene((240, 320), seed=100 + i).rgb
+        Image.fromarray(rgb).save(folder / f"q{i:02d}.png")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "comedo.cli.main", "batch", str(folder), "--out", str(out), "--workers", "2",
+           "--detector", "classical"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "results").glob("*.json"))) < 5:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole job, workers included, as a crash or an OOM kill would
+    proc.wait(timeout=30)
+    time.sleep(0.5)
+    partial = len(list((out / "results").glob("*.json")))
+    assert 0 < partial < 24
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    rows = _rows(out)
+    assert len(rows) == 24 and len({r["sha256"] for r in rows}) == 24
+    assert sorted(Path(r["path"]).name for r in rows) == sorted(f"q{i:02d}.png" for i in range(24))
+    assert f"{24 - partial} analysed, {partial} already done" in rerun.stdout
+    for f in (out / "results").glob("*.json"):  # every result file is whole JSON
+        assert f.read_text().endswith("}")
+    assert np.isfinite(float(rows[0]["lesions"]))
