@@ -88,7 +88,7 @@ def detect_instrument(planes: ColourPlanes, skin: np.ndarray) -> tuple[float, tu
 
     Every candidate region must look like something held over the skin: it
     enters from the frame edge (3-40 % of its outline on the edge) and lies on
-    skin for at least 70 % of the rest of its outline. Backgrounds (mostly edge) and
+    skin for at least 70 % of the rest of its outline (60 % for an elongated tool). Backgrounds (mostly edge) and
     pustule heads (no edge) do not.
     """
     h, w = skin.shape
@@ -119,7 +119,8 @@ def detect_instrument(planes: ColourPlanes, skin: np.ndarray) -> tuple[float, tu
                 continue
             frame_edge = 1 - float(inner.mean())
             on_skin = float(skin_ring[ys[inner] + y, xs[inner] + x].mean())
-            if not (0.03 <= frame_edge < 0.4 and on_skin >= 0.7):
+            # An elongated grey tool is strong evidence by its shape, so it needs less skin around it.
+            if not (0.03 <= frame_edge < 0.4 and on_skin >= (0.6 if min_aspect else 0.7)):
                 continue
             if min_aspect:
                 (_, _), (rw, rh), _ = cv2.minAreaRect(np.column_stack([xs + x, ys + y]).astype(np.float32))

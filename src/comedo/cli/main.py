@@ -213,6 +213,20 @@ def batch(
 
 
 @app.command()
+def video(
+    clip: Annotated[Path, typer.Argument(help="MP4, MOV, WebM, AVI or animated GIF.")],
+    every: Annotated[float, typer.Option(min=0.01, max=60, help="Seconds between analysed frames.")] = 0.5,
+    out: Annotated[Optional[Path], typer.Option(help="Write timeline.json, timeline.png, keyframes.png here.")]
+    = None,
+    detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
+) -> None:
+    """An extraction video as a timeline: lesion count and redness over time, instrument in/out, the release."""
+    from comedo.cli.video_cmd import run_video
+
+    raise typer.Exit(run_video(clip, every=every, out=out, detector=detector))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the analysis document."""
     import json
