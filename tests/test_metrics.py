@@ -50,3 +50,11 @@ def test_match_circles_one_to_one() -> None:
 
 def test_confusion_matrix() -> None:
     assert confusion_matrix([0, 1, 1], [0, 1, 0], 2).tolist() == [[1, 0], [1, 1]]
+
+
+def test_macro_f1_hand_computed() -> None:
+    from comedo.metrics import macro_f1
+
+    # class 0: tp 2, fp 1, fn 0 -> p 2/3, r 1 -> f1 0.8; class 1: tp 1, fp 0, fn 1 -> p 1, r 0.5 -> f1 2/3
+    f1, per = macro_f1(np.array([[2, 0], [1, 1]]))
+    assert per == pytest.approx([0.8, 2 / 3]) and f1 == pytest.approx((0.8 + 2 / 3) / 2)

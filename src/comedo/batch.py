@@ -16,7 +16,6 @@ Dask cluster (``scheduler="tcp://host:8786"``).
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import os
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from comedo.errors import InvalidInputError
+from comedo.files import file_sha256, write_atomic
 
 __all__ = ["BatchResult", "collect_inputs", "analyze_many", "write_summary", "IMAGE_SUFFIXES"]
 
@@ -72,25 +72,9 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
 
 def _sha256(path: Path) -> str | None:
     try:
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
+        return file_sha256(path)
     except OSError:
         return None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
@@ -133,11 +117,11 @@ def analyze_task(path: str, sha: str, out_dir: str, detector: str, min_score: fl
     try:
         analysis = analyze(Path(path), detector=detector, min_score=min_score)
     except ComedoError as exc:
-        _write_atomic(out / "errors" / f"{sha}.json", json.dumps({"path": path, "sha256": sha,
+        write_atomic(out / "errors" / f"{sha}.json", json.dumps({"path": path, "sha256": sha,
                                                                    "error": str(exc)}).encode())
         return False, str(exc), None
     doc = to_document(analysis).model_dump(mode="json")
-    _write_atomic(out / "results" / f"{sha}.json", json.dumps(doc).encode())
+    write_atomic(out / "results" / f"{sha}.json", json.dumps(doc).encode())
     return True, None, summary_row(doc)
 
 
@@ -278,7 +262,7 @@ def write_summary(out_dir: str | Path) -> dict[str, Path]:
         written["parquet"] = out / "summary.parquet"
     from comedo.render.batch_report import batch_summary_html
 
-    _write_atomic(out / "summary.html", batch_summary_html(rows).encode("utf-8"))
+    write_atomic(out / "summary.html", batch_summary_html(rows).encode("utf-8"))
     written["html"] = out / "summary.html"
     return written
 

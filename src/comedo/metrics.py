@@ -14,7 +14,7 @@ import numpy as np
 
 from comedo.detect.decode import box_iou
 
-__all__ = ["average_precision", "match_circles", "confusion_matrix", "CircleMatch"]
+__all__ = ["average_precision", "match_circles", "confusion_matrix", "macro_f1", "CircleMatch"]
 
 
 def average_precision(
@@ -119,3 +119,16 @@ def confusion_matrix(truth: Sequence[int], predicted: Sequence[int], n_classes: 
     for t, p in zip(truth, predicted, strict=True):
         matrix[int(t), int(p)] += 1
     return matrix
+
+
+def macro_f1(matrix: np.ndarray) -> tuple[float, list[float]]:
+    """Mean F1 over the classes present in the truth (rows), and the per-class F1."""
+    matrix = np.asarray(matrix)
+    f1s = []
+    for k in range(len(matrix)):
+        tp = matrix[k, k]
+        p = tp / max(matrix[:, k].sum(), 1)
+        r = tp / max(matrix[k].sum(), 1)
+        f1s.append(0.0 if p + r == 0 else float(2 * p * r / (p + r)))
+    present = [f for k, f in enumerate(f1s) if matrix[k].sum() > 0]
+    return (float(np.mean(present)) if present else float("nan")), f1s

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from comedo.detect.onnx_detector import file_sha256
+from comedo.files import file_sha256
 from comedo_train.detector_net import MEAN, SIZE_UNIT_PX, STD, STRIDE, LesionNet
 
 ONNX_NAME = "lesion_detector.onnx"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from comedo.detect.onnx_detector import file_sha256
+from comedo.files import file_sha256
 from comedo_train.lesion_types import CLASSES, TYPE_VALUES
 from comedo_train.train_types import INPUT, Softmaxed, TypeNet
 

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from comedo.metrics import confusion_matrix
+from comedo.metrics import confusion_matrix, macro_f1
 from comedo_train.detector_net import LesionNet
 from comedo_train.lesion_types import CLASSES, Item, link_duplicates, scan, split
 
@@ -97,16 +97,6 @@ def centre(img: np.ndarray) -> np.ndarray:
     return cv2.resize(img, (INPUT, INPUT), interpolation=cv2.INTER_AREA)
 
 
-def macro_f1(matrix: np.ndarray) -> float:
-    f1s = []
-    for k in range(len(matrix)):
-        tp = matrix[k, k]
-        p = tp / max(matrix[:, k].sum(), 1)
-        r = tp / max(matrix[k].sum(), 1)
-        f1s.append(0.0 if p + r == 0 else 2 * p * r / (p + r))
-    return float(np.mean(f1s))
-
-
 @torch.no_grad()
 def evaluate(model: TypeNet, images: np.ndarray, labels: np.ndarray) -> dict[str, object]:
     model.eval()
@@ -118,7 +108,7 @@ def evaluate(model: TypeNet, images: np.ndarray, labels: np.ndarray) -> dict[str
         preds.append(p.argmax(1).numpy())
     pred = np.concatenate(preds)
     matrix = confusion_matrix(labels.tolist(), pred.tolist(), len(CLASSES))
-    return {"accuracy": float((pred == labels).mean()), "macro_f1": macro_f1(matrix), "confusion": matrix.tolist()}
+    return {"accuracy": float((pred == labels).mean()), "macro_f1": macro_f1(matrix)[0], "confusion": matrix.tolist()}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,7 +13,6 @@ original photo are too small to judge and stay untyped, with that reason.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from comedo.detect.onnx_detector import file_sha256
+from comedo.onnx_session import verified_session
 from comedo.errors import ModelError
 
 __all__ = ["TypeCard", "OnnxTypeClassifier"]
@@ -61,23 +60,7 @@ class OnnxTypeClassifier:
 
     @cached_property
     def _session(self):  # type: ignore[no-untyped-def]
-        import onnxruntime as ort
-
-        path = self.card_path.parent / self.card.file
-        if not path.exists():
-            raise ModelError(f"model file {path} is missing; reinstall comedo")
-        actual = file_sha256(path)
-        if actual != self.card.sha256:
-            raise ModelError(f"model file {path} is corrupt: sha256 {actual[:12]}... != {self.card.sha256[:12]}...")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self._threads or int(os.environ.get("COMEDO_THREADS", "0")) or min(
-            os.cpu_count() or 1, 4)
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        try:
-            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"cannot load model {path}: {exc}") from exc
+        return verified_session(self.card_path.parent / self.card.file, self.card.sha256, threads=self._threads)
 
     def classify(self, crops: list[np.ndarray], *, mirror: bool = True) -> np.ndarray:
         """(n, 6) probabilities for RGB uint8 crops of any size; ``mirror`` averages

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import typer
 
 from comedo.errors import ComedoError
+from comedo.files import write_atomic
 from comedo.types import Analysis
 
 
@@ -30,22 +29,6 @@ def summary_line(analysis: Analysis) -> str:
     if report is not None and hasattr(report, "triage"):
         line += f"; triage {report.triage.level.label} (not a medical device)"
     return line
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_outputs(analysis: Analysis, out: Path, stem: str) -> tuple[Path, Path]:

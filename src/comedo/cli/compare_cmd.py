@@ -11,7 +11,7 @@ from comedo.errors import ComedoError
 
 
 def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -> int:
-    from comedo.cli.analyze_cmd import write_atomic
+    from comedo.files import write_atomic
     from comedo.compare import compare_photos, comparison_document
 
     try:

@@ -23,17 +23,6 @@ FOLDER_ALIASES = {
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".heic", ".heif"}
 
 
-def macro_f1(matrix: np.ndarray) -> tuple[float, list[float]]:
-    f1s = []
-    for k in range(len(matrix)):
-        tp = matrix[k, k]
-        p = tp / max(matrix[:, k].sum(), 1)
-        r = tp / max(matrix[k].sum(), 1)
-        f1s.append(0.0 if p + r == 0 else float(2 * p * r / (p + r)))
-    present = [f for k, f in enumerate(f1s) if matrix[k].sum() > 0]
-    return (float(np.mean(present)) if present else float("nan")), f1s
-
-
 def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) -> int:
     from rich.console import Console
     from rich.progress import track
@@ -41,7 +30,7 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
 
     from comedo.classify.registry import get_type_classifier
     from comedo.io import load_image
-    from comedo.metrics import confusion_matrix
+    from comedo.metrics import confusion_matrix, macro_f1
     from comedo.typing_stage import TYPE_NAMES
 
     if not directory.is_dir():

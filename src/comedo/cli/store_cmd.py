@@ -49,7 +49,7 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
     if out is not None:
         import cv2
 
-        from comedo.cli.analyze_cmd import write_atomic
+        from comedo.files import write_atomic
         from comedo.render.history_chart import history_chart
 
         ok, png = cv2.imencode(".png", history_chart(rows, subject)[..., ::-1])
@@ -116,7 +116,7 @@ def session_report(
     db: str | None = typer.Option(None, envvar="COMEDO_DB"),
 ) -> None:
     """HTML report of a session: steps, photos, before/after comparison, aftercare."""
-    from comedo.cli.analyze_cmd import write_atomic
+    from comedo.files import write_atomic
     from comedo.render.session_report import session_report_html
 
     try:

@@ -49,7 +49,7 @@ def run_video(clip: Path, *, every: float, out: Path | None, detector: str) -> i
 def write_video_outputs(clip: Path, timeline, out: Path, detector: str) -> None:  # type: ignore[no-untyped-def]
     import cv2
 
-    from comedo.cli.analyze_cmd import write_atomic
+    from comedo.files import write_atomic
     from comedo.compare import compare, comparison_document
     from comedo.pipeline import analyze
     from comedo.render.compare_images import side_by_side

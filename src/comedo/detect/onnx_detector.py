@@ -14,9 +14,7 @@ merged by box NMS.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +25,8 @@ import numpy as np
 from comedo.colour import ColourPlanes
 from comedo.detect.decode import box_iou, decode_centres
 from comedo.errors import ModelError
+from comedo.files import file_sha256
+from comedo.onnx_session import verified_session
 from comedo.types import Lesions
 
 __all__ = ["ModelCard", "OnnxDetector", "read_card", "file_sha256"]
@@ -69,14 +69,6 @@ def read_card(path: Path) -> ModelCard:
         raise ModelError(f"model card {path} is missing or malformed: {exc}") from exc
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class OnnxDetector:
     """ONNX Runtime CenterNet-style detector described by a ``ModelCard``."""
 
@@ -93,23 +85,7 @@ class OnnxDetector:
 
     @cached_property
     def _session(self):  # type: ignore[no-untyped-def]
-        import onnxruntime as ort
-
-        model_path = self.card_path.parent / self.card.file
-        if not model_path.exists():
-            raise ModelError(f"model file {model_path} is missing; reinstall comedo")
-        actual = file_sha256(model_path)
-        if actual != self.card.sha256:
-            raise ModelError(f"model file {model_path} is corrupt: sha256 {actual[:12]}... != {self.card.sha256[:12]}...")
-        options = ort.SessionOptions()
-        threads = self._threads or int(os.environ.get("COMEDO_THREADS", "0")) or min(os.cpu_count() or 1, 4)
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        try:
-            return ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"cannot load model {model_path}: {exc}") from exc
+        return verified_session(self.card_path.parent / self.card.file, self.card.sha256, threads=self._threads)
 
     def _run(self, rgb: np.ndarray, long_side: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
         """Detections at one scale, in ``rgb`` pixel coordinates."""

@@ -11,10 +11,8 @@ included) survives.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from comedo.errors import InvalidInputError, StoreError
+from comedo.files import write_atomic
 from comedo.store.engine import database_url, default_data_dir, migrate, open_engine
 from comedo.store.models import AnalysisRecord, ExtractionSession, Photo, SessionStep, Subject
 from comedo.types import Analysis
@@ -124,17 +123,7 @@ class Store:
         rel = f"{sha[:2]}/{sha}{ext}"
         path = self.photo_dir / rel
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(path, data, fsync=True)
         else:
             data = path.read_bytes()
         return rel, hashlib.sha256(data).hexdigest()

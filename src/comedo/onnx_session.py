@@ -1,0 +1,31 @@
+"""The one place ONNX Runtime sessions are built: the model file's sha256 is
+checked against its card first, threads come from the caller or $COMEDO_THREADS."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from comedo.errors import ModelError
+from comedo.files import file_sha256
+
+__all__ = ["verified_session"]
+
+
+def verified_session(path: Path, sha256: str, *, threads: int | None = None) -> Any:
+    import onnxruntime as ort
+
+    if not path.exists():
+        raise ModelError(f"model file {path} is missing; reinstall comedo")
+    actual = file_sha256(path)
+    if actual != sha256:
+        raise ModelError(f"model file {path} is corrupt: sha256 {actual[:12]}... != {sha256[:12]}...")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or int(os.environ.get("COMEDO_THREADS", "0")) or min(os.cpu_count() or 1, 4)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise ModelError(f"cannot load model {path}: {exc}") from exc
