@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from comedo.detect.base import LesionDetector
 from comedo.errors import InvalidInputError
 from comedo.grade import hayashi_grade
 from comedo.metrics import average_precision, confusion_matrix, match_circles
@@ -78,17 +79,18 @@ class DetectorRun:
     mean_ms: float
 
 
-def run_detector(ds: Dataset, detector: str, *, progress: Callable[[int, int], None] | None = None) -> DetectorRun:
+def run_detector(ds: Dataset, detector: str | LesionDetector, *,
+                 progress: Callable[[int, int], None] | None = None) -> DetectorRun:
     import time
 
     from comedo.detect.registry import get_detector
     from comedo.pipeline import analyze
 
-    det = get_detector(detector)
+    det = get_detector(detector) if isinstance(detector, str) else detector
     preds = []
     start = time.perf_counter()
     for i, path in enumerate(ds.files):
-        analysis = analyze(path, detector=detector, min_score=min(EVAL_MIN_SCORE, det.default_min_score))
+        analysis = analyze(path, detector=det, min_score=min(EVAL_MIN_SCORE, det.default_min_score))
         preds.append((analysis.lesions.xyxy, analysis.lesions.score))
         if progress:
             progress(i + 1, len(ds.files))

@@ -20,6 +20,7 @@ from comedo.answers import Answers, parse_answers
 from comedo.colour import colour_planes
 from comedo.darkspots import find_dark_spots
 from comedo.describe import describe
+from comedo.detect.base import LesionDetector
 from comedo.detect.registry import get_detector
 from comedo.errors import InvalidInputError
 from comedo.grade import HAYASHI_LABELS, IGA_LABELS, count_types, hayashi_grade, iga_grade, nice_band
@@ -49,7 +50,7 @@ def analyze(
     *,
     min_score: float | None = None,
     mm_per_px: float | None = None,
-    detector: str = "auto",
+    detector: str | LesionDetector = "auto",
     name: str | None = None,
     answers: Answers | dict | None = None,
 ) -> Analysis:
@@ -90,7 +91,7 @@ def analyze(
     timings["skin"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
-    det = get_detector(detector)
+    det = get_detector(detector) if isinstance(detector, str) else detector
     threshold = det.default_min_score if min_score is None else float(min_score)
     found = det.detect(work, planes, skin.mask, min_score=threshold)
     timings["lesions"] = (time.perf_counter() - t) * 1000

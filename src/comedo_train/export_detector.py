@@ -32,8 +32,8 @@ def export_onnx(checkpoint: Path, onnx_path: Path) -> None:
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(
         model, (dummy,), str(onnx_path), input_names=["image"], output_names=["heat", "size", "offset"],
-        dynamic_axes={"image": {2: "height", 3: "width"}, "heat": {2: "h4", 3: "w4"},
-                      "size": {2: "h4", 3: "w4"}, "offset": {2: "h4", 3: "w4"}},
+        dynamic_axes={"image": {0: "n", 2: "height", 3: "width"}, "heat": {0: "n", 2: "h4", 3: "w4"},
+                      "size": {0: "n", 2: "h4", 3: "w4"}, "offset": {0: "n", 2: "h4", 3: "w4"}},
         opset_version=17, dynamo=False,
     )
 
@@ -47,9 +47,9 @@ def write_card(onnx_path: Path, card_path: Path, metrics: dict, training: dict) 
         "architecture": "ResNet-style encoder to stride 32, FPN top-down to stride 4, CenterNet heads "
                         "(heat, size, offset); trained from scratch",
         "inference": {
-            "input": "image: float32 (1, 3, H, W) RGB 0..255, H and W multiples of 32",
+            "input": "image: float32 (N, 3, H, W) RGB 0..255, H and W multiples of 32",
             "normalisation": f"inside the graph: (x - {list(MEAN)}) / {list(STD)}",
-            "outputs": "heat (1,1,H/4,W/4) sigmoid; size (1,2,H/4,W/4) box w,h px; offset (1,2,H/4,W/4) cells",
+            "outputs": "heat (N,1,H/4,W/4) sigmoid; size (N,2,H/4,W/4) box w,h px; offset (N,2,H/4,W/4) cells",
             "size_unit_px": SIZE_UNIT_PX,
             "input_long_side": 640,
             "stride": STRIDE,

@@ -1,0 +1,98 @@
+"""Calibrate and ship the detector: export, choose test-time options and the
+operating threshold on ACNE04 valid through the full ``analyze`` pipeline,
+then write the ONNX file and its model card into the package.
+
+    python -m comedo_train.calibrate_detector runs/detector/best.pt --data ../shared/data/acne04/valid
+
+The operating threshold minimises count MAE on valid (the issue asks for a
+threshold calibrated on valid). Because that makes the valid count/grade figures
+in-sample, a 2-fold cross-check by source is reported beside them: the
+threshold is chosen on one half and scored on the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from comedo.detect.onnx_detector import OnnxDetector
+from comedo.evaluate import best_count_threshold, load_dataset, run_detector, score_run
+from comedo_train.export_detector import CARD_NAME, ONNX_NAME, export_onnx, write_card
+
+
+def _candidate(onnx: Path, threshold: float, flip: bool) -> OnnxDetector:
+    card = onnx.parent / CARD_NAME
+    write_card(onnx, card, {"operating_threshold": threshold}, {})
+    data = json.loads(card.read_text())
+    data["inference"]["flip_tta"] = flip
+    card.write_text(json.dumps(data))
+    return OnnxDetector(card)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("checkpoint", type=Path)
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/acne04/valid"))
+    parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
+    parser.add_argument("--history", type=Path, default=Path("runs/detector/history.jsonl"))
+    parser.add_argument("--command", default="python -m comedo_train.train_detector --data ../shared/data/acne04 "
+                                              "--out runs/detector --epochs 36 --seed 0 --threads 2")
+    args = parser.parse_args(argv)
+    ds = load_dataset(args.data)
+    sources = sorted(set(ds.sources))
+    rng = np.random.default_rng(0)
+    rng.shuffle(sources)
+    half = set(sources[: len(sources) // 2])
+    fold_a = [i for i, s in enumerate(ds.sources) if s in half]
+    fold_b = [i for i, s in enumerate(ds.sources) if s not in half]
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx = Path(tmp) / ONNX_NAME
+        export_onnx(args.checkpoint, onnx)
+        results = {}
+        for flip in (False, True):
+            started = time.perf_counter()
+            run = run_detector(ds, _candidate(onnx, 0.3, flip))
+            thr = best_count_threshold(ds, run)
+            full = score_run(ds, run, thr)
+            cross = []
+            for fit, check in ((fold_a, fold_b), (fold_b, fold_a)):
+                t = best_count_threshold(ds, run, fit)
+                cross.append(score_run(ds, run, t, check))
+            n_a, n_b = len(fold_b), len(fold_a)
+            cv = {k: round((cross[0][k] * n_a + cross[1][k] * n_b) / (n_a + n_b), 4)  # type: ignore[operator]
+                  for k in ("count_mae", "grade_accuracy", "circles_recall", "circles_precision")}
+            results[flip] = {"threshold": thr, "valid": full, "cross_checked": cv,
+                             "seconds": round(time.perf_counter() - started, 1)}
+            print(json.dumps({"flip_tta": flip, **results[flip]}, default=str), flush=True)
+    flip = bool(results[True]["valid"]["ap50"] > results[False]["valid"]["ap50"] + 0.005)
+    chosen = results[flip]
+    args.out.mkdir(parents=True, exist_ok=True)
+    onnx = args.out / ONNX_NAME
+    export_onnx(args.checkpoint, onnx)
+    training: dict = {"command": args.command}
+    if args.history.exists():
+        rows = [json.loads(x) for x in args.history.read_text().splitlines() if x.strip()]
+        training.update(epochs=rows[-1]["epoch"] + 1, wall_clock_s=round(rows[-1]["elapsed_s"]),
+                        hardware="2-core x86_64 CPU (shared with other work during the run), torch 2.13.0, "
+                                 "2 threads")
+    valid = {k: v for k, v in chosen["valid"].items() if k not in ("detector", "mean_ms_per_image")}
+    metrics = {"operating_threshold": chosen["threshold"],
+               "valid": {**valid, "flip_tta": flip,
+                         "cross_checked_2fold": chosen["cross_checked"],
+                         "without_flip_tta": {k: results[False]["valid"][k] for k in ("ap50", "count_mae")},
+                         "evaluated_by": "comedo evaluate ../shared/data/acne04/valid (full pipeline)"}}
+    card = write_card(onnx, args.out / CARD_NAME, metrics, training)
+    data = json.loads((args.out / CARD_NAME).read_text())
+    data["inference"]["flip_tta"] = flip
+    (args.out / CARD_NAME).write_text(json.dumps(data, indent=2) + "\n")
+    print(f"shipped {onnx} ({onnx.stat().st_size / 1e6:.2f} MB, sha256 {card['sha256'][:12]}...), "
+          f"threshold {chosen['threshold']}, flip_tta {flip}")
+
+
+if __name__ == "__main__":
+    main()
