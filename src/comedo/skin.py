@@ -34,11 +34,22 @@ _MIN_L = 20.0
 _MIN_CHROMA = 8.0
 
 
+WORK_SIDE = 400  # the mask is computed at this long side and upsampled: skin boundaries need no more
+
+
 def segment_skin(planes: ColourPlanes, *, min_component_fraction: float = 0.005) -> SkinMask:
     """Skin mask of an image given its colour planes (see module docstring)."""
-    light, a, b = planes.lightness, planes.a_star, planes.b_star
-    cr = planes.ycrcb[..., 1].astype(np.float32)
-    cb = planes.ycrcb[..., 2].astype(np.float32)
+    full_h, full_w = planes.lightness.shape
+    scale = min(1.0, WORK_SIDE / max(full_h, full_w))
+
+    def small(x: np.ndarray) -> np.ndarray:
+        if scale >= 1.0:
+            return x
+        return cv2.resize(x, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+    light, a, b = small(planes.lightness), small(planes.a_star), small(planes.b_star)
+    cr = small(planes.ycrcb[..., 1]).astype(np.float32)
+    cb = small(planes.ycrcb[..., 2]).astype(np.float32)
     chroma = np.hypot(a, b)
     hue = np.degrees(np.arctan2(b, a))  # skin sits around 20-80 degrees
     plausible = (light > _MIN_L) & (chroma > _MIN_CHROMA) & (hue > -25) & (hue < 100)
@@ -48,11 +59,13 @@ def segment_skin(planes: ColourPlanes, *, min_component_fraction: float = 0.005)
         samples = np.stack([cr[seed], cb[seed]], axis=1)
         mean = samples.mean(axis=0)
         cov = np.cov(samples, rowvar=False) + np.eye(2, dtype=np.float64) * 4.0
-        inv = np.linalg.inv(cov)
-        d = np.stack([cr - mean[0], cb - mean[1]], axis=-1)
-        mahal = np.einsum("...i,ij,...j->...", d, inv, d)
+        inv = np.linalg.inv(cov).astype(np.float32)
+        dx, dy = cr - np.float32(mean[0]), cb - np.float32(mean[1])
+        mahal = inv[0, 0] * dx * dx + 2 * inv[0, 1] * dx * dy + inv[1, 1] * dy * dy
         mask = plausible & ((mahal < 9.0) | seed)
     mask = _clean(mask.astype(np.uint8), a, min_component_fraction)
+    if scale < 1.0:
+        mask = cv2.resize(mask.astype(np.float32), (full_w, full_h), interpolation=cv2.INTER_LINEAR) >= 0.5
     return SkinMask(mask.astype(bool))
 
 
@@ -73,18 +86,10 @@ def _clean(mask: np.ndarray, a_star: np.ndarray, min_component_fraction: float) 
     inverse = (1 - mask).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(inverse, connectivity=4)
     skin_a = float(np.median(a_star[mask > 0]))
-    small = 0.002 * h * w
+    area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
+    mean_a = np.bincount(labels.ravel(), weights=a_star.ravel().astype(np.float64), minlength=n) / np.maximum(area, 1)
     border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    fill = np.zeros(n, bool)
-    for i in range(1, n):
-        if i in border:
-            continue
-        area = stats[i, cv2.CC_STAT_AREA]
-        if area <= small:
-            fill[i] = True
-            continue
-        x, y, bw, bh = stats[i, :4]
-        region = labels[y : y + bh, x : x + bw] == i
-        if float(np.median(a_star[y : y + bh, x : x + bw][region])) > skin_a + 3.0:
-            fill[i] = True
+    fill = (area <= 0.002 * h * w) | (mean_a > skin_a + 3.0)
+    fill[0] = False
+    fill[border] = False
     return (mask.astype(bool) | fill[labels]).astype(np.uint8)
