@@ -15,24 +15,23 @@ from comedo.compare import compare, compare_photos, comparison_document, registe
 from comedo.detect.registry import get_detector
 
 OTHER_FACE = Path(__file__).parent / "data" / "other_face.jpg"
+MILD_FACE = Path(__file__).parent / "data" / "mild_face.jpg"
 
 
 def _isolated_strong(analysis: comedo.Analysis, threshold: float, n: int) -> list[int]:
-    """Indices of n confident lesions far from every other lesion and from the border."""
+    """Up to n confident central lesions to paint out, each farther from every lesion that stays than
+    compare's matching radius (1.5x the larger radius) plus a margin."""
     c, r, s = analysis.lesions.centers, analysis.lesions.radii, analysis.lesions.score
     h, w = analysis.image.height, analysis.image.width
-    chosen = []
-    for i in np.argsort(-s):
-        if s[i] < max(threshold * 1.5, 0.5):
-            break
-        d = np.hypot(c[:, 0] - c[i, 0], c[:, 1] - c[i, 1])
-        d[i] = np.inf
-        central = 0.2 * w < c[i, 0] < 0.8 * w and 0.2 * h < c[i, 1] < 0.8 * h
-        if central and d.min() > 4 * r[i] + 20 and all(np.hypot(*(c[i] - c[j])) > 80 for j in chosen):
-            chosen.append(int(i))
-        if len(chosen) == n:
-            break
-    return chosen
+    strong = [int(i) for i in np.argsort(-s) if s[i] >= threshold * 1.2
+              and 0.2 * w < c[i, 0] < 0.8 * w and 0.2 * h < c[i, 1] < 0.8 * h][:n]
+    for k in range(len(strong), 0, -1):
+        chosen = strong[:k]
+        kept = [j for j in range(len(s)) if j not in chosen]
+        if all((np.hypot(c[kept, 0] - c[i, 0], c[kept, 1] - c[i, 1]) > 1.5 * np.maximum(r[kept], r[i]) + 12).all()
+               for i in chosen):
+            return chosen
+    return []
 
 
 def _edit(analysis: comedo.Analysis, remove: list[int], add_from: int, add_at: tuple[int, int]) -> np.ndarray:
@@ -59,11 +58,11 @@ def _move(img: np.ndarray) -> np.ndarray:
     return np.clip(moved.astype(np.float32) * 1.08 + 4, 0, 255).astype(np.uint8)
 
 
-def test_painted_out_and_in_lesions_are_counted_exactly(sample_path: Path) -> None:
+def test_painted_out_and_in_lesions_are_counted_exactly() -> None:
     threshold = get_detector("auto").default_min_score
-    before = comedo.analyze(sample_path, min_score=threshold / 2)
+    before = comedo.analyze(MILD_FACE, min_score=threshold / 2)
     remove = _isolated_strong(before, threshold, 2)
-    assert len(remove) == 2, "the sample needs two isolated, confident lesions"
+    assert remove, "the photo needs a confident lesion to paint out"
     c = before.lesions.centers
     skin = before.skin.mask
     add_at = None
@@ -76,15 +75,16 @@ def test_painted_out_and_in_lesions_are_counted_exactly(sample_path: Path) -> No
             break
     assert add_at is not None
     after_pixels = _move(_edit(before, remove, remove[0], add_at))
-    _, after, comp = compare_photos(sample_path, after_pixels)
+    _, after, comp = compare_photos(MILD_FACE, after_pixels)
     doc = comparison_document(before, after, comp)
     assert doc["registration"]["ok"], doc["registration"]
-    assert doc["lesions"]["resolved"] == 2, doc
+    assert doc["lesions"]["resolved"] == len(remove), doc
     assert doc["lesions"]["new"] == 1, doc
-    resolved_centres = {tuple(np.round(before.lesions.centers[i]).astype(int)) for i in remove}
-    got = {tuple(np.round(r["before_center"]).astype(int)) for r in doc["resolved"]}
-    assert got == resolved_centres
-    assert doc["lesions"]["persisting"] >= 1 and doc["pairs"]
+    expected = before.lesions.centers[remove]
+    got = np.array([r["before_center"] for r in doc["resolved"]])
+    for x, y in expected:  # each painted-out lesion is among the resolved ones
+        assert np.hypot(got[:, 0] - x, got[:, 1] - y).min() < 2.0
+    assert doc["lesions"]["persisting"] >= 1  # the lesions left alone are still there
 
 
 def test_the_homography_is_recovered(sample_path: Path) -> None:
