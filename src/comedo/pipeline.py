@@ -91,19 +91,19 @@ def analyze(
     timings["skin"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
-    det = get_detector(detector) if isinstance(detector, str) else detector
-    threshold = det.default_min_score if min_score is None else float(min_score)
-    found = det.detect(work, planes, skin.mask, min_score=threshold)
-    timings["lesions"] = (time.perf_counter() - t) * 1000
-
-    t = time.perf_counter()
     all_spots = find_dark_spots(planes.lightness, skin.mask)
-    spots, lesion_has_dark_core = _separate_spots(all_spots, found)
     timings["dark_spots"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
     scene = classify_scene(planes, skin.mask, all_spots)
     timings["scene"] = (time.perf_counter() - t) * 1000
+
+    t = time.perf_counter()
+    det = get_detector(detector) if isinstance(detector, str) else detector
+    threshold = det.default_min_score if min_score is None else float(min_score)
+    found = det.detect(work, planes, skin.mask, min_score=threshold, close_up=scene.view == "close_up")
+    spots, lesion_has_dark_core = _separate_spots(all_spots, found)
+    timings["lesions"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
     inv = 1.0 / scale

@@ -98,6 +98,11 @@ def main(argv: list[str] | None = None) -> None:
     data = json.loads((args.out / CARD_NAME).read_text())
     data["inference"]["flip_tta"] = flip
     data["inference"]["input_long_side"] = side
+    data["inference"]["extra_scales"] = [0.5, 0.25]
+    data["inference"]["min_box_at_extra_scale_px"] = 60.0
+    data["inference"]["extra_scales_note"] = (
+        "used only when the scene stage calls the photo a close-up: the photo is also run at 320 and 160 px long "
+        "side, keeping boxes of at least 60 px at the 640 px scale; face figures above are unaffected")
     data["sha256"] = card["sha256"]
     (args.out / CARD_NAME).write_text(json.dumps(data, indent=2) + "\n")
     print(f"shipped {onnx} ({onnx.stat().st_size / 1e6:.2f} MB, sha256 {card['sha256'][:12]}...), "

@@ -16,7 +16,8 @@ class LesionDetector(Protocol):
     """Finds acne lesions in an RGB image at the analysis resolution.
 
     ``detect`` returns ``Lesions`` in the pixel grid of ``rgb``, keeping only
-    those with ``score >= min_score``. ``default_min_score`` is the operating
+    those with ``score >= min_score``; ``close_up`` says lesions may be much
+    larger than on a face, so a detector can look at coarser scales too. ``default_min_score`` is the operating
     point for counting; ``identity`` names the weights (name and sha256) for
     provenance.
     """
@@ -27,4 +28,5 @@ class LesionDetector(Protocol):
     @property
     def identity(self) -> dict[str, str]: ...
 
-    def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float) -> Lesions: ...
+    def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float,
+               close_up: bool = False) -> Lesions: ...

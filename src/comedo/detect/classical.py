@@ -29,7 +29,8 @@ class ClassicalDetector:
     def identity(self) -> dict[str, str]:
         return {"name": self.name, "sha256": "n/a (no weights)"}
 
-    def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float) -> Lesions:
+    def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float,
+               close_up: bool = False) -> Lesions:
         h, w = skin.shape
         if skin.sum() < 100:
             return Lesions.empty()

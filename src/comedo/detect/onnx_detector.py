@@ -6,10 +6,10 @@ hash is checked before the session is built, so a corrupt or swapped model is
 a clear ``ModelError``, never silent nonsense.
 
 Scale: the network saw faces at 640 px (lesions ~20-100 px). A photo is
-resized so its long side is ``input_long_side`` and, for close-ups where
-lesions are larger, also run at coarser ``extra_scales``; a coarse-scale box is
-kept only when it is bigger than anything the finer pass can see, then all are
-merged by box NMS.
+resized so its long side is ``input_long_side``; on a close-up (the scene
+stage decides), where a lesion can fill much of the frame, it also runs at the
+coarser ``extra_scales``, keeping a coarse-scale box only when it is bigger
+than ``min_box_at_extra_scale_px`` at the base scale, then merges by box NMS.
 """
 
 from __future__ import annotations
@@ -117,16 +117,17 @@ class OnnxDetector:
         inside = ((xyxy[:, 0] + xyxy[:, 2]) / 2 < nw) & ((xyxy[:, 1] + xyxy[:, 3]) / 2 < nh)
         return xyxy[inside] / factor, score[inside]
 
-    def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float) -> Lesions:
+    def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float,
+               close_up: bool = False) -> Lesions:
         base = self.card.input_long_side
         boxes, scores = self._run(rgb, base, min_score)
         factor = base / max(rgb.shape[:2])
-        for scale in self.card.extra_scales:
+        for scale in self.card.extra_scales if close_up else ():
             b, s = self._run(rgb, max(32, int(round(base * scale))), min_score)
             side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * factor  # in base-scale pixels
             keep = side >= self.card.min_box_at_extra_scale_px
             boxes, scores = np.concatenate([boxes, b[keep]]), np.concatenate([scores, s[keep]])
-        if len(boxes) and self.card.extra_scales:
+        if len(boxes) and close_up and self.card.extra_scales:
             boxes, scores = _nms(boxes, scores, 0.3)
         # Drop detections centred off skin (background, hair, clothes).
         if len(boxes):
