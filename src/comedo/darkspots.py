@@ -36,7 +36,9 @@ def find_dark_spots(
         max_radius_px = max(4.0, 0.015 * min(h, w))
     k = int(2 * np.ceil(max_radius_px) + 3)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    blackhat = cv2.morphologyEx(np.ascontiguousarray(lightness, np.float32), cv2.MORPH_BLACKHAT, kernel)
+    # uint8 morphology is several times faster than float; 0.25 L* steps are finer than any threshold used.
+    l8 = np.clip(lightness * 2.5, 0, 255).astype(np.uint8)
+    blackhat = cv2.morphologyEx(l8, cv2.MORPH_BLACKHAT, kernel).astype(np.float32) / 2.5
     inner = cv2.erode(skin.astype(np.uint8), kernel) > 0
     candidate = ((blackhat >= min_contrast) & inner).astype(np.uint8)
     n, labels, stats, centroids = cv2.connectedComponentsWithStats(candidate, connectivity=8)

@@ -34,7 +34,7 @@ _MIN_L = 20.0
 _MIN_CHROMA = 8.0
 
 
-WORK_SIDE = 400  # the mask is computed at this long side and upsampled: skin boundaries need no more
+WORK_SIDE = 320  # the mask is computed at this long side and upsampled: skin boundaries need no more
 
 
 def segment_skin(planes: ColourPlanes, *, min_component_fraction: float = 0.005) -> SkinMask:
