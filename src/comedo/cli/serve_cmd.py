@@ -21,9 +21,15 @@ def run_serve(*, host: str, port: int, token: str | None, workers: int) -> int:
         typer.echo(f"comedo: error: binding to {host} exposes the server beyond this machine; "
                    "give --token or set COMEDO_TOKEN", err=True)
         return 2
+    import os
+
     import uvicorn
 
     from comedo.web.app import Settings, create_app
+
+    # Analyses run `workers` at a time; give each a share of the cores rather than all of them, or the
+    # ONNX Runtime thread pools fight (measured: 7.7 -> 11.7 requests/s on 2 cores with 2 workers).
+    os.environ.setdefault("COMEDO_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
 
     app = create_app(Settings(token=token, max_concurrent=workers))
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
