@@ -226,6 +226,18 @@ def video(
     raise typer.Exit(run_video(clip, every=every, out=out, detector=detector))
 
 
+@app.command("benchmark-batch")
+def benchmark_batch(
+    directory: Annotated[Path, typer.Argument(help="A folder of photos, e.g. ../shared/data/acne04/valid.")],
+    limit: Annotated[int, typer.Option(min=0, help="Use only the first N photos (0: all).")] = 0,
+    detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
+) -> None:
+    """Photos/s of comedo batch with 1 and 2 local workers and a two-worker Dask LocalCluster."""
+    from comedo.cli.batch_bench_cmd import run_batch_benchmark
+
+    raise typer.Exit(run_batch_benchmark(directory, limit=limit, detector=detector))
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the analysis document."""
