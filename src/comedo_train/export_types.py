@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
             "input_size": INPUT,
             "labels": list(TYPE_VALUES),
             "folder_names": list(CLASSES),
-            "test_time": "mean of the crop and its mirror",
+            "test_time": "whole photo: mean of the photo and its mirror; per-lesion crops: one pass (speed)",
             "context": 2.5,
             "min_crop_px": 40,
             "min_confidence": 0.4,

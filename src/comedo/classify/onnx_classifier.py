@@ -2,8 +2,9 @@
 
 The network takes a square RGB crop (``input_size``, float32 0..255,
 normalisation inside the graph) and returns softmax probabilities over the six
-``LesionType`` values in ``labels`` order. Test-time, a crop and its mirror are
-averaged, as in validation.
+``LesionType`` values in ``labels`` order. The whole photo is classified as the
+mean of the photo and its mirror, as in validation; per-lesion crops get one
+pass, to keep many-lesion faces within the speed budget.
 
 Per-lesion typing crops a square ``context`` times the lesion's radius around
 its centre; lesions whose crop would be under ``min_crop_px`` pixels of the
