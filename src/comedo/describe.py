@@ -74,9 +74,12 @@ def describe(analysis: Analysis) -> Description:
         pieces = [_count_phrase(c, *TYPE_NAMES_PLAIN[t]) for t, c in sorted(counts.items(), key=lambda kv: -kv[1])]
         reasons = list(analysis.type_reasons) + [None] * (n - len(analysis.type_reasons))
         small = sum(1 for t, r in zip(lesions.type_label, reasons) if t is None and r and r.startswith("too small"))
-        untyped = n - len(typed) - small
+        unsure = sum(1 for t, r in zip(lesions.type_label, reasons) if t is None and r and r.startswith("uncertain"))
+        untyped = n - len(typed) - small - unsure
         if small:
             pieces.append(_count_phrase(small, "lesion too small to type", "lesions too small to type"))
+        if unsure:
+            pieces.append(_count_phrase(unsure, "lesion of uncertain type", "lesions of uncertain type"))
         if untyped and typed:
             pieces.append(_count_phrase(untyped, "lesion not typed", "lesions not typed"))
         head = _count_phrase(n, "acne lesion was", "acne lesions were")

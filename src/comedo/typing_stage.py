@@ -1,7 +1,9 @@
 """Lesion typing: the type of each detected lesion and the photo's dominant type.
 
 Runs the shipped classifier (``comedo.classify``) on square crops of the
-full-resolution photo. A lesion too small to judge stays untyped and says why.
+full-resolution photo. A lesion too small to judge (its crop under the card's
+``min_crop_px``) or judged with a top score under ``min_confidence`` stays
+untyped and says why; untyped lesions count as inflammatory in the scales.
 The photo-level type is the classifier's answer for the whole frame on a
 close-up, and the most common lesion type (mean scores) on a wider view.
 """
@@ -34,17 +36,23 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool) -> tuple[
     if judged:
         probs = classifier.classify([crops[i] for i in judged], mirror=False)[:, index]
         scores[judged] = probs
-        labels[judged] = [TYPE_NAMES[k] for k in probs.argmax(axis=1)]
+        for i, p in zip(judged, probs, strict=True):
+            if float(p.max()) >= classifier.card.min_confidence:
+                labels[i] = TYPE_NAMES[int(p.argmax())]
+            else:  # scores are kept, but no type is claimed
+                reasons[i] = (f"uncertain: the most likely type, {TYPE_NAMES[int(p.argmax())]}, scored "
+                              f"{float(p.max()):.2f} < {classifier.card.min_confidence:.2f}")
     typed = Lesions(lesions.xyxy, lesions.score, labels, scores)
     if close_up:
         whole = classifier.classify([rgb])[0, index]
         photo = PhotoType(TYPE_NAMES[int(whole.argmax())], dict(zip(TYPE_NAMES, map(float, whole), strict=True)),
                           "whole_photo")
-    elif judged:
-        counts = np.bincount(scores[judged].argmax(axis=1), minlength=len(TYPE_NAMES))
-        mean = scores[judged].mean(axis=0)
+    elif any(label is not None for label in labels):
+        typed_idx = [i for i in judged if labels[i] is not None]
+        counts = np.bincount(scores[typed_idx].argmax(axis=1), minlength=len(TYPE_NAMES))
+        mean = scores[typed_idx].mean(axis=0)
         top = int(np.lexsort((mean, counts))[-1])
         photo = PhotoType(TYPE_NAMES[top], dict(zip(TYPE_NAMES, map(float, mean), strict=True)), "lesion_majority")
     else:
-        photo = PhotoType(None, None, "wide view with no lesion large enough to judge")
+        photo = PhotoType(None, None, "wide view with no lesion typed with confidence (too small or uncertain)")
     return typed, reasons, photo, classifier.identity

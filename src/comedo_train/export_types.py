@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> None:
             "folder_names": list(CLASSES),
             "test_time": "whole photo: mean of the photo and its mirror; per-lesion crops: one pass (speed)",
             "context": 2.5,
-            "min_crop_px": 40,
-            "min_confidence": 0.4,
+            "min_crop_px": 96,
+            "min_confidence": 0.5,
         },
         "training": training,
         "data": "lesion-types close-ups (web photographs for an open acne-type classifier project), 3417 images of "
