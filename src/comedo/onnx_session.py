@@ -10,7 +10,7 @@ from typing import Any
 from comedo.errors import ModelError
 from comedo.files import file_sha256
 
-__all__ = ["verified_session"]
+__all__ = ["verified_session", "OnnxModel"]
 
 
 def verified_session(path: Path, sha256: str, *, threads: int | None = None) -> Any:
@@ -29,3 +29,25 @@ def verified_session(path: Path, sha256: str, *, threads: int | None = None) -> 
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ModelError(f"cannot load model {path}: {exc}") from exc
+
+
+class OnnxModel:
+    """What every shipped ONNX model shares: its card's name and sha256 as its identity, and a session
+    built on first use (never at import) after the file's hash is checked."""
+
+    def __init__(self, card_path: Path, card: Any, *, threads: int | None = None) -> None:
+        self.card_path = card_path
+        self.card = card
+        self._threads = threads
+        self._built: Any = None
+
+    @property
+    def identity(self) -> dict[str, str]:
+        return {"name": self.card.name, "sha256": self.card.sha256}
+
+    @property
+    def _session(self) -> Any:
+        if self._built is None:
+            self._built = verified_session(self.card_path.parent / self.card.file, self.card.sha256,
+                                           threads=self._threads)
+        return self._built

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from comedo.onnx_session import verified_session
 from comedo.errors import ModelError
+from comedo.onnx_session import OnnxModel
 
 __all__ = ["TypeCard", "OnnxTypeClassifier"]
 
@@ -49,19 +48,11 @@ class TypeCard:
             raise ModelError(f"model card {path} is missing or malformed: {exc}") from exc
 
 
-class OnnxTypeClassifier:
+class OnnxTypeClassifier(OnnxModel):
+    card: TypeCard
+
     def __init__(self, card_path: Path, *, threads: int | None = None) -> None:
-        self.card_path = card_path
-        self.card = TypeCard.read(card_path)
-        self._threads = threads
-
-    @property
-    def identity(self) -> dict[str, str]:
-        return {"name": self.card.name, "sha256": self.card.sha256}
-
-    @cached_property
-    def _session(self):  # type: ignore[no-untyped-def]
-        return verified_session(self.card_path.parent / self.card.file, self.card.sha256, threads=self._threads)
+        super().__init__(card_path, TypeCard.read(card_path), threads=threads)
 
     def classify(self, crops: list[np.ndarray], *, mirror: bool = True) -> np.ndarray:
         """(n, 6) probabilities for RGB uint8 crops of any size; ``mirror`` averages

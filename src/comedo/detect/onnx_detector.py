@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import cv2
@@ -25,11 +24,10 @@ import numpy as np
 from comedo.colour import ColourPlanes
 from comedo.detect.decode import box_iou, decode_centres
 from comedo.errors import ModelError
-from comedo.files import file_sha256
-from comedo.onnx_session import verified_session
+from comedo.onnx_session import OnnxModel
 from comedo.types import Lesions
 
-__all__ = ["ModelCard", "OnnxDetector", "read_card", "file_sha256"]
+__all__ = ["ModelCard", "OnnxDetector", "read_card"]
 
 
 @dataclass(frozen=True)
@@ -69,23 +67,13 @@ def read_card(path: Path) -> ModelCard:
         raise ModelError(f"model card {path} is missing or malformed: {exc}") from exc
 
 
-class OnnxDetector:
+class OnnxDetector(OnnxModel):
     """ONNX Runtime CenterNet-style detector described by a ``ModelCard``."""
 
     def __init__(self, card_path: Path, *, threads: int | None = None) -> None:
-        self.card_path = card_path
-        self.card = read_card(card_path)
+        super().__init__(card_path, read_card(card_path), threads=threads)
         self.name = self.card.name
         self.default_min_score = self.card.operating_threshold
-        self._threads = threads
-
-    @property
-    def identity(self) -> dict[str, str]:
-        return {"name": self.card.name, "sha256": self.card.sha256}
-
-    @cached_property
-    def _session(self):  # type: ignore[no-untyped-def]
-        return verified_session(self.card_path.parent / self.card.file, self.card.sha256, threads=self._threads)
 
     def _run(self, rgb: np.ndarray, long_side: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
         """Detections at one scale, in ``rgb`` pixel coordinates."""
