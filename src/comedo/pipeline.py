@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from importlib.metadata import PackageNotFoundError, version
 
 import cv2
 import numpy as np
 
+from comedo import __version__
 from comedo.advice import TriageReport, build_report
 from comedo.answers import Answers, parse_answers
 from comedo.colour import colour_planes
@@ -36,13 +36,6 @@ from comedo.types import Analysis, DarkSpots, Lesions, Severity, SkinImage, Skin
 __all__ = ["analyze", "triage_report", "ANALYSIS_LONG_SIDE"]
 
 ANALYSIS_LONG_SIDE = 1024
-
-
-def _comedo_version() -> str:
-    try:
-        return version("comedo")
-    except PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
 
 
 def analyze(
@@ -122,12 +115,11 @@ def analyze(
     timings["grade_quality"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {
-        "comedo_version": _comedo_version(),
+        "comedo_version": __version__,
         "detector": det.identity,
         "lesion_type_model": type_model,
         "min_score": threshold,
         "analysis_long_side": ANALYSIS_LONG_SIDE,
-        "lesion_dark_core": lesion_has_dark_core.tolist(),
     }
     analysis = Analysis(
         image=loaded,
@@ -143,6 +135,7 @@ def analyze(
         provenance=provenance,
         timings_ms=timings,
         scene=scene,
+        lesion_dark_core=tuple(bool(v) for v in lesion_has_dark_core),
         photo_type=photo_type,
         type_reasons=tuple(type_reasons),
     )

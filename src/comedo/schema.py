@@ -219,7 +219,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
     img = analysis.image
     mm = img.mm_per_px
     lesions = []
-    dark_core = analysis.provenance.get("lesion_dark_core", [])
+    dark_core = analysis.lesion_dark_core
     type_names = [t.value for t in LesionType]
     for i in range(len(analysis.lesions)):
         x0, y0, x1, y1 = (float(v) for v in analysis.lesions.xyxy[i])
@@ -256,7 +256,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
     red = analysis.redness
     q = analysis.quality
     sev = analysis.severity
-    provenance = {k: v for k, v in analysis.provenance.items() if k != "lesion_dark_core"}
+    provenance = dict(analysis.provenance)
     provenance["timings_ms"] = {k: round(v, 2) for k, v in analysis.timings_ms.items()}
     return AnalysisDocument(
         schema_version=SCHEMA_VERSION,

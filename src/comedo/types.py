@@ -260,6 +260,7 @@ class Analysis:
     provenance: dict[str, object]
     timings_ms: dict[str, float]
     scene: Scene | None = None
+    lesion_dark_core: tuple[bool, ...] = ()  # per lesion: a dark dot (an open comedo's opening) lies inside it
     photo_type: PhotoType | None = None
     type_reasons: tuple[str | None, ...] = ()  # per lesion: why its type is unknown (None when typed)
     description: Description | None = None
