@@ -25,7 +25,7 @@ import numpy as np
 
 from comedo.types import Analysis
 
-__all__ = ["Registration", "LesionMatch", "Comparison", "register", "compare", "compare_photos", "comparison_document"]
+__all__ = ["Registration", "LesionMatch", "Comparison", "Features", "features", "register", "compare", "compare_photos", "comparison_document"]
 
 MIN_INLIERS = 25
 MIN_INLIER_RATIO = 0.2
@@ -77,13 +77,30 @@ def _gray(rgb: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray), scale
 
 
-def register(before: np.ndarray, after: np.ndarray) -> Registration:
-    """Homography from ``before`` to ``after`` (RGB arrays), or a refusal with the reason."""
-    g1, s1 = _gray(before)
-    g2, s2 = _gray(after)
+@dataclass(frozen=True, eq=False)
+class Features:
+    """ORB keypoints of one photo on its equalised small grey copy; compute once, register many times."""
+
+    gray: np.ndarray
+    scale: float
+    keypoints: tuple
+    descriptors: np.ndarray | None
+
+
+def features(rgb: np.ndarray) -> Features:
+    gray, scale = _gray(rgb)
     orb = cv2.ORB_create(nfeatures=4000, scaleFactor=1.2, nlevels=8, fastThreshold=10)
-    k1, d1 = orb.detectAndCompute(g1, None)
-    k2, d2 = orb.detectAndCompute(g2, None)
+    keypoints, descriptors = orb.detectAndCompute(gray, None)
+    return Features(gray, scale, tuple(keypoints), descriptors)
+
+
+def register(before: np.ndarray | Features, after: np.ndarray | Features) -> Registration:
+    """Homography from ``before`` to ``after`` (RGB arrays, or their precomputed ``features``), or a refusal
+    with the reason."""
+    f1 = before if isinstance(before, Features) else features(before)
+    f2 = after if isinstance(after, Features) else features(after)
+    g1, s1, k1, d1 = f1.gray, f1.scale, f1.keypoints, f1.descriptors
+    g2, s2, k2, d2 = f2.gray, f2.scale, f2.keypoints, f2.descriptors
     if d1 is None or d2 is None or len(k1) < 10 or len(k2) < 10:
         return Registration(False, 0.0, None, 0, 0, 0.0, None, "too few distinctive features to align the photos")
     pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(d1, d2, k=2)

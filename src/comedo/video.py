@@ -135,11 +135,11 @@ class _LesionTracker:
     """The treated lesion's patch in a reference frame, compared frame by frame on skin pixels."""
 
     def __init__(self) -> None:
-        self.ref_rgb: np.ndarray | None = None
         self.center: np.ndarray | None = None
         self.radius = 0.0
         self.ref_patch: np.ndarray | None = None
         self.ref_skin: np.ndarray | None = None
+        self.ref_features = None  # comedo.compare.Features of the reference, computed once
 
     def set_reference(self, rgb: np.ndarray, analysis) -> dict | None:  # type: ignore[no-untyped-def]
         les = analysis.lesions
@@ -148,8 +148,11 @@ class _LesionTracker:
         h, w = rgb.shape[:2]
         centre_dist = np.hypot(les.centers[:, 0] - w / 2, les.centers[:, 1] - h / 2) / math.hypot(w, h)
         k = int(np.argmax(les.score * (1 - centre_dist)))
-        self.ref_rgb, self.center, self.radius = rgb, les.centers[k].astype(np.float64), float(les.radii[k])
+        self.center, self.radius = les.centers[k].astype(np.float64), float(les.radii[k])
         self.ref_patch, self.ref_skin = self._patch(rgb, np.eye(3), skin=None)
+        from comedo.compare import features
+
+        self.ref_features = features(rgb)
         return {"center": [round(float(self.center[0]), 1), round(float(self.center[1]), 1)],
                 "radius_px": round(self.radius, 1), "score": round(float(les.score[k]), 3)}
 
@@ -176,9 +179,9 @@ class _LesionTracker:
     def change(self, rgb: np.ndarray) -> tuple[bool, float | None]:
         from comedo.compare import register
 
-        if self.ref_rgb is None or self.ref_patch is None or self.ref_skin is None:
+        if self.ref_features is None or self.ref_patch is None or self.ref_skin is None:
             return False, None
-        reg = register(self.ref_rgb, rgb)
+        reg = register(self.ref_features, rgb)
         if not reg.ok or reg.homography is None:
             return False, None
         lab, skin = self._patch(rgb, reg.homography, skin=None)
@@ -204,7 +207,7 @@ def iter_video(path: str | Path, *, every_s: float = 0.5, detector: str = "auto"
         motion = None if previous is None else float(np.abs(small.astype(np.float32) - previous).mean())
         previous = small.astype(np.float32)
         blurry = "blurry" in analysis.quality.flags
-        if tracker.ref_rgb is None and not blurry:
+        if tracker.ref_features is None and not blurry:
             ref = tracker.set_reference(rgb, analysis)
             if on_reference:
                 on_reference(ref)
