@@ -16,9 +16,9 @@ Dask cluster (``scheduler="tcp://host:8786"``).
 from __future__ import annotations
 
 import glob
+import io
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -240,25 +240,23 @@ def write_summary(out_dir: str | Path) -> dict[str, Path]:
         "path", "sha256", "width", "height", "lesions", "n_open_comedo", "n_closed_comedo", "n_papule", "n_pustule",
         "n_nodule", "n_cyst", "n_untyped", "hayashi_grade", "iga_grade", "nice_band", "irritation", "delta_a_p90",
         "dark_spots", "triage_level", "scene", "quality_flags", "error"]
+    table_rows = [{c: row.get(c) for c in columns} for row in rows]
     written: dict[str, Path] = {}
-    csv_path = out / "summary.csv"
-    with tempfile.NamedTemporaryFile("w", dir=out, delete=False, newline="", suffix=".tmp") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({c: row.get(c) for c in columns})
-    os.replace(handle.name, csv_path)
-    written["csv"] = csv_path
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(table_rows)
+    write_atomic(out / "summary.csv", text.getvalue().encode("utf-8"))
+    written["csv"] = out / "summary.csv"
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         pass
     else:
-        table = pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
-        tmp = out / ".summary.parquet.tmp"
-        pq.write_table(table, tmp)
-        os.replace(tmp, out / "summary.parquet")
+        buffer = pa.BufferOutputStream()
+        pq.write_table(pa.Table.from_pylist(table_rows), buffer)
+        write_atomic(out / "summary.parquet", buffer.getvalue().to_pybytes())
         written["parquet"] = out / "summary.parquet"
     from comedo.render.batch_report import batch_summary_html
 

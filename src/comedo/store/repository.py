@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from comedo.errors import InvalidInputError, StoreError
-from comedo.files import write_atomic
+from comedo.files import file_sha256, write_atomic
 from comedo.store.engine import database_url, default_data_dir, migrate, open_engine
 from comedo.store.models import AnalysisRecord, ExtractionSession, Photo, SessionStep, Subject
 from comedo.types import Analysis
@@ -228,7 +228,7 @@ class Store:
                 path = self.photo_dir / photo.stored_path
                 if not path.exists():
                     problems.append(f"photo file missing: {photo.stored_path}")
-                elif hashlib.sha256(path.read_bytes()).hexdigest() != photo.stored_sha256:
+                elif file_sha256(path) != photo.stored_sha256:
                     problems.append(f"photo file altered: {photo.stored_path}")
             if self.engine.dialect.name == "sqlite":
                 result = session.connection().exec_driver_sql("PRAGMA integrity_check").scalar()
