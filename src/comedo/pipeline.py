@@ -31,7 +31,7 @@ from comedo.scene import classify_scene
 from comedo.skin import segment_skin
 from comedo.triage import findings_from
 from comedo.typing_stage import type_lesions
-from comedo.types import Analysis, DarkSpots, Lesions, Severity, SkinImage, SkinMask
+from comedo.types import Analysis, DarkSpots, Lesions, Severity, SkinImage
 
 __all__ = ["analyze", "triage_report", "ANALYSIS_LONG_SIDE"]
 

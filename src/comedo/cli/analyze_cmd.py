@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from comedo.cli.errors import error_code, print_error
 from comedo.errors import ComedoError
 from comedo.files import write_atomic
 from comedo.types import Analysis
@@ -68,10 +69,9 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
     try:
         answers = load_answers(answers_path) if answers_path is not None else Answers()
     except ComedoError as exc:
-        typer.echo(f"comedo: error: {exc}", err=True)
-        return exc.exit_code
+        return error_code(exc)
     if out is not None and out.exists() and not out.is_dir():
-        typer.echo(f"comedo: error: --out {out}: exists and is not a directory", err=True)
+        print_error(f"--out {out}: exists and is not a directory")
         return 2
     store = None
     if save:
@@ -80,8 +80,7 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
         try:
             store = Store.open(db)
         except ComedoError as exc:
-            typer.echo(f"comedo: error: {exc}", err=True)
-            return exc.exit_code
+            return error_code(exc)
     failures = 0
     worst = 0
     for path, stem in zip(images, _unique_stems(images), strict=True):
@@ -103,11 +102,11 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
         except ComedoError as exc:
             failures += 1
             worst = max(worst, exc.exit_code)
-            typer.echo(f"comedo: error: {exc}", err=True)
+            print_error(exc)
         except OSError as exc:
             failures += 1
             worst = max(worst, 1)
-            typer.echo(f"comedo: error: {path}: cannot write output ({exc.strerror or exc})", err=True)
+            print_error(f"{path}: cannot write output ({exc.strerror or exc})")
     if failures and len(images) > 1:
         typer.echo(f"comedo: {failures} of {len(images)} photos failed", err=True)
     return worst if failures else 0

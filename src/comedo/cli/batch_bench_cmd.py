@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import typer
+from comedo.cli.errors import print_error
 
 
 def run_batch_benchmark(directory: Path, *, limit: int, detector: str) -> int:
@@ -16,7 +17,7 @@ def run_batch_benchmark(directory: Path, *, limit: int, detector: str) -> int:
 
     paths = collect_inputs([directory])[: limit or None]
     if not paths:
-        typer.echo(f"comedo: error: {directory}: no photos", err=True)
+        print_error(f"{directory}: no photos")
         return 2
     typer.echo(f"{len(paths)} photos from {directory}, detector={detector}")
     rates: dict[str, float] = {}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from comedo.cli.errors import error_code, print_error
 from comedo.errors import ComedoError
 
 
@@ -19,10 +20,9 @@ def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: s
     try:
         paths = collect_inputs(inputs)
     except ComedoError as exc:
-        typer.echo(f"comedo: error: {exc}", err=True)
-        return exc.exit_code
+        return error_code(exc)
     if not paths:
-        typer.echo("comedo: error: no photos found in the inputs", err=True)
+        print_error("no photos found in the inputs")
         return 2
     counts = {"done": 0, "skipped": 0, "failed": 0}
     columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -45,8 +45,7 @@ def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: s
                 rate = fresh / max(time.perf_counter() - started, 1e-6)
                 bar.update(task, advance=1, rate=f"{rate:.1f} photos/s")
     except ComedoError as exc:
-        typer.echo(f"comedo: error: {exc}", err=True)
-        return exc.exit_code
+        return error_code(exc)
     written = write_summary(out)
     elapsed = time.perf_counter() - started
     typer.echo(f"{counts['done']} analysed, {counts['skipped']} already done, {counts['failed']} failed in "

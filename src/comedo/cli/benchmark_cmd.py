@@ -18,6 +18,7 @@ from pathlib import Path
 
 import typer
 
+from comedo.cli.errors import error_code
 from comedo.errors import ComedoError
 
 
@@ -42,8 +43,7 @@ def run_benchmark(*, repeat: int, detector: str, image: Path | None) -> int:
     try:
         base = load_image(image or sample_path())
     except ComedoError as exc:
-        typer.echo(f"comedo: error: {exc}", err=True)
-        return exc.exit_code
+        return error_code(exc)
     small = cv2.resize(base.pixels, (640, 640), interpolation=cv2.INTER_AREA)
     large = cv2.resize(base.pixels, (4000, 3000), interpolation=cv2.INTER_CUBIC)
     cases = {"640x640": _jpeg(small), "4000x3000 (12 MP)": _jpeg(large)}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from comedo.cli.errors import error_code
 from comedo.errors import ComedoError
 
 
@@ -17,8 +18,7 @@ def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -
     try:
         a, b, comp = compare_photos(before, after, detector=detector)
     except ComedoError as exc:
-        typer.echo(f"comedo: error: {exc}", err=True)
-        return exc.exit_code
+        return error_code(exc)
     doc = comparison_document(a, b, comp)
     reg = comp.registration
     if not reg.ok:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import typer
-
+from comedo.cli.errors import error_code, print_error
 from comedo.errors import ComedoError
 
 _ROWS = [("ap50", "AP50 (boxes)"), ("count_mae", "count MAE"), ("grade_accuracy", "grade accuracy"),
@@ -25,16 +24,15 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
     try:
         ds = load_dataset(dataset)
     except ComedoError as exc:
-        typer.echo(f"comedo: error: {exc}", err=True)
-        return exc.exit_code
+        return error_code(exc)
     if limit:
         for name in ("files", "boxes", "grades", "sources", "circles"):
             setattr(ds, name, getattr(ds, name)[:limit])
     names = [d.strip() for d in detectors.split(",") if d.strip()]
     missing = [n for n in names if n not in available_detectors()]
     if missing:
-        typer.echo(f"comedo: error: --detectors: {', '.join(missing)} not available "
-                   f"(have {', '.join(available_detectors())})", err=True)
+        print_error(f"--detectors: {', '.join(missing)} not available "
+                    f"(have {', '.join(available_detectors())})")
         return 2
     console = Console()
     results = {}
@@ -44,8 +42,7 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
             try:
                 run = run_detector(ds, name, progress=lambda done, total: bar.update(task, completed=done))
             except ComedoError as exc:
-                typer.echo(f"comedo: error: {exc}", err=True)
-                return exc.exit_code
+                return error_code(exc)
         results[name] = score_run(ds, run, min_score)
     table = Table(title=f"{dataset} ({len(ds.files)} images)")
     table.add_column("figure")

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
+from comedo.cli.errors import print_error
 from comedo.errors import ComedoError
 
 # Folder names people use for each type (the lesion-types data uses the first).
@@ -34,11 +35,11 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
     from comedo.typing_stage import TYPE_NAMES
 
     if not directory.is_dir():
-        typer.echo(f"comedo: error: {directory}: not a directory of type folders", err=True)
+        print_error(f"{directory}: not a directory of type folders")
         return 2
     classifier = get_type_classifier()
     if classifier is None:
-        typer.echo("comedo: error: this build has no lesion-type model", err=True)
+        print_error("this build has no lesion-type model")
         return 1
     samples: list[tuple[Path, int]] = []
     for k, name in enumerate(TYPE_NAMES):
@@ -48,8 +49,8 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
                 files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
                 samples += [(p, k) for p in (files[:limit] if limit else files)]
     if not samples:
-        typer.echo(f"comedo: error: {directory}: no folders named by type "
-                   f"({', '.join(a[0] for a in FOLDER_ALIASES.values())})", err=True)
+        print_error(f"{directory}: no folders named by type "
+                    f"({', '.join(a[0] for a in FOLDER_ALIASES.values())})")
         return 2
     order = list(classifier.card.labels)
     index = [order.index(n) for n in TYPE_NAMES]

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import typer
 
 from comedo.cli.serve_cmd import is_loopback
+from comedo.cli.errors import error_code, print_error
 
 
 def _multipart(image: bytes, name: str) -> tuple[bytes, str]:
@@ -40,13 +41,12 @@ def run_load_test(url: str, *, clients: int, seconds: float, max_requests: int, 
 
     parsed = urlparse(url)
     if parsed.scheme != "http" or not parsed.hostname or not is_loopback(parsed.hostname):
-        typer.echo("comedo: error: --url must be http:// on a loopback address (127.0.0.1, localhost, ::1)", err=True)
+        print_error("--url must be http:// on a loopback address (127.0.0.1, localhost, ::1)")
         return 2
     try:
         pixels = load_image(image or sample_path()).pixels
     except ComedoError as exc:
-        typer.echo(f"comedo: error: {exc}", err=True)
-        return exc.exit_code
+        return error_code(exc)
     photo = _jpeg(cv2.resize(pixels, (640, 640), interpolation=cv2.INTER_AREA))
     body, content_type = _multipart(photo, "load.jpg")
     headers = {"Content-Type": content_type}

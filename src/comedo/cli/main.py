@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from comedo.cli.errors import print_error
 
 app = typer.Typer(
     name="comedo",
@@ -24,7 +25,7 @@ app = typer.Typer(
 
 def fail(message: str, code: int = 2) -> None:
     """Print ``comedo: error: message`` on stderr and exit with ``code``."""
-    typer.echo(f"comedo: error: {message}", err=True)
+    print_error(message)
     raise typer.Exit(code)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from comedo.cli.errors import error_code, print_error
 from comedo.errors import ComedoError
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
@@ -56,9 +57,8 @@ def run_report(image: Path, *, out: Path, answers_path: Path | None, mm_per_px: 
             html_to_pdf(html_path, pdf_path)
             typer.echo(f"wrote {pdf_path}")
     except ComedoError as exc:
-        typer.echo(f"comedo: error: {exc}", err=True)
-        return exc.exit_code
+        return error_code(exc)
     except OSError as exc:
-        typer.echo(f"comedo: error: {out}: cannot write ({exc.strerror or exc})", err=True)
+        print_error(f"{out}: cannot write ({exc.strerror or exc})")
         return 1
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import typer
+from comedo.cli.errors import print_error
 
 
 def is_loopback(host: str) -> bool:
@@ -18,8 +19,8 @@ def is_loopback(host: str) -> bool:
 
 def run_serve(*, host: str, port: int, token: str | None, workers: int) -> int:
     if not is_loopback(host) and not token:
-        typer.echo(f"comedo: error: binding to {host} exposes the server beyond this machine; "
-                   "give --token or set COMEDO_TOKEN", err=True)
+        print_error(f"binding to {host} exposes the server beyond this machine; "
+                    "give --token or set COMEDO_TOKEN")
         return 2
     import os
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from comedo.cli.errors import error_code
 from comedo.errors import ComedoError
 
 session_app = typer.Typer(help="Documented extraction sessions: the safe-extraction protocol, step by step.",
@@ -20,8 +21,7 @@ def open_store(db: str | None):  # type: ignore[no-untyped-def]
 
 
 def fail(exc: ComedoError) -> typer.Exit:
-    typer.echo(f"comedo: error: {exc}", err=True)
-    return typer.Exit(exc.exit_code)
+    return typer.Exit(error_code(exc))
 
 
 def run_history(subject: str, *, out: Path | None, db: str | None) -> int:

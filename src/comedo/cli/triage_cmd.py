@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from comedo.cli.errors import error_code
 from comedo.errors import ComedoError
 
 _STYLE = {"self_care": "bold green", "routine": "bold yellow", "soon": "bold dark_orange", "urgent": "bold red"}
@@ -21,8 +22,7 @@ def run_triage(answers_path: Path, image: Path | None, *, mm_per_px: float | Non
         answers = load_answers(answers_path)
         report = triage_report(answers, image, mm_per_px=mm_per_px)
     except ComedoError as exc:
-        typer.echo(f"comedo: error: {exc}", err=True)
-        return exc.exit_code
+        return error_code(exc)
     doc = report_document(report)
     if json_out:
         typer.echo(json.dumps(doc.model_dump(mode="json")))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from comedo.cli.errors import error_code
 from comedo.errors import ComedoError
 
 
@@ -36,8 +37,7 @@ def run_video(clip: Path, *, every: float, out: Path | None, detector: str) -> i
         timeline.duration_s = max(timeline.duration_s, timeline.frames[-1].t_s)
         timeline.events = find_events(timeline.frames)
     except ComedoError as exc:
-        typer.echo(f"comedo: error: {exc}", err=True)
-        return exc.exit_code
+        return error_code(exc)
     ev = ", ".join(f"{e.kind} at {e.t_s:.1f}s ({e.confidence:.2f})" for e in timeline.events) or "none"
     typer.echo(f"{clip}: {len(timeline.frames)} frames analysed over {timeline.duration_s:.1f} s; events: {ev}")
     if out is not None:
