@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import random
 import time
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from comedo.detect.decode import decode_centres
 from comedo.grade import hayashi_grade
 from comedo.metrics import average_precision
 from comedo_train.acne04 import Sample, augment, load_split, make_targets
+from comedo_train.common import seed_everything
 from comedo_train.detector_net import STRIDE, LesionNet
 
 
@@ -88,10 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
 
-    torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed, args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.time()
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import random
 import time
 from pathlib import Path
 
@@ -26,8 +25,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from comedo.metrics import confusion_matrix, macro_f1
+from comedo_train.common import seed_everything
 from comedo_train.detector_net import LesionNet
-from comedo_train.lesion_types import CLASSES, Item, link_duplicates, scan, split
+from comedo_train.lesion_types import CLASSES, link_duplicates, scan, split
 
 INPUT = 160
 
@@ -123,10 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed, args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.time()
     items = scan(args.data / "train")
