@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from comedo_train.detector_net import SIZE_UNIT_PX, STRIDE
+from comedo_train.detector_geometry import STRIDE
 
 
 @dataclass
@@ -85,25 +85,44 @@ def augment(sample: Sample, rng: np.random.Generator, crop: int) -> tuple[np.nda
 
 
 def make_targets(boxes: np.ndarray, height: int, width: int) -> dict[str, np.ndarray]:
-    """CenterNet targets at stride 4: Gaussian heatmap (TTFNet-style elliptical
-    sigma = 0.54 * side / 6), log-size and offset at centre cells, and a mask."""
+    """Targets at stride 4 for the heat + side-distance detector.
+
+    * ``heat``: an elliptical Gaussian per box (TTFNet: sigma = 0.54 * side / 6)
+      centred on the box's true, sub-cell centre, with 1 at the cell holding it;
+    * ``ltrb``: at every cell near a centre, the distances in pixels from the
+      cell's centre ``(col + 0.5) * 4`` to the box's left, top, right and bottom;
+    * ``weight``: how much each such cell counts in the box loss, the box's
+      Gaussian normalised to sum to 1 per box, so every lesion weighs the same.
+      Where two boxes' regions overlap, the smaller box owns the cell.
+    """
     gh, gw = height // STRIDE, width // STRIDE
     heat = np.zeros((gh, gw), np.float32)
-    size = np.zeros((2, gh, gw), np.float32)
-    offset = np.zeros((2, gh, gw), np.float32)
-    mask = np.zeros((gh, gw), np.float32)
+    ltrb = np.zeros((4, gh, gw), np.float32)
+    weight = np.zeros((gh, gw), np.float32)
     ys, xs = np.mgrid[0:gh, 0:gw].astype(np.float32)
-    for x0, y0, x1, y1 in boxes:
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) if len(boxes) else np.zeros(0)
+    for k in np.argsort(-areas, kind="stable"):
+        x0, y0, x1, y1 = boxes[k]
         bw, bh = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
-        cx, cy = (x0 + x1) / 2 / STRIDE, (y0 + y1) / 2 / STRIDE
-        ix, iy = min(int(cx), gw - 1), min(int(cy), gh - 1)
+        cx, cy = (x0 + x1) / 2 / STRIDE - 0.5, (y0 + y1) / 2 / STRIDE - 0.5
+        ix, iy = int(np.clip(round(cx), 0, gw - 1)), int(np.clip(round(cy), 0, gh - 1))
         sx = max(0.54 * bw / STRIDE / 6, 0.5)
         sy = max(0.54 * bh / STRIDE / 6, 0.5)
         r = int(3 * max(sx, sy)) + 1
         ya, yb, xa, xb = max(iy - r, 0), min(iy + r + 1, gh), max(ix - r, 0), min(ix + r + 1, gw)
-        g = np.exp(-((xs[ya:yb, xa:xb] - ix) ** 2) / (2 * sx * sx) - ((ys[ya:yb, xa:xb] - iy) ** 2) / (2 * sy * sy))
+        gx, gy = xs[ya:yb, xa:xb], ys[ya:yb, xa:xb]
+        g = np.exp(-((gx - cx) ** 2) / (2 * sx * sx) - ((gy - cy) ** 2) / (2 * sy * sy))
         heat[ya:yb, xa:xb] = np.maximum(heat[ya:yb, xa:xb], g)
-        size[:, iy, ix] = np.log(np.array([bw, bh]) / SIZE_UNIT_PX)
-        offset[:, iy, ix] = (cx - ix, cy - iy)
-        mask[iy, ix] = 1.0
-    return {"heat": heat[None], "size": size, "offset": offset, "mask": mask[None]}
+        heat[iy, ix] = 1.0
+        # Regression cells: the Gaussian's core, and only cells whose centre lies inside the box.
+        px, py = (gx + 0.5) * STRIDE, (gy + 0.5) * STRIDE
+        core = (g > 0.05) & (px > x0) & (px < x1) & (py > y0) & (py < y1)
+        core[iy - ya, ix - xa] = True
+        w = np.where(core, np.maximum(g, 1e-3), 0.0)
+        w /= w.sum()
+        sel = w > 0
+        region = (slice(ya, yb), slice(xa, xb))
+        for c, d in enumerate((px - x0, py - y0, x1 - px, y1 - py)):
+            ltrb[c][region][sel] = np.maximum(d[sel], 0.5)
+        weight[region][sel] = w[sel]
+    return {"heat": heat[None], "ltrb": ltrb, "weight": weight[None]}

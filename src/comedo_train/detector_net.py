@@ -2,9 +2,17 @@
 
 Design, chosen for small round lesions (median ~27 px at 640x640) and a 2-core
 CPU budget: a plain ResNet-style encoder down to stride 32 for context, an
-FPN-style top-down path back to stride 4, and three 1x1 heads (CenterNet,
-Zhou et al. 2019): centre heatmap, box size, sub-cell offset. Normalisation of
-the RGB 0..255 input happens inside the graph so the ONNX file carries it.
+FPN-style top-down path back to stride 4, and two 1x1 heads: a centre heatmap
+(CenterNet, Zhou et al. 2019) and, at every cell, the distances from the cell
+centre to the box's four sides (TTFNet, Liu et al. 2020), trained with a GIoU
+loss over the cells near each centre. Regressing the sides directly, rather
+than a size plus a sub-cell offset, measured better localisation on ACNE04:
+its box labels are noisy by about a fifth of a lesion's width, so an offset
+head alone learned nothing (see docs/performance.md).
+
+``forward`` still returns (heat, size, offset), the interface the package's
+decoder reads, so the ONNX file's outputs keep their meaning. Normalisation
+of the RGB 0..255 input happens inside the graph so the ONNX file carries it.
 """
 
 from __future__ import annotations
@@ -13,10 +21,9 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-STRIDE = 4
-SIZE_UNIT_PX = 16.0
-MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
-STD = (0.229 * 255, 0.224 * 255, 0.225 * 255)
+from comedo_train.detector_geometry import MEAN, SIZE_UNIT_PX, STD, STRIDE
+
+__all__ = ["LesionNet", "MEAN", "SIZE_UNIT_PX", "STD", "STRIDE"]
 
 
 def conv_bn(cin: int, cout: int, k: int = 3, s: int = 1) -> nn.Sequential:
@@ -39,7 +46,8 @@ class LesionNet(nn.Module):
     """Input (N, 3, H, W) RGB float 0..255, H and W multiples of 32.
 
     Outputs ``heat`` (N,1,H/4,W/4) in [0,1], ``size`` (N,2,H/4,W/4) box w,h in
-    pixels, ``offset`` (N,2,H/4,W/4) in cells.
+    pixels, ``offset`` (N,2,H/4,W/4) in cells: the box centre is at
+    ``(cell + offset) * STRIDE`` (the offset may leave [0, 1]).
     """
 
     def __init__(self, widths: tuple[int, ...] = (16, 24, 48, 96, 128), fpn: int = 48, head: int = 32) -> None:
@@ -59,11 +67,11 @@ class LesionNet(nn.Module):
         self.down8 = nn.Conv2d(fpn, w1, 1)
         self.fuse4 = conv_bn(w1, head)
         self.heat = nn.Conv2d(head, 1, 1)
-        self.size = nn.Conv2d(head, 2, 1)
-        self.offset = nn.Conv2d(head, 2, 1)
+        self.box = nn.Conv2d(head, 4, 1)
         nn.init.constant_(self.heat.bias, -2.19)  # prior 0.1, as in CenterNet
 
-    def raw(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def raw(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Heat logits (N,1,h,w) and side distances l, t, r, b in pixels (N,4,h,w)."""
         x = (x - self.mean) / self.std
         c2 = self.stem(x)
         c4 = self.s4(c2)
@@ -73,8 +81,11 @@ class LesionNet(nn.Module):
         p16 = self.lat16(c16) + F.interpolate(self.lat32(c32), scale_factor=2.0, mode="nearest")
         p8 = self.smooth8(self.lat8(c8) + F.interpolate(p16, scale_factor=2.0, mode="nearest"))
         p4 = self.fuse4(c4 + F.interpolate(self.down8(p8), scale_factor=2.0, mode="nearest"))
-        return self.heat(p4), self.size(p4), self.offset(p4)
+        return self.heat(p4), torch.exp(self.box(p4).clamp(-4, 4)) * (SIZE_UNIT_PX / 2)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        heat, size, offset = self.raw(x)
-        return torch.sigmoid(heat), torch.exp(size.clamp(-4, 4)) * SIZE_UNIT_PX, torch.sigmoid(offset)
+        heat, ltrb = self.raw(x)
+        left, top, right, bottom = ltrb[:, 0:1], ltrb[:, 1:2], ltrb[:, 2:3], ltrb[:, 3:4]
+        size = torch.cat([left + right, top + bottom], dim=1)
+        offset = 0.5 + torch.cat([right - left, bottom - top], dim=1) / (2 * STRIDE)
+        return torch.sigmoid(heat), size, offset

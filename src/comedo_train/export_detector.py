@@ -40,16 +40,18 @@ def export_onnx(checkpoint: Path, onnx_path: Path) -> None:
 
 def write_card(onnx_path: Path, card_path: Path, metrics: dict, training: dict) -> dict:
     card = {
-        "name": "acne04-centernet-s4",
+        "name": "acne04-centernet-ltrb-s4",
         "file": onnx_path.name,
         "sha256": file_sha256(onnx_path),
         "task": "acne lesion detection (one class) on faces and close-ups",
-        "architecture": "ResNet-style encoder to stride 32, FPN top-down to stride 4, CenterNet heads "
-                        "(heat, size, offset); trained from scratch",
+        "architecture": "ResNet-style encoder to stride 32, FPN top-down to stride 4; a centre heatmap "
+                        "(CenterNet) and per-cell distances to the box sides (TTFNet, GIoU loss), exported as "
+                        "(heat, size, offset); trained from scratch in two stages",
         "inference": {
             "input": "image: float32 (N, 3, H, W) RGB 0..255, H and W multiples of 32",
             "normalisation": f"inside the graph: (x - {list(MEAN)}) / {list(STD)}",
-            "outputs": "heat (N,1,H/4,W/4) sigmoid; size (N,2,H/4,W/4) box w,h px; offset (N,2,H/4,W/4) cells",
+            "outputs": "heat (N,1,H/4,W/4) sigmoid; size (N,2,H/4,W/4) box w,h px; offset (N,2,H/4,W/4): "
+                       "box centre at (cell + offset) * stride px",
             "size_unit_px": SIZE_UNIT_PX,
             "input_long_side": 640,
             "stride": STRIDE,
@@ -87,19 +89,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("checkpoint", type=Path)
     parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
     parser.add_argument("--metrics", type=Path, help="JSON from comedo_train.calibrate_detector")
-    parser.add_argument("--history", type=Path, help="history.jsonl of the training run")
+    parser.add_argument("--history", type=Path, nargs="*", default=[],
+                        help="history.jsonl of each training stage, in order")
     args = parser.parse_args(argv)
     onnx_path = args.out / ONNX_NAME
     export_onnx(args.checkpoint, onnx_path)
     metrics = json.loads(args.metrics.read_text()) if args.metrics else {"operating_threshold": 0.3}
-    training: dict = {"command": "python -m comedo_train.train_detector --data ../shared/data/acne04 "
-                                 "--out runs/detector --epochs 36 --seed 0 --threads 2"}
-    if args.history and args.history.exists():
-        rows = [json.loads(line) for line in args.history.read_text().splitlines() if line.strip()]
+    training: dict = {
+        "commands": [
+            "python -m comedo_train.train_detector --data ../shared/data/acne04 --out runs/detector "
+            "--epochs 36 --seed 0 --threads 2",
+            "python -m comedo_train.train_detector --data ../shared/data/acne04 --init runs/detector/best.pt "
+            "--out runs/detector_box --epochs 15 --lr 1.5e-3 --warmup 100 --seed 0 --threads 2",
+        ],
+        "stages": [],
+        "hardware": "2-core x86_64 CPU, torch 2.13.0 CPU, 2 threads",
+    }
+    for history in args.history:
+        rows = [json.loads(line) for line in history.read_text().splitlines() if line.strip()]
         if rows:
-            training["epochs"] = rows[-1]["epoch"] + 1
-            training["wall_clock_s"] = round(rows[-1]["elapsed_s"])
-            training["hardware"] = "2-core x86_64 CPU, torch 2.13.0 CPU, 2 threads"
+            training["stages"].append({"history": str(history), "epochs": rows[-1]["epoch"] + 1,
+                                       "wall_clock_s": round(rows[-1]["elapsed_s"])})
+    training["wall_clock_s"] = sum(stage["wall_clock_s"] for stage in training["stages"])
     card = write_card(onnx_path, args.out / CARD_NAME, metrics, training)
     print(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.2f} MB, sha256 {card['sha256'][:12]}...) "
           f"and {args.out / CARD_NAME}")

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from comedo.detect.decode import decode_centres
 from comedo.grade import hayashi_grade
@@ -35,6 +34,29 @@ def focal_loss(pred_logit: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     neg_loss = torch.log(1 - pred) * pred**2 * (1 - target) ** 4 * neg
     n = pos.sum().clamp(min=1)
     return -(pos_loss.sum() + neg_loss.sum()) / n
+
+
+def giou_loss(pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """Weighted 1 - GIoU (Rezatofighi et al. 2019) of boxes given as side
+    distances (N,4,h,w) from the same cell centre; ``weight`` (N,1,h,w) sums to 1
+    per lesion, so the result is the mean over lesions."""
+    w = weight[:, 0]
+    sel = w > 0
+    if not bool(sel.any()):
+        return pred.sum() * 0.0
+    p = pred.permute(0, 2, 3, 1)[sel]
+    t = target.permute(0, 2, 3, 1)[sel]
+    area_p = (p[:, 0] + p[:, 2]) * (p[:, 1] + p[:, 3])
+    area_t = (t[:, 0] + t[:, 2]) * (t[:, 1] + t[:, 3])
+    inter = (torch.minimum(p[:, 0], t[:, 0]) + torch.minimum(p[:, 2], t[:, 2])) * (
+        torch.minimum(p[:, 1], t[:, 1]) + torch.minimum(p[:, 3], t[:, 3])
+    )
+    union = area_p + area_t - inter
+    enclose = (torch.maximum(p[:, 0], t[:, 0]) + torch.maximum(p[:, 2], t[:, 2])) * (
+        torch.maximum(p[:, 1], t[:, 1]) + torch.maximum(p[:, 3], t[:, 3])
+    )
+    giou = inter / union - (enclose - union) / enclose
+    return ((1 - giou) * w[sel]).sum() / weight.sum().clamp(min=1)
 
 
 def batch_targets(items: list[tuple[np.ndarray, np.ndarray]], crop: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
@@ -85,6 +107,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--validate-every", type=int, default=3)
     parser.add_argument("--limit", type=int, default=0, help="use only N training images (smoke test)")
+    parser.add_argument("--box-weight", type=float, default=5.0, help="weight of the GIoU loss (TTFNet uses 5)")
+    parser.add_argument("--init", type=Path, help="start from this checkpoint's weights (heads that differ are new)")
+    parser.add_argument("--warmup", type=int, default=300, help="linear warm-up steps")
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
 
@@ -99,10 +124,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"loaded {len(train)} train / {len(valid)} valid images in {time.time() - started:.0f}s", flush=True)
 
     model = LesionNet()
+    if args.init:
+        state = torch.load(args.init, map_location="cpu", weights_only=False)["model"]
+        own = model.state_dict()
+        usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+        model.load_state_dict(usable, strict=False)
+        print(f"initialised {len(usable)}/{len(own)} tensors from {args.init}", flush=True)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = len(train) // args.batch
     total_steps = steps_per_epoch * args.epochs
-    warmup = min(300, total_steps // 10)
+    warmup = min(args.warmup, total_steps // 10)
 
     def lr_at(step: int) -> float:
         if step < warmup:
@@ -134,13 +165,10 @@ def main(argv: list[str] | None = None) -> None:
             images, tgt = batch_targets(items, args.crop)
             for g in optimizer.param_groups:
                 g["lr"] = lr_at(step)
-            heat, size, offset = model.raw(images)
-            mask = tgt["mask"]
-            n = mask.sum().clamp(min=1)
+            heat, ltrb = model.raw(images)
             loss_heat = focal_loss(heat, tgt["heat"])
-            loss_size = (F.l1_loss(size, tgt["size"], reduction="none") * mask).sum() / n
-            loss_off = (F.l1_loss(torch.sigmoid(offset), tgt["offset"], reduction="none") * mask).sum() / n
-            loss = loss_heat + loss_size + loss_off
+            loss_box = giou_loss(ltrb, tgt["ltrb"], tgt["weight"])
+            loss = loss_heat + args.box_weight * loss_box
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
@@ -149,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
             step += 1
             if b % 50 == 0:
                 print(f"epoch {epoch} step {b}/{steps_per_epoch} loss {loss.item():.3f} "
-                      f"(heat {loss_heat.item():.3f} size {loss_size.item():.3f} off {loss_off.item():.3f}) "
+                      f"(heat {loss_heat.item():.3f} box {loss_box.item():.3f}) "
                       f"{(time.time() - t0) / (b + 1):.2f}s/step", flush=True)
         record: dict[str, float] = {"epoch": epoch, "train_loss": running / steps_per_epoch,
                                     "epoch_s": time.time() - t0}

@@ -98,7 +98,10 @@ class OnnxDetector(OnnxModel):
             heat, size, offset = self._session.run(None, {"image": np.ascontiguousarray(both)})
             heat = (heat[:1] + heat[1:, :, :, ::-1]) / 2
             size = (size[:1] + size[1:, :, :, ::-1]) / 2
-            offset = offset[:1]
+            # A centre at (col + o) in the mirror is at (col + 1 - o) here.
+            mirrored = offset[1:, :, :, ::-1].copy()
+            mirrored[:, 0] = 1.0 - mirrored[:, 0]
+            offset = (offset[:1] + mirrored) / 2
         else:
             heat, size, offset = self._session.run(None, {"image": x})
         xyxy, score = decode_centres(heat[0, 0], size[0], offset[0], stride=self.card.stride, min_score=min_score)
