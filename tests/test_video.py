@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from comedo.cli.main import app
 from comedo.errors import InvalidInputError
-from comedo.video import find_events, iter_frames, iter_video
+from comedo.video import find_events, frames_at, iter_frames, iter_video
 
 runner = CliRunner()
 
@@ -63,6 +63,22 @@ def test_animated_gif(tmp_path: Path) -> None:
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
     got = list(iter_frames(path, 0.25))
     assert len(got) >= 3 and got[0][1].shape == (60, 80, 3)
+
+
+def test_frames_at_picks_each_time_in_one_pass(tmp_path: Path) -> None:
+    frames = []
+    for i in range(10):  # frame i is marked by a dark bar at row 5 * i; 10 fps
+        rgb = np.full((60, 80, 3), (200, 150, 130), np.uint8)
+        rgb[i * 5: i * 5 + 5, :10] = (30, 30, 30)
+        frames.append(Image.fromarray(rgb))
+    path = tmp_path / "clip.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+
+    def index(img: np.ndarray) -> int:
+        return int(np.argmin(img[:, 0, 0]) // 5)
+
+    got = frames_at(path, [0.45, 0.0, 0.3, 5.0])  # unsorted, and one past the end
+    assert [index(img) for img in got] == [5, 0, 3, 9]
 
 
 @pytest.mark.parametrize(("content", "message"), [(b"", "empty"), (b"not a video at all" * 50, "not a readable video")])

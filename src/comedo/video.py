@@ -121,14 +121,29 @@ def iter_frames(path: Path, every_s: float) -> Iterator[tuple[float, np.ndarray]
         cap.release()
 
 
+def frames_at(path: Path, times_s: list[float]) -> list[np.ndarray | None]:
+    """The frame at or just after each of ``times_s``, in one sequential pass.
+
+    Keyframes are few, but a pass per keyframe would decode a long clip once per
+    keyframe; one pass keeps the cost to a single decode and memory to the frames asked for.
+    """
+    wanted = sorted(set(times_s))
+    found: dict[float, np.ndarray] = {}
+    last: np.ndarray | None = None
+    if wanted:
+        for t, rgb in iter_frames(path, 1 / max(video_info(path)[0], 1)):
+            last = rgb
+            while len(found) < len(wanted) and t >= wanted[len(found)] - 1e-6:
+                found[wanted[len(found)]] = rgb
+            if len(found) == len(wanted):
+                break
+    # A time past the last frame gets the last frame, as a seek to the end would.
+    return [found.get(t, last) for t in times_s]
+
+
 def frame_at(path: Path, t_s: float) -> np.ndarray | None:
-    """The frame nearest to ``t_s`` (re-reads the stream; used for a few keyframes only)."""
-    best = None
-    for t, rgb in iter_frames(path, 1 / max(video_info(path)[0], 1)):
-        best = rgb
-        if t >= t_s - 1e-6:
-            break
-    return best
+    """The frame at or just after ``t_s``."""
+    return frames_at(path, [t_s])[0]
 
 
 class _LesionTracker:

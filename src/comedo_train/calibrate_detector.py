@@ -2,7 +2,7 @@
 operating threshold on ACNE04 valid through the full ``analyze`` pipeline,
 then write the ONNX file and its model card into the package.
 
-    python -m comedo_train.calibrate_detector runs/detector/best.pt --data ../shared/data/acne04/valid
+    python -m comedo_train.calibrate_detector runs/detector_box/best.pt --data ../shared/data/acne04/valid
 
 The operating threshold minimises count MAE on valid (the issue asks for a
 threshold calibrated on valid). Because that makes the valid count/grade figures
@@ -22,7 +22,7 @@ import numpy as np
 
 from comedo.detect.onnx_detector import OnnxDetector
 from comedo.evaluate import best_count_threshold, load_dataset, run_detector, score_run
-from comedo_train.export_detector import CARD_NAME, ONNX_NAME, export_onnx, write_card
+from comedo_train.export_detector import CARD_NAME, ONNX_NAME, export_onnx, training_record, write_card
 
 
 def _candidate(onnx: Path, threshold: float, flip: bool, long_side: int = 640) -> OnnxDetector:
@@ -40,9 +40,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("checkpoint", type=Path)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/acne04/valid"))
     parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
-    parser.add_argument("--history", type=Path, default=Path("runs/detector/history.jsonl"))
-    parser.add_argument("--command", default="python -m comedo_train.train_detector --data ../shared/data/acne04 "
-                                              "--out runs/detector --epochs 36 --seed 0 --threads 2")
+    parser.add_argument("--history", type=Path, nargs="*",
+                        default=[Path("runs/detector/history.jsonl"), Path("runs/detector_box/history.jsonl")],
+                        help="history.jsonl of each training stage, in order")
     args = parser.parse_args(argv)
     ds = load_dataset(args.data)
     sources = sorted(set(ds.sources))
@@ -79,12 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     onnx = args.out / ONNX_NAME
     export_onnx(args.checkpoint, onnx)
-    training: dict = {"command": args.command}
-    if args.history.exists():
-        rows = [json.loads(x) for x in args.history.read_text().splitlines() if x.strip()]
-        training.update(epochs=rows[-1]["epoch"] + 1, wall_clock_s=round(rows[-1]["elapsed_s"]),
-                        hardware="2-core x86_64 CPU (shared with other work during the run), torch 2.13.0, "
-                                 "2 threads")
+    training = training_record(args.history)
     valid = {k: v for k, v in chosen["valid"].items() if k not in ("detector", "mean_ms_per_image")}
     metrics = {"operating_threshold": chosen["threshold"],
                "valid": {**valid, "flip_tta": flip,

@@ -84,6 +84,30 @@ def write_card(onnx_path: Path, card_path: Path, metrics: dict, training: dict) 
     return card
 
 
+TRAINING_COMMANDS = (
+    "python -m comedo_train.train_detector --data ../shared/data/acne04 --out runs/detector --epochs 36 --seed 0 "
+    "--threads 2",
+    "python -m comedo_train.train_detector --data ../shared/data/acne04 --init runs/detector/best.pt "
+    "--out runs/detector_box --epochs 15 --lr 1.5e-3 --warmup 100 --seed 0 --threads 2",
+)
+
+
+def training_record(histories: list[Path], commands: tuple[str, ...] = TRAINING_COMMANDS) -> dict:
+    """The card's account of training: the commands, and each stage's epochs and wall-clock time."""
+    training: dict = {"commands": list(commands), "stages": [],
+                      "hardware": "2-core x86_64 CPU (shared with other work during the runs), torch 2.13.0 CPU, "
+                                  "2 threads"}
+    for history in histories:
+        if not history.exists():
+            continue
+        rows = [json.loads(line) for line in history.read_text().splitlines() if line.strip()]
+        if rows:
+            training["stages"].append({"history": str(history), "epochs": rows[-1]["epoch"] + 1,
+                                       "wall_clock_s": round(rows[-1]["elapsed_s"])})
+    training["wall_clock_s"] = sum(stage["wall_clock_s"] for stage in training["stages"])
+    return training
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", type=Path)
@@ -95,22 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     onnx_path = args.out / ONNX_NAME
     export_onnx(args.checkpoint, onnx_path)
     metrics = json.loads(args.metrics.read_text()) if args.metrics else {"operating_threshold": 0.3}
-    training: dict = {
-        "commands": [
-            "python -m comedo_train.train_detector --data ../shared/data/acne04 --out runs/detector "
-            "--epochs 36 --seed 0 --threads 2",
-            "python -m comedo_train.train_detector --data ../shared/data/acne04 --init runs/detector/best.pt "
-            "--out runs/detector_box --epochs 15 --lr 1.5e-3 --warmup 100 --seed 0 --threads 2",
-        ],
-        "stages": [],
-        "hardware": "2-core x86_64 CPU, torch 2.13.0 CPU, 2 threads",
-    }
-    for history in args.history:
-        rows = [json.loads(line) for line in history.read_text().splitlines() if line.strip()]
-        if rows:
-            training["stages"].append({"history": str(history), "epochs": rows[-1]["epoch"] + 1,
-                                       "wall_clock_s": round(rows[-1]["elapsed_s"])})
-    training["wall_clock_s"] = sum(stage["wall_clock_s"] for stage in training["stages"])
+    training = training_record(args.history)
     card = write_card(onnx_path, args.out / CARD_NAME, metrics, training)
     print(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.2f} MB, sha256 {card['sha256'][:12]}...) "
           f"and {args.out / CARD_NAME}")

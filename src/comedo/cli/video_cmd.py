@@ -54,7 +54,7 @@ def write_video_outputs(clip: Path, timeline, out: Path, detector: str) -> None:
     from comedo.pipeline import analyze
     from comedo.render.compare_images import side_by_side
     from comedo.render.timeline_chart import contact_sheet, timeline_chart
-    from comedo.video import frame_at
+    from comedo.video import frames_at
 
     doc = {"schema_version": "1.0", "source": timeline.source, "duration_s": timeline.duration_s,
            "fps": timeline.fps, "every_s": timeline.every_s, "treated_lesion": timeline.treated_lesion,
@@ -68,7 +68,8 @@ def write_video_outputs(clip: Path, timeline, out: Path, detector: str) -> None:
     after = max((f for f in sharp if last is None or f.t_s > last), key=lambda f: f.sharpness, default=frames[-1])
     release = next((e for e in timeline.events if e.kind == "release"), None)
     picks = [("before", before.t_s)] + ([("release", release.t_s)] if release else []) + [("after", after.t_s)]
-    images = [(f"{name} {t:.1f}s", frame_at(clip, t)) for name, t in picks]
+    picked = frames_at(clip, [t for _, t in picks])
+    images = [(f"{name} {t:.1f}s", img) for (name, t), img in zip(picks, picked, strict=True)]
     sheet = contact_sheet([(label, img) for label, img in images if img is not None])
     doc["keyframes"] = {name: t for name, t in picks}
     b_img, a_img = images[0][1], images[-1][1]
