@@ -41,6 +41,30 @@ def test_decode_finds_peak_with_size_and_offset() -> None:
     assert xyxy[0].tolist() == pytest.approx([30 - 6, 21 - 4, 30 + 6, 21 + 4])
 
 
+def test_refined_centre_finds_a_gaussian_summit_between_cells() -> None:
+    ys, xs = np.mgrid[0:32, 0:32].astype(np.float32)
+    true_col, true_row = 12.3, 9.8  # summit in cell coordinates (cell centres at integer + 0.5 minus 0.5)
+    heat = 0.8 * np.exp(-((xs - true_col) ** 2 + (ys - true_row) ** 2) / (2 * 1.2**2))
+    size = np.full((2, 32, 32), 20.0, np.float32)
+    offset = np.full((2, 32, 32), 0.5, np.float32)
+    plain, _ = decode_centres(heat, size, offset, stride=4, min_score=0.3)
+    refined, score = decode_centres(heat, size, offset, stride=4, min_score=0.3, refine_centre=True)
+    assert len(refined) == 1 and score[0] > 0.75
+    centre = (refined[0, :2] + refined[0, 2:]) / 2
+    assert centre.tolist() == pytest.approx([(true_col + 0.5) * 4, (true_row + 0.5) * 4], abs=0.05)
+    plain_centre = (plain[0, :2] + plain[0, 2:]) / 2
+    assert abs(plain_centre[0] - (true_col + 0.5) * 4) > 1.0  # the cell alone is off by 1.2 px
+
+
+def test_refined_centre_stays_put_on_the_border() -> None:
+    heat = np.zeros((8, 8), np.float32)
+    heat[0, 3] = 0.9
+    size = np.full((2, 8, 8), 10.0, np.float32)
+    xyxy, _ = decode_centres(heat, size, np.zeros((2, 8, 8), np.float32), stride=4, min_score=0.5,
+                             refine_centre=True)
+    assert ((xyxy[0, :2] + xyxy[0, 2:]) / 2).tolist() == pytest.approx([14.0, 2.0])
+
+
 def test_match_circles_one_to_one() -> None:
     m = match_circles(np.array([[10, 10], [11, 10], [50, 50]]), np.array([3, 3, 3]),
                       np.array([[10, 10], [80, 80]]), np.array([4, 4]))

@@ -42,6 +42,7 @@ class ModelCard:
     min_box_at_extra_scale_px: float
     pad_multiple: int = 32
     flip_tta: bool = False
+    refine_centre: bool = False
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelCard:
@@ -57,6 +58,7 @@ class ModelCard:
             min_box_at_extra_scale_px=float(inference.get("min_box_at_extra_scale_px", 1e9)),
             pad_multiple=int(inference.get("pad_multiple", 32)),
             flip_tta=bool(inference.get("flip_tta", False)),
+            refine_centre=bool(inference.get("refine_centre", False)),
         )
 
 
@@ -104,7 +106,8 @@ class OnnxDetector(OnnxModel):
             offset = (offset[:1] + mirrored) / 2
         else:
             heat, size, offset = self._session.run(None, {"image": x})
-        xyxy, score = decode_centres(heat[0, 0], size[0], offset[0], stride=self.card.stride, min_score=min_score)
+        xyxy, score = decode_centres(heat[0, 0], size[0], offset[0], stride=self.card.stride, min_score=min_score,
+                                     refine_centre=self.card.refine_centre)
         inside = ((xyxy[:, 0] + xyxy[:, 2]) / 2 < nw) & ((xyxy[:, 1] + xyxy[:, 3]) / 2 < nh)
         return xyxy[inside] / factor, score[inside]
 
