@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -70,3 +71,25 @@ def test_adding_a_lesion_never_lowers_iga_or_nice(counts: TypeCounts, field: str
     more = replace(counts, **{field: getattr(counts, field) + 1})
     assert iga_grade(more) >= iga_grade(counts)
     assert nice_band(more) == "moderate_to_severe" or nice_band(counts) != "moderate_to_severe"
+
+
+def test_hayashi_with_fitted_cutoffs() -> None:
+    assert hayashi_grade(19) == 1
+    assert hayashi_grade(19, (5, 18, 46)) == 2
+    assert hayashi_grade(47, (5, 18, 46)) == 3
+    with pytest.raises(ValueError, match="increase"):
+        hayashi_grade(3, (5, 50, 20))
+
+
+def test_fitted_cutoffs_undo_an_undercount_and_are_cross_validated() -> None:
+    from comedo.evaluate import fit_hayashi_cutoffs
+
+    rng = np.random.default_rng(0)
+    grades = rng.integers(0, 4, 400)
+    true_counts = np.array([3, 12, 35, 75])[grades] * rng.uniform(0.8, 1.2, 400)
+    counts = (true_counts * np.where(true_counts > 40, 0.6, 1.0)).astype(int)  # dense faces under-counted
+    fit = fit_hayashi_cutoffs(counts, grades)
+    assert fit["fitted"][2] < 50  # the top cut-off moves down to meet the under-count
+    assert fit["cv_accuracy"] > fit["hayashi_accuracy"] + 0.05 and fit["ship"]
+    honest = fit_hayashi_cutoffs(true_counts.astype(int), grades)  # nothing to correct: Hayashi is kept
+    assert not honest["ship"]

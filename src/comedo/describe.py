@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from comedo.grade import HAYASHI_UPPER
 from comedo.types import Analysis, Description, IrritationGrade
 
 __all__ = ["describe", "TYPE_EXPLANATIONS", "TYPE_NAMES_PLAIN"]
@@ -87,6 +88,10 @@ def describe(analysis: Analysis) -> Description:
         sev = analysis.severity
         parts.append(f"That is {sev.hayashi_label.replace('_', ' ')} on the Hayashi count scale "
                      f"(IGA {sev.iga_grade}, {sev.iga_label.replace('_', ' ')}).")
+        if tuple(sev.hayashi_upper) != HAYASHI_UPPER:
+            cut = "/".join(str(v) for v in sev.hayashi_upper)
+            parts.append(f"Because the detector misses some lesions in dense clusters, its count is graded with "
+                         f"cut-offs of {cut} lesions instead of Hayashi's 5/20/50.")
         mm = analysis.image.mm_per_px
         biggest = int(np.argmax(lesions.radii))
         diameter_px = float(lesions.radii[biggest] * 2)

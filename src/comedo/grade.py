@@ -32,21 +32,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["hayashi_grade", "HAYASHI_LABELS", "TypeCounts", "count_types", "iga_grade", "IGA_LABELS",
+__all__ = ["hayashi_grade", "HAYASHI_LABELS", "HAYASHI_UPPER", "TypeCounts", "count_types", "iga_grade", "IGA_LABELS",
            "nice_band", "NICE_BANDS"]
 
 HAYASHI_LABELS: tuple[str, ...] = ("mild", "moderate", "severe", "very_severe")
-_HAYASHI_UPPER = (5, 20, 50)
+HAYASHI_UPPER: tuple[int, int, int] = (5, 20, 50)
 IGA_LABELS: tuple[str, ...] = ("clear", "almost_clear", "mild", "moderate", "severe")
 NICE_BANDS: tuple[str, ...] = ("none", "mild_to_moderate", "moderate_to_severe")
 
 
-def hayashi_grade(lesion_count: int) -> int:
-    """Hayashi grade 0-3 for a lesion count (0-5 -> 0, 6-20 -> 1, 21-50 -> 2, >50 -> 3)."""
+def hayashi_grade(lesion_count: int, upper: tuple[int, int, int] = HAYASHI_UPPER) -> int:
+    """Hayashi grade 0-3 for a lesion count (0-5 -> 0, 6-20 -> 1, 21-50 -> 2, >50 -> 3).
+
+    ``upper`` replaces Hayashi's cut-offs (5, 20, 50) when the count comes from a
+    detector that under-counts dense faces: its card can carry cut-offs fitted
+    on graded photos, so the grade estimates what a full count would give.
+    """
     if lesion_count < 0:
         raise ValueError(f"lesion_count must be >= 0, got {lesion_count}")
-    for grade, upper in enumerate(_HAYASHI_UPPER):
-        if lesion_count <= upper:
+    if not (0 <= upper[0] < upper[1] < upper[2]):
+        raise ValueError(f"cut-offs must increase, got {upper}")
+    for grade, limit in enumerate(upper):
+        if lesion_count <= limit:
             return grade
     return 3
 

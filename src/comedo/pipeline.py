@@ -23,7 +23,7 @@ from comedo.describe import describe
 from comedo.detect.base import LesionDetector
 from comedo.detect.registry import get_detector
 from comedo.errors import InvalidInputError
-from comedo.grade import HAYASHI_LABELS, IGA_LABELS, count_types, hayashi_grade, iga_grade, nice_band
+from comedo.grade import HAYASHI_LABELS, HAYASHI_UPPER, IGA_LABELS, count_types, hayashi_grade, iga_grade, nice_band
 from comedo.io import ImageSource, load_image
 from comedo.quality import assess_quality
 from comedo.redness import measure_redness
@@ -111,7 +111,7 @@ def analyze(
 
     t = time.perf_counter()
     quality = assess_quality(planes, skin.mask)
-    severity = grade_severity(full_lesions)
+    severity = grade_severity(full_lesions, getattr(det, "hayashi_upper", HAYASHI_UPPER))
     timings["grade_quality"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {
@@ -143,13 +143,14 @@ def analyze(
     return replace(analysis, report=build_report(findings_from(answers, analysis)))
 
 
-def grade_severity(lesions: Lesions) -> Severity:
-    """All severity scales from the lesions and their types (untyped count as inflammatory)."""
+def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER) -> Severity:
+    """All severity scales from the lesions and their types (untyped count as inflammatory);
+    ``hayashi_upper`` are the detector's count cut-offs for the Hayashi grade."""
     counts = count_types(lesions.type_label.tolist())
-    grade = hayashi_grade(len(lesions))
+    grade = hayashi_grade(len(lesions), hayashi_upper)
     iga = iga_grade(counts)
     return Severity(grade, HAYASHI_LABELS[grade], len(lesions), iga, IGA_LABELS[iga], nice_band(counts),
-                    counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts)
+                    counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts, tuple(hayashi_upper))
 
 
 def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.ndarray]:

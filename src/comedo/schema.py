@@ -102,6 +102,10 @@ class Hayashi(BaseModel):
     grade: int = Field(ge=0, le=3)
     label: str
     lesion_count: int
+    count_cutoffs: list[int] = Field(
+        default=[5, 20, 50], min_length=3, max_length=3,
+        description="largest count of grades 0, 1 and 2: Hayashi's 5, 20, 50, or cut-offs fitted to the "
+                    "detector's counts on graded photos (see its model card), which under-count dense faces")
 
 
 class Iga(BaseModel):
@@ -290,7 +294,8 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
             thresholds={g.value: t for t, g in IRRITATION_THRESHOLDS},
         ),
         severity=SeverityOut(
-            hayashi=Hayashi(grade=sev.hayashi_grade, label=sev.hayashi_label, lesion_count=sev.lesion_count),
+            hayashi=Hayashi(grade=sev.hayashi_grade, label=sev.hayashi_label, lesion_count=sev.lesion_count,
+                            count_cutoffs=list(sev.hayashi_upper)),
             iga=Iga(grade=sev.iga_grade, label=sev.iga_label),
             nice=Nice(band=sev.nice_band),
             counts=TypeCountsOut(non_inflammatory=sev.non_inflammatory, papules_pustules=sev.papules_pustules,

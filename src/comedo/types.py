@@ -215,6 +215,7 @@ class Severity:
     non_inflammatory: int = 0
     papules_pustules: int = 0
     nodules_cysts: int = 0
+    hayashi_upper: tuple[int, int, int] = (5, 20, 50)  # count cut-offs used for the grade
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,14 @@ class LesionDetector(Protocol):
     ``detect`` returns ``Lesions`` in the pixel grid of ``rgb``, keeping only
     those with ``score >= min_score``; ``close_up`` says lesions may be much
     larger than on a face, so a detector can look at coarser scales too. ``default_min_score`` is the operating
-    point for counting; ``identity`` names the weights (name and sha256) for
-    provenance.
+    point for counting; ``hayashi_upper`` the count cut-offs for the Hayashi
+    grade (Hayashi's own, or ones fitted for this detector's counts);
+    ``identity`` names the weights (name and sha256) for provenance.
     """
 
     name: str
     default_min_score: float
+    hayashi_upper: tuple[int, int, int]
 
     @property
     def identity(self) -> dict[str, str]: ...

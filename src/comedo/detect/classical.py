@@ -15,6 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.grade import HAYASHI_UPPER
 from comedo.colour import ColourPlanes
 from comedo.types import Lesions
 
@@ -24,6 +25,7 @@ __all__ = ["ClassicalDetector"]
 class ClassicalDetector:
     name = "classical-dog"
     default_min_score = 0.4  # lowest count MAE on a quarter of ACNE04 valid
+    hayashi_upper = HAYASHI_UPPER
 
     @property
     def identity(self) -> dict[str, str]:

@@ -9,7 +9,8 @@ Scale: the network saw faces at 640 px (lesions ~20-100 px). A photo is
 resized so its long side is ``input_long_side``; on a close-up (the scene
 stage decides), where a lesion can fill much of the frame, it also runs at the
 coarser ``extra_scales``, keeping a coarse-scale box only when it is bigger
-than ``min_box_at_extra_scale_px`` at the base scale, then merges by box NMS.
+than ``min_box_at_extra_scale_px`` at the base scale and overlaps no box kept
+so far (base-scale boxes are never suppressed against each other).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ import numpy as np
 from comedo.colour import ColourPlanes
 from comedo.detect.decode import box_iou, decode_centres
 from comedo.errors import ModelError
+from comedo.grade import HAYASHI_UPPER
 from comedo.onnx_session import OnnxModel
 from comedo.types import Lesions
 
-__all__ = ["ModelCard", "OnnxDetector", "read_card"]
+__all__ = ["ModelCard", "OnnxDetector", "read_card", "keep_on_skin"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class ModelCard:
     pad_multiple: int = 32
     flip_tta: bool = False
     refine_centre: bool = False
+    hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelCard:
@@ -59,6 +62,7 @@ class ModelCard:
             pad_multiple=int(inference.get("pad_multiple", 32)),
             flip_tta=bool(inference.get("flip_tta", False)),
             refine_centre=bool(inference.get("refine_centre", False)),
+            hayashi_upper=tuple(int(v) for v in inference.get("hayashi_upper", HAYASHI_UPPER)),  # type: ignore[arg-type]
         )
 
 
@@ -76,6 +80,7 @@ class OnnxDetector(OnnxModel):
         super().__init__(card_path, read_card(card_path), threads=threads)
         self.name = self.card.name
         self.default_min_score = self.card.operating_threshold
+        self.hayashi_upper = self.card.hayashi_upper
 
     def _run(self, rgb: np.ndarray, long_side: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
         """Detections at one scale, in ``rgb`` pixel coordinates."""
@@ -116,29 +121,53 @@ class OnnxDetector(OnnxModel):
         base = self.card.input_long_side
         boxes, scores = self._run(rgb, base, min_score)
         factor = base / max(rgb.shape[:2])
+        extra_boxes, extra_scores = [np.zeros((0, 4), np.float32)], [np.zeros(0, np.float32)]
         for scale in self.card.extra_scales if close_up else ():
             b, s = self._run(rgb, max(32, int(round(base * scale))), min_score)
             side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * factor  # in base-scale pixels
             keep = side >= self.card.min_box_at_extra_scale_px
-            boxes, scores = np.concatenate([boxes, b[keep]]), np.concatenate([scores, s[keep]])
-        if len(boxes) and close_up and self.card.extra_scales:
-            boxes, scores = _nms(boxes, scores, 0.3)
-        # Drop detections centred off skin (background, hair, clothes).
+            extra_boxes.append(b[keep])
+            extra_scores.append(s[keep])
+        boxes, scores = _add_unless_overlapping(boxes, scores, np.concatenate(extra_boxes),
+                                                np.concatenate(extra_scores), 0.3)
         if len(boxes):
-            cx = np.clip(((boxes[:, 0] + boxes[:, 2]) / 2).astype(int), 0, skin.shape[1] - 1)
-            cy = np.clip(((boxes[:, 1] + boxes[:, 3]) / 2).astype(int), 0, skin.shape[0] - 1)
-            near_skin = cv2.dilate(skin.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
-            on = near_skin[cy, cx]
-            boxes, scores = boxes[on], scores[on]
+            keep = keep_on_skin(boxes, scores, skin, self.card.operating_threshold)
+            boxes, scores = boxes[keep], scores[keep]
         return Lesions(boxes.astype(np.float32), scores.astype(np.float32))
 
 
-def _nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(-scores, kind="stable")
-    boxes, scores = boxes[order], scores[order]
-    iou = box_iou(boxes, boxes)
-    keep = np.ones(len(boxes), bool)
-    for i in range(len(boxes)):
-        if keep[i]:
-            keep[i + 1 :] &= iou[i, i + 1 :] < iou_threshold
-    return boxes[keep], scores[keep]
+def keep_on_skin(boxes: np.ndarray, scores: np.ndarray, skin: np.ndarray, confident: float) -> np.ndarray:
+    """Which detections to keep: those centred on (or within 4 px of) skin.
+
+    Off-skin detections are background, hair or clothes, unless the skin mask
+    itself looks wrong: when a third or more of the detections scoring at least
+    ``confident`` (and at least three) fall off it, as on desaturated or
+    colour-cast photos where the colour model misses skin, the detector, trained
+    on faces, is more likely right than the mask, and all are kept.
+    """
+    cx = np.clip(((boxes[:, 0] + boxes[:, 2]) / 2).astype(int), 0, skin.shape[1] - 1)
+    cy = np.clip(((boxes[:, 1] + boxes[:, 3]) / 2).astype(int), 0, skin.shape[0] - 1)
+    near_skin = cv2.dilate(skin.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    on = near_skin[cy, cx]
+    sure = scores >= confident
+    if sure.sum() >= 3 and (~on[sure]).mean() >= 1 / 3:
+        return np.ones(len(boxes), bool)
+    return on
+
+
+def _add_unless_overlapping(boxes: np.ndarray, scores: np.ndarray, extra: np.ndarray, extra_scores: np.ndarray,
+                            iou_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """The base-scale boxes, plus each coarse-scale box (best first) that overlaps none kept so far.
+
+    Base-scale boxes are never suppressed against each other: the heatmap's peak
+    test already separates them, and box NMS would merge neighbours in dense clusters.
+    """
+    if len(extra) == 0:
+        return boxes, scores
+    kept_boxes, kept_scores = list(boxes), list(scores)
+    for i in np.argsort(-extra_scores, kind="stable"):
+        if not kept_boxes or box_iou(extra[i : i + 1], np.stack(kept_boxes)).max() < iou_threshold:
+            kept_boxes.append(extra[i])
+            kept_scores.append(extra_scores[i])
+    order = np.argsort(-np.asarray(kept_scores), kind="stable")
+    return np.stack(kept_boxes)[order].astype(np.float32), np.asarray(kept_scores, np.float32)[order]

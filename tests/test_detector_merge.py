@@ -1,0 +1,41 @@
+"""How the learned detector filters and merges its boxes (pure functions, no model needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from comedo.detect.onnx_detector import _add_unless_overlapping, keep_on_skin
+
+
+def _box(cx: float, cy: float, side: float = 10.0) -> list[float]:
+    return [cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2]
+
+
+def test_off_skin_detections_are_dropped_when_the_mask_is_plausible() -> None:
+    skin = np.zeros((100, 100), bool)
+    skin[:, :60] = True
+    boxes = np.array([_box(20, 20), _box(30, 50), _box(40, 80), _box(90, 50)], np.float32)
+    scores = np.array([0.9, 0.8, 0.7, 0.3], np.float32)  # the off-skin one is not confident
+    assert keep_on_skin(boxes, scores, skin, 0.5).tolist() == [True, True, True, False]
+
+
+def test_all_kept_when_a_third_of_confident_detections_fall_off_the_mask() -> None:
+    skin = np.zeros((100, 100), bool)
+    skin[:, :30] = True  # the colour model found only a sliver of the face
+    boxes = np.array([_box(10, 20), _box(20, 60), _box(70, 30), _box(80, 70)], np.float32)
+    scores = np.full(4, 0.9, np.float32)
+    assert keep_on_skin(boxes, scores, skin, 0.5).all()
+    # Two confident detections are too few to overrule the mask.
+    assert keep_on_skin(boxes[2:], scores[2:], skin, 0.5).tolist() == [False, False]
+
+
+def test_coarse_boxes_join_only_where_nothing_was_found() -> None:
+    base = np.array([_box(20, 20), _box(26, 20)], np.float32)  # neighbours overlap each other; both stay
+    base_scores = np.array([0.9, 0.8], np.float32)
+    extra = np.array([_box(23, 20, 12), _box(70, 70, 40)], np.float32)
+    extra_scores = np.array([0.95, 0.5], np.float32)
+    boxes, scores = _add_unless_overlapping(base, base_scores, extra, extra_scores, 0.3)
+    assert len(boxes) == 3
+    assert scores.tolist() == sorted(scores.tolist(), reverse=True)
+    assert any(np.allclose(b, _box(70, 70, 40)) for b in boxes)
+    assert not any(np.allclose(b, _box(23, 20, 12)) for b in boxes)
