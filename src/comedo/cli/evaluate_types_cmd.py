@@ -62,7 +62,7 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
             typer.echo(f"comedo: skipped: {exc}", err=True)
             skipped += 1
             continue
-        probs = classifier.classify([rgb])[0, index]
+        probs = classifier.classify_photo(rgb)[index]
         truth.append(k)
         pred.append(int(probs.argmax()))
     matrix = confusion_matrix(truth, pred, len(TYPE_NAMES))
