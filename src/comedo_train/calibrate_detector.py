@@ -85,8 +85,10 @@ def main(argv: list[str] | None = None) -> None:
         runs: dict[tuple[bool, bool, float], DetectorRun] = {}
         results = {(flip, refine): measure(flip, refine, 0.3)
                    for flip, refine in ((False, False), (False, True), (True, False), (True, True))}
-        # Centre refinement costs nothing; flip TTA doubles the network's time, so it must gain at least 0.01 AP50.
-        key = max(results, key=lambda k: results[k]["valid"]["ap50"] - (0.01 if k[0] else 0.0))
+        # Centre refinement costs nothing. Flip TTA doubles the network's time: measured, but it must gain at
+        # least 0.03 AP50 to ship, because with it batch throughput fell from about 17 to 12.6 photos/s on
+        # 2 cores (the batch issue asks for 15) and 640x640 took 122 ms of the 150 ms budget.
+        key = max(results, key=lambda k: results[k]["valid"]["ap50"] - (0.03 if k[0] else 0.0))
         flip, refine = key
         # The detector's skin-mask check counts detections above the operating threshold, so the
         # shipped configuration is measured once more with the threshold it will ship with.

@@ -1,6 +1,7 @@
 """Export a lesion-type checkpoint to ONNX with its model card.
 
-    python -m comedo_train.export_types runs/types/best.pt --out src/comedo/models --history runs/types/history.jsonl
+    python -m comedo_train.export_types runs/types/best.pt --out src/comedo/models --history runs/types/history.jsonl \
+        --metrics held_out.json
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
     parser.add_argument("--history", type=Path)
     parser.add_argument("--command", default="python -m comedo_train.train_types --data ../shared/data/lesion-types "
-                                              "--out runs/types --epochs 40 --seed 0")
+                                              "--out runs/types --epochs 80 --seed 0 --threads 1 --init-from runs/detector/best.pt")
     parser.add_argument("--metrics", type=Path, help="JSON with held-out figures to record in the card")
     args = parser.parse_args(argv)
     state = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
@@ -33,11 +34,15 @@ def main(argv: list[str] | None = None) -> None:
     torch.onnx.export(model, (torch.zeros(1, 3, INPUT, INPUT),), str(onnx_path), input_names=["image"],
                       output_names=["probs"], dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}}, opset_version=17,
                       dynamo=False)
-    training: dict = {"command": args.command, "best_epoch": state["epoch"]}
+    training: dict = {"command": args.command, "best_epoch": state["epoch"],
+                      "checkpoint_choice": "the epoch with the best macro-F1 on the held-out families (so the "
+                                           "held-out figures are slightly optimistic; the last epoch's are in "
+                                           "history.jsonl)"}
     if args.history and args.history.exists():
         rows = [json.loads(x) for x in args.history.read_text().splitlines() if x.strip()]
         training.update(epochs=len(rows), wall_clock_s=round(rows[-1]["elapsed_s"]),
-                        hardware="2-core x86_64 CPU, torch 2.13.0 CPU")
+                        hardware="2-core x86_64 CPU (shared with the detector's training for the first ~45 epochs), "
+                                 "torch 2.13.0 CPU, 1 thread")
     figures = state["figures"]
     card = {
         "name": "lesion-types-s32",
@@ -50,7 +55,8 @@ def main(argv: list[str] | None = None) -> None:
             "input_size": INPUT,
             "labels": list(TYPE_VALUES),
             "folder_names": list(CLASSES),
-            "test_time": "whole photo: mean of the photo and its mirror; per-lesion crops: one pass (speed)",
+            "test_time": "whole photo: mean over the photo, its mirror and 80 % crops at the four corners and the "
+                         "centre (7 views); per-lesion crops: one pass (speed)",
             "context": 2.5,
             "min_crop_px": 96,
             "min_confidence": 0.5,
