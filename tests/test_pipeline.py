@@ -135,3 +135,31 @@ def test_blue_glove_entering_over_skin_is_flagged() -> None:
     analysis = comedo.analyze(rgb, detector="classical")
     assert analysis.scene is not None and analysis.scene.instrument_or_fingers
     assert "glove" in analysis.scene.instrument_evidence[0]
+
+
+def test_detector_count_cutoffs_grade_and_are_reported(sample_path: Path) -> None:
+    from comedo.detect.registry import get_detector
+
+    class StricterCutoffs:
+        """The classical detector with the cut-offs a calibrated card could carry."""
+
+        def __init__(self) -> None:
+            self.inner = get_detector("classical")
+            self.name, self.default_min_score = self.inner.name, self.inner.default_min_score
+            self.hayashi_upper = (0, 1, 2)
+
+        @property
+        def identity(self) -> dict[str, str]:
+            return self.inner.identity
+
+        def detect(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return self.inner.detect(*args, **kwargs)
+
+    doc = to_document(comedo.analyze(sample_path, detector=StricterCutoffs())).model_dump(mode="json")
+    assert len(doc["lesions"]) > 2
+    assert doc["severity"]["hayashi"]["count_cutoffs"] == [0, 1, 2]
+    assert doc["severity"]["hayashi"]["label"] == "very_severe"
+    assert "cut-offs of 0/1/2 lesions instead of Hayashi's 5/20/50" in doc["description"]["text"]
+    plain = to_document(comedo.analyze(sample_path, detector="classical")).model_dump(mode="json")
+    assert plain["severity"]["hayashi"]["count_cutoffs"] == [5, 20, 50]
+    assert "cut-offs" not in plain["description"]["text"]

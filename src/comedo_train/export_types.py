@@ -1,7 +1,11 @@
-"""Export a lesion-type checkpoint to ONNX with its model card.
+"""Export lesion-type checkpoints to one ONNX file with its model card.
 
-    python -m comedo_train.export_types runs/types/best.pt --out src/comedo/models --history runs/types/history.jsonl \
+    python -m comedo_train.export_types runs/types/best.pt [runs/types_s1/best.pt ...] --out src/comedo/models \
+        --history runs/types/history.jsonl [runs/types_s1/history.jsonl ...] --command CMD [--command CMD ...] \
         --metrics held_out.json
+
+Several checkpoints (the same recipe with different seeds, on the same split) are
+exported as one graph that averages their probabilities.
 """
 
 from __future__ import annotations
@@ -19,37 +23,55 @@ from comedo_train.train_types import INPUT, Softmaxed, TypeNet
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("checkpoint", type=Path)
+    parser.add_argument("checkpoints", type=Path, nargs="+")
     parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
-    parser.add_argument("--history", type=Path)
-    parser.add_argument("--command", default="python -m comedo_train.train_types --data ../shared/data/lesion-types "
-                                              "--out runs/types --epochs 80 --seed 0 --threads 1 --init-from runs/detector/best.pt")
+    parser.add_argument("--history", type=Path, nargs="*", default=[], help="history.jsonl per checkpoint")
+    parser.add_argument("--command", action="append", default=[], help="the training command, per checkpoint")
     parser.add_argument("--metrics", type=Path, help="JSON with held-out figures to record in the card")
     args = parser.parse_args(argv)
-    state = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
-    net = TypeNet()
-    net.load_state_dict(state["model"])
-    model = Softmaxed(net).eval()
+    nets, members = [], []
+    for k, checkpoint in enumerate(args.checkpoints):
+        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+        net = TypeNet()
+        net.load_state_dict(state["model"])
+        nets.append(net)
+        member: dict = {"checkpoint": str(checkpoint), "best_epoch": state["epoch"],
+                        "held_out_figures_alone": {key: round(state["figures"][key], 4)
+                                                   for key in ("accuracy", "macro_f1")}}
+        if k < len(args.command):
+            member["command"] = args.command[k]
+        if k < len(args.history) and args.history[k].exists():
+            rows = [json.loads(x) for x in args.history[k].read_text().splitlines() if x.strip()]
+            member.update(epochs=len(rows), wall_clock_s=round(rows[-1]["elapsed_s"]))
+        members.append(member)
+    model = Softmaxed(*nets).eval()
     onnx_path = args.out / "lesion_types.onnx"
     torch.onnx.export(model, (torch.zeros(1, 3, INPUT, INPUT),), str(onnx_path), input_names=["image"],
                       output_names=["probs"], dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}}, opset_version=17,
                       dynamo=False)
-    training: dict = {"command": args.command, "best_epoch": state["epoch"],
-                      "checkpoint_choice": "the epoch with the best macro-F1 on the held-out families (so the "
-                                           "held-out figures are slightly optimistic; the last epoch's are in "
-                                           "history.jsonl)"}
-    if args.history and args.history.exists():
-        rows = [json.loads(x) for x in args.history.read_text().splitlines() if x.strip()]
-        training.update(epochs=len(rows), wall_clock_s=round(rows[-1]["elapsed_s"]),
-                        hardware="2-core x86_64 CPU (shared with the detector's training for the first ~45 epochs), "
-                                 "torch 2.13.0 CPU, 1 thread")
-    figures = state["figures"]
+    training: dict = {"members": members,
+                      "checkpoint_choice": "per member, the epoch with the best macro-F1 on the held-out families "
+                                           "(so the held-out figures are slightly optimistic; each epoch's are in "
+                                           "history.jsonl)",
+                      "hardware": "2-core x86_64 CPU, torch 2.13.0 CPU (see docs/performance.md for threads and "
+                                  "what shared the CPU)"}
+    if args.metrics:
+        metrics_valid = json.loads(args.metrics.read_text())
+    elif len(nets) == 1:
+        figures = state["figures"]
+        metrics_valid = {"accuracy": round(figures["accuracy"], 4), "macro_f1": round(figures["macro_f1"], 4),
+                         "confusion_rows_truth": figures["confusion"], "labels": list(TYPE_VALUES),
+                         "measured_by": "the training loop (photo and mirror)"}
+    else:
+        parser.error("an ensemble needs --metrics (run comedo evaluate-types on the held-out families)")
     card = {
         "name": "lesion-types-s32",
         "file": onnx_path.name,
         "sha256": file_sha256(onnx_path),
         "task": "six-way lesion type of a close-up (the dominant type in the crop)",
-        "architecture": "the detector's ResNet-style encoder to stride 32, pooled, linear head; softmax in the graph",
+        "architecture": "the detector's ResNet-style encoder to stride 32, pooled, linear head; softmax in the graph"
+                        + (f"; {len(nets)} such networks (seeds) whose probabilities are averaged" if len(nets) > 1
+                           else ""),
         "inference": {
             "input": f"image: float32 (n, 3, {INPUT}, {INPUT}) RGB 0..255; normalisation inside the graph",
             "input_size": INPUT,
@@ -66,9 +88,7 @@ def main(argv: list[str] | None = None) -> None:
                 "~1146 source photos x 3 augmented copies; groups linked by name and by a dHash match, contradictory "
                 "duplicates dropped, validation = whole name families held out (see comedo_train/lesion_types.py)",
         "licence_note": "The photos carry no stated licence: research use only. Do not use the weights commercially.",
-        "metrics_valid": {"accuracy": round(figures["accuracy"], 4), "macro_f1": round(figures["macro_f1"], 4),
-                          "confusion_rows_truth": figures["confusion"], "labels": list(TYPE_VALUES),
-                          **(json.loads(args.metrics.read_text()) if args.metrics else {})},
+        "metrics_valid": metrics_valid,
         "known_limits": [
             "Labels are per photo and noisy; nodule and cyst look alike even to clinicians and are the most confused "
             "pair.",

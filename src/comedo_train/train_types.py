@@ -53,14 +53,15 @@ class TypeNet(nn.Module):
 
 
 class Softmaxed(nn.Module):
-    """Export wrapper: probabilities, not logits."""
+    """Export wrapper: probabilities, not logits; with several networks (an
+    ensemble of seeds), the mean of their probabilities."""
 
-    def __init__(self, net: TypeNet) -> None:
+    def __init__(self, *nets: TypeNet) -> None:
         super().__init__()
-        self.net = net
+        self.nets = nn.ModuleList(nets)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.net(x), dim=1)
+        return torch.stack([torch.softmax(net(x), dim=1) for net in self.nets]).mean(dim=0)
 
 
 def load_rgb(path: Path, side: int = 192) -> np.ndarray:
@@ -121,6 +122,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--split-seed", type=int, default=None,
+                        help="seed of the held-out split (default: --seed); keep it fixed to train ensemble members")
     args = parser.parse_args(argv)
 
     seed_everything(args.seed, args.threads)
@@ -128,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.time()
     items = scan(args.data / "train")
     kept, component, dropped = link_duplicates(items)
-    train, valid = split(kept, component, seed=args.seed)
+    train, valid = split(kept, component, seed=args.seed if args.split_seed is None else args.split_seed)
     (args.out / "split.json").write_text(json.dumps({
         "dropped_contradictory": dropped,
         "train": [str(it.path.relative_to(args.data)) for it in train],
