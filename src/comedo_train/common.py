@@ -1,13 +1,14 @@
-"""What every training script does first, so runs are repeatable."""
+"""What the training scripts share: repeatable seeding, and starting from another run's weights."""
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import torch
 
-__all__ = ["seed_everything"]
+__all__ = ["seed_everything", "load_matching_weights"]
 
 
 def seed_everything(seed: int, threads: int) -> None:
@@ -16,3 +17,14 @@ def seed_everything(seed: int, threads: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def load_matching_weights(model: torch.nn.Module, checkpoint: Path) -> int:
+    """Copy into ``model`` every tensor of ``checkpoint`` whose name and shape match
+    (a shared encoder, or all but a replaced head); returns how many were copied."""
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)["model"]
+    own = model.state_dict()
+    usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+    model.load_state_dict(usable, strict=False)
+    print(f"initialised {len(usable)}/{len(own)} tensors from {checkpoint}", flush=True)
+    return len(usable)

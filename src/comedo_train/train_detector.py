@@ -21,7 +21,7 @@ from comedo.detect.decode import decode_centres
 from comedo.grade import hayashi_grade
 from comedo.metrics import average_precision
 from comedo_train.acne04 import Sample, augment, load_split, make_targets
-from comedo_train.common import seed_everything
+from comedo_train.common import load_matching_weights, seed_everything
 from comedo_train.detector_net import STRIDE, LesionNet
 
 
@@ -125,11 +125,7 @@ def main(argv: list[str] | None = None) -> None:
 
     model = LesionNet()
     if args.init:
-        state = torch.load(args.init, map_location="cpu", weights_only=False)["model"]
-        own = model.state_dict()
-        usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
-        model.load_state_dict(usable, strict=False)
-        print(f"initialised {len(usable)}/{len(own)} tensors from {args.init}", flush=True)
+        load_matching_weights(model, args.init)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = len(train) // args.batch
     total_steps = steps_per_epoch * args.epochs

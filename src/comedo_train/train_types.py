@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from comedo.metrics import confusion_matrix, macro_f1
-from comedo_train.common import seed_everything
+from comedo_train.common import load_matching_weights, seed_everything
 from comedo_train.detector_net import LesionNet
 from comedo_train.lesion_types import CLASSES, link_duplicates, scan, split
 
@@ -145,11 +145,7 @@ def main(argv: list[str] | None = None) -> None:
 
     model = TypeNet()
     if args.init_from:
-        state = torch.load(args.init_from, map_location="cpu", weights_only=False)["model"]
-        own = model.state_dict()
-        loaded = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
-        model.load_state_dict(loaded, strict=False)
-        print(f"initialised {len(loaded)} tensors from {args.init_from}", flush=True)
+        load_matching_weights(model, args.init_from)
     # Class weights against imbalance (papule has the fewest photos).
     counts = np.bincount(train_labels, minlength=len(CLASSES)).astype(np.float32)
     weights = torch.tensor(counts.sum() / (len(CLASSES) * counts))
