@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from comedo.grade import HAYASHI_UPPER
 from comedo.quality import QUALITY_FLAGS
 from comedo.redness import IRRITATION_THRESHOLDS
 from comedo.types import Analysis, LesionType
@@ -103,7 +104,7 @@ class Hayashi(BaseModel):
     label: str
     lesion_count: int
     count_cutoffs: list[int] = Field(
-        default=[5, 20, 50], min_length=3, max_length=3,
+        default=list(HAYASHI_UPPER), min_length=3, max_length=3,
         description="largest count of grades 0, 1 and 2: Hayashi's 5, 20, 50, or cut-offs fitted to the "
                     "detector's counts on graded photos (see its model card), which under-count dense faces")
 

@@ -11,6 +11,8 @@ from enum import Enum
 
 import numpy as np
 
+from comedo.grade import HAYASHI_UPPER
+
 __all__ = [
     "SkinImage",
     "SkinMask",
@@ -215,7 +217,7 @@ class Severity:
     non_inflammatory: int = 0
     papules_pustules: int = 0
     nodules_cysts: int = 0
-    hayashi_upper: tuple[int, int, int] = (5, 20, 50)  # count cut-offs used for the grade
+    hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER  # count cut-offs used for the grade
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ import numpy as np
 
 from comedo.errors import InvalidInputError
 
-__all__ = ["FrameResult", "VideoEvent", "Timeline", "iter_frames", "iter_video", "find_events", "VIDEO_SUFFIXES"]
+__all__ = ["FrameResult", "VideoEvent", "Timeline", "iter_frames", "iter_video", "find_events", "frames_at",
+           "VIDEO_SUFFIXES"]
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".gif"}
 PATCH = 32
@@ -139,11 +140,6 @@ def frames_at(path: Path, times_s: list[float]) -> list[np.ndarray | None]:
                 break
     # A time past the last frame gets the last frame, as a seek to the end would.
     return [found.get(t, last) for t in times_s]
-
-
-def frame_at(path: Path, t_s: float) -> np.ndarray | None:
-    """The frame at or just after ``t_s``."""
-    return frames_at(path, [t_s])[0]
 
 
 class _LesionTracker:

@@ -25,21 +25,18 @@ from comedo.detect.onnx_detector import OnnxDetector
 from comedo.evaluate import (DetectorRun, best_count_threshold, fit_hayashi_cutoffs, load_dataset, run_detector,
                              score_run)
 from comedo.grade import HAYASHI_UPPER
-from comedo_train.export_detector import CARD_NAME, ONNX_NAME, export_onnx, training_record, write_card
+from comedo_train.export_detector import (CARD_NAME, INPUT_LONG_SIDE, ONNX_NAME, export_onnx, training_record,
+                                          write_card)
 
 
 CLOSE_UP_SCALES = {"extra_scales": [0.5, 0.25], "min_box_at_extra_scale_px": 60.0}
 
 
-def _candidate(onnx: Path, threshold: float, flip: bool, long_side: int = 640, refine: bool = False) -> OnnxDetector:
+def _candidate(onnx: Path, threshold: float, flip: bool, refine: bool) -> OnnxDetector:
     card = onnx.parent / CARD_NAME
-    write_card(onnx, card, {"operating_threshold": threshold}, {})
-    data = json.loads(card.read_text())
-    data["inference"]["flip_tta"] = flip
-    data["inference"]["input_long_side"] = long_side
-    data["inference"]["refine_centre"] = refine
-    data["inference"].update(CLOSE_UP_SCALES)  # as shipped, so the figures are those `comedo evaluate` prints
-    card.write_text(json.dumps(data))
+    # Close-up scales as shipped, so the figures are those `comedo evaluate` prints.
+    write_card(onnx, card, {"operating_threshold": threshold}, {},
+               {"flip_tta": flip, "refine_centre": refine, **CLOSE_UP_SCALES})
     return OnnxDetector(card)
 
 
@@ -66,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
         def measure(flip: bool, refine: bool, threshold: float, fixed: bool = False) -> dict:
             """Figures of one configuration; the count threshold is re-chosen unless ``fixed``."""
             started = time.perf_counter()
-            run = run_detector(ds, _candidate(onnx, threshold, flip, 640, refine))
+            run = run_detector(ds, _candidate(onnx, threshold, flip, refine))
             thr = threshold if fixed else best_count_threshold(ds, run)
             cross = []
             for fit, check in ((fold_a, fold_b), (fold_b, fold_a)):
@@ -100,7 +97,6 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"hayashi_cutoffs": cutoffs}), flush=True)
         if cutoffs["ship"]:
             chosen["valid"] = score_run(ds, replace(run, hayashi_upper=tuple(cutoffs["fitted"])), chosen["threshold"])
-    side = 640
     plain = results[(False, False)]
     args.out.mkdir(parents=True, exist_ok=True)
     onnx = args.out / ONNX_NAME
@@ -112,26 +108,23 @@ def main(argv: list[str] | None = None) -> None:
                          "cross_checked_2fold": chosen["cross_checked"],
                          "refine_centre": refine,
                          "hayashi_cutoffs": cutoffs,
-                         "input_long_side": side,
+                         "input_long_side": INPUT_LONG_SIDE,
                          "alternatives": {f"flip_tta={f},refine_centre={r}": {
                              k: results[(f, r)]["valid"][k] for k in ("ap50", "count_mae", "grade_accuracy")}
                              for f, r in results},
                          "evaluated_by": "comedo evaluate ../shared/data/acne04/valid (full pipeline)"}}
-    card = write_card(onnx, args.out / CARD_NAME, metrics, training)
-    data = json.loads((args.out / CARD_NAME).read_text())
-    data["inference"]["flip_tta"] = flip
-    data["inference"]["refine_centre"] = refine
-    data["inference"]["hayashi_upper"] = cutoffs["fitted"] if cutoffs["ship"] else list(HAYASHI_UPPER)
-    data["inference"]["input_long_side"] = side
-    data["inference"].update(CLOSE_UP_SCALES)
-    data["inference"]["extra_scales_note"] = (
-        "used only when the scene stage calls the photo a close-up: the photo is also run at 320 and 160 px long "
-        "side, keeping boxes of at least 60 px at the 640 px scale and overlapping no box already found; the "
-        "figures above include them (the scene stage calls some ACNE04 faces close-ups)")
-    data["sha256"] = card["sha256"]
-    (args.out / CARD_NAME).write_text(json.dumps(data, indent=2) + "\n")
+    card = write_card(onnx, args.out / CARD_NAME, metrics, training, {
+        "flip_tta": flip,
+        "refine_centre": refine,
+        "hayashi_upper": cutoffs["fitted"] if cutoffs["ship"] else list(HAYASHI_UPPER),
+        **CLOSE_UP_SCALES,
+        "extra_scales_note": (
+            "used only when the scene stage calls the photo a close-up: the photo is also run at 320 and 160 px "
+            "long side, keeping boxes of at least 60 px at the 640 px scale and overlapping no box already found; "
+            "the figures above include them (the scene stage calls some ACNE04 faces close-ups)"),
+    })
     print(f"shipped {onnx} ({onnx.stat().st_size / 1e6:.2f} MB, sha256 {card['sha256'][:12]}...), "
-          f"threshold {chosen['threshold']}, flip_tta {flip}, input {side} px (plain 640: AP50 "
+          f"threshold {chosen['threshold']}, flip_tta {flip}, refine_centre {refine} (plain: AP50 "
           f"{plain['valid']['ap50']})")
 
 

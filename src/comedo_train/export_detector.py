@@ -38,7 +38,13 @@ def export_onnx(checkpoint: Path, onnx_path: Path) -> None:
     )
 
 
-def write_card(onnx_path: Path, card_path: Path, metrics: dict, training: dict) -> dict:
+INPUT_LONG_SIDE = 640
+
+
+def write_card(onnx_path: Path, card_path: Path, metrics: dict, training: dict,
+               inference_options: dict | None = None) -> dict:
+    """Write the model card; ``inference_options`` (test-time choices such as flip_tta,
+    refine_centre, hayashi_upper, extra_scales) override or extend its ``inference`` block."""
     card = {
         "name": "acne04-centernet-ltrb-s4",
         "file": onnx_path.name,
@@ -53,7 +59,7 @@ def write_card(onnx_path: Path, card_path: Path, metrics: dict, training: dict) 
             "outputs": "heat (N,1,H/4,W/4) sigmoid; size (N,2,H/4,W/4) box w,h px; offset (N,2,H/4,W/4): "
                        "box centre at (cell + offset) * stride px",
             "size_unit_px": SIZE_UNIT_PX,
-            "input_long_side": 640,
+            "input_long_side": INPUT_LONG_SIDE,
             "stride": STRIDE,
             "pad_multiple": 32,
             "operating_threshold": metrics["operating_threshold"],
@@ -80,6 +86,7 @@ def write_card(onnx_path: Path, card_path: Path, metrics: dict, training: dict) 
             "Close-ups rely on the coarse extra scales; lesions filling most of the frame may be missed.",
         ],
     }
+    card["inference"].update(inference_options or {})
     card_path.write_text(json.dumps(card, indent=2) + "\n")
     return card
 
