@@ -36,12 +36,15 @@ def skin_scene(
     margin: int = 40,
     noise: float = 1.2,
     seed: int = 0,
+    saturation: float = 1.0,
 ) -> Scene:
-    """A rectangle of textured skin on a coloured background."""
+    """A rectangle of textured skin on a coloured background; ``saturation`` < 1
+    scales the skin's chroma (a*, b*) down, as in a faded or desaturated photo."""
     rng = np.random.default_rng(seed)
     h, w = size
     lab = np.zeros((h, w, 3), np.float32)
-    lab[:] = TONES[tone]
+    light, a, b = TONES[tone]
+    lab[:] = (light, a * saturation, b * saturation)
     lab[..., 0] += cv2.GaussianBlur(rng.normal(0, noise * 3, (h, w)).astype(np.float32), (0, 0), 2)
     lab[..., 1] += cv2.GaussianBlur(rng.normal(0, noise, (h, w)).astype(np.float32), (0, 0), 3)
     rgb = lab_to_rgb(lab)

@@ -16,7 +16,7 @@ from synthetic import TONES, add_dots, add_red_patch, skin_scene
 from comedo.colour import colour_planes
 from comedo.darkspots import find_dark_spots
 from comedo.redness import irritation_grade, measure_redness
-from comedo.skin import segment_skin
+from comedo.skin import chroma_gain, segment_skin
 from comedo.types import IrritationGrade
 
 
@@ -42,6 +42,23 @@ def test_skin_mask_leaves_out_non_skin_colours(background: tuple[int, int, int])
     scene = skin_scene(background=background, margin=120)
     mask = segment_skin(colour_planes(scene.rgb)).mask
     assert (mask & ~scene.skin).sum() / (~scene.skin).sum() < 0.01
+
+
+@pytest.mark.parametrize("background", [(128, 128, 128), (235, 235, 230)], ids=["grey", "white-wall"])
+def test_skin_mask_of_a_desaturated_photo(background: tuple[int, int, int]) -> None:
+    # Skin at 35 % of its chroma (C*ab about 8) falls under the fixed chroma floor;
+    # the stretch for desaturated photos must bring the skin back, not the grey around it.
+    scene = skin_scene(tone="light", saturation=0.35, background=background, margin=100)
+    planes = colour_planes(scene.rgb)
+    mask = segment_skin(planes).mask
+    assert (mask & scene.skin).sum() / (mask | scene.skin).sum() > 0.95
+    assert (mask & ~scene.skin).sum() / (~scene.skin).sum() < 0.01
+
+
+@pytest.mark.parametrize("tone", list(TONES))
+def test_ordinary_photos_are_not_stretched(tone: str) -> None:
+    planes = colour_planes(skin_scene(tone=tone).rgb)
+    assert chroma_gain(np.hypot(planes.a_star, planes.b_star), planes.lightness) == 1.0
 
 
 def test_red_lesion_inside_skin_stays_in_mask() -> None:

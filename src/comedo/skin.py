@@ -16,8 +16,17 @@ data we do not have and works on every skin tone the seed rule catches:
    than the skin around them (lesions and pustule heads belong to the skin;
    eyes and mouths do not).
 
+Desaturated photos (faded prints, cheap sensors, strong noise reduction) put
+whole faces under the fixed chroma floor of step 3 and outside the seed's Cr
+range. Their chroma is first stretched so that the photo's upper-quartile
+chroma reaches that of an ordinary colour photo; only the mask sees the
+stretch, measurements keep the photo's own colours. Photos already that
+colourful are left untouched.
+
 Known limits: lips and blonde or red hair have skin-like colour and may be
-included; beige latex gloves too.
+included; beige latex gloves too. A strong colour cast (green, blue) still
+defeats the seed, and where the seed is mostly inflamed skin the fitted colour
+model can leave pale skin out.
 """
 
 from __future__ import annotations
@@ -28,13 +37,16 @@ import numpy as np
 from comedo.colour import ColourPlanes
 from comedo.types import SkinMask
 
-__all__ = ["segment_skin"]
+__all__ = ["chroma_gain", "segment_skin"]
 
 _MIN_L = 20.0
 _MIN_CHROMA = 8.0
 
 
 WORK_SIDE = 320  # the mask is computed at this long side and upsampled: skin boundaries need no more
+_DESATURATED_P75 = 12.0  # upper-quartile C*ab of lit pixels below which a photo counts as desaturated
+_TARGET_P75 = 16.0  # ... and what its chroma is stretched to (ordinary colour photos sit at 16-30)
+_MAX_GAIN = 3.0  # a nearly grey photo is not coloured in: noise would become "skin"
 
 
 def segment_skin(planes: ColourPlanes, *, min_component_fraction: float = 0.005) -> SkinMask:
@@ -50,6 +62,10 @@ def segment_skin(planes: ColourPlanes, *, min_component_fraction: float = 0.005)
     light, a, b = small(planes.lightness), small(planes.a_star), small(planes.b_star)
     cr = small(planes.ycrcb[..., 1]).astype(np.float32)
     cb = small(planes.ycrcb[..., 2]).astype(np.float32)
+    gain = chroma_gain(np.hypot(a, b), light)
+    if gain > 1.0:
+        a, b = a * gain, b * gain
+        cr, cb = 128.0 + (cr - 128.0) * gain, 128.0 + (cb - 128.0) * gain
     chroma = np.hypot(a, b)
     hue = np.degrees(np.arctan2(b, a))  # skin sits around 20-80 degrees
     plausible = (light > _MIN_L) & (chroma > _MIN_CHROMA) & (hue > -25) & (hue < 100)
@@ -67,6 +83,17 @@ def segment_skin(planes: ColourPlanes, *, min_component_fraction: float = 0.005)
     if scale < 1.0:
         mask = cv2.resize(mask.astype(np.float32), (full_w, full_h), interpolation=cv2.INTER_LINEAR) >= 0.5
     return SkinMask(mask.astype(bool))
+
+
+def chroma_gain(chroma: np.ndarray, lightness: np.ndarray) -> float:
+    """How much to stretch a desaturated photo's chroma before the skin rule (1.0: not desaturated)."""
+    lit = chroma[lightness > _MIN_L]
+    if lit.size < 100:
+        return 1.0
+    p75 = float(np.percentile(lit, 75))
+    if p75 >= _DESATURATED_P75:
+        return 1.0
+    return float(min(_MAX_GAIN, _TARGET_P75 / max(p75, 1e-3)))
 
 
 def _clean(mask: np.ndarray, a_star: np.ndarray, min_component_fraction: float) -> np.ndarray:

@@ -29,12 +29,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--command", action="append", default=[], help="the training command, per checkpoint")
     parser.add_argument("--metrics", type=Path, help="JSON with held-out figures to record in the card")
     args = parser.parse_args(argv)
-    nets, members = [], []
+    nets, members, sides = [], [], set()
     for k, checkpoint in enumerate(args.checkpoints):
         state = torch.load(checkpoint, map_location="cpu", weights_only=False)
         net = TypeNet()
         net.load_state_dict(state["model"])
         nets.append(net)
+        sides.add(int(state.get("input", INPUT)))  # checkpoints from before --input were trained at INPUT
         member: dict = {"checkpoint": str(checkpoint), "best_epoch": state["epoch"],
                         "held_out_figures_alone": {key: round(state["figures"][key], 4)
                                                    for key in ("accuracy", "macro_f1")}}
@@ -44,9 +45,12 @@ def main(argv: list[str] | None = None) -> None:
             rows = [json.loads(x) for x in args.history[k].read_text().splitlines() if x.strip()]
             member.update(epochs=len(rows), wall_clock_s=round(rows[-1]["elapsed_s"]))
         members.append(member)
+    if len(sides) != 1:
+        parser.error(f"the checkpoints were trained at different input sides: {sorted(sides)}")
+    side = sides.pop()
     model = Softmaxed(*nets).eval()
     onnx_path = args.out / "lesion_types.onnx"
-    torch.onnx.export(model, (torch.zeros(1, 3, INPUT, INPUT),), str(onnx_path), input_names=["image"],
+    torch.onnx.export(model, (torch.zeros(1, 3, side, side),), str(onnx_path), input_names=["image"],
                       output_names=["probs"], dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}}, opset_version=17,
                       dynamo=False)
     training: dict = {"members": members,
@@ -73,8 +77,8 @@ def main(argv: list[str] | None = None) -> None:
                         + (f"; {len(nets)} such networks (seeds) whose probabilities are averaged" if len(nets) > 1
                            else ""),
         "inference": {
-            "input": f"image: float32 (n, 3, {INPUT}, {INPUT}) RGB 0..255; normalisation inside the graph",
-            "input_size": INPUT,
+            "input": f"image: float32 (n, 3, {side}, {side}) RGB 0..255; normalisation inside the graph",
+            "input_size": side,
             "labels": list(TYPE_VALUES),
             "folder_names": list(CLASSES),
             "test_time": "whole photo: mean over the photo, its mirror and 80 % crops at the four corners and the "

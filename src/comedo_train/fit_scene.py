@@ -1,6 +1,7 @@
 """Fit the close-up vs wide scene model and check it against hand labels.
 
     python -m comedo_train.fit_scene --data ../shared/data --labels data/scene_labels.csv --out src/comedo/models
+    python -m comedo_train.fit_scene --check   # re-measure the shipped model (e.g. after a skin-mask change)
 
 Fitting data: 96 lesion-type photos from the training families labelled by hand
 (``data/scene_labels_fit.csv``) plus ``--acne04`` ACNE04 photos (all wide face
@@ -54,6 +55,31 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 30
     return w, b
 
 
+def check_against_labels(mean: np.ndarray, std: np.ndarray, w: np.ndarray, b: float, data: Path,
+                         labels: Path) -> dict[str, object]:
+    """Scene and instrument figures of a fitted model on the hand-labelled check photos."""
+    rows = list(csv.DictReader(labels.open()))
+    hx, hi = [], []
+    for row in rows:
+        f, instrument = features_of(data / row["path"])
+        hx.append(f)
+        hi.append(instrument)
+    pred_close = (((np.stack(hx) - mean) / std) @ w + b) > 0
+    truth_close = np.array([r["scene"] == "close_up" for r in rows])
+    truth_tool = np.array([r["instrument_or_fingers"] == "yes" for r in rows])
+    pred_tool = np.array(hi) >= 0.5
+    return {
+        "hand_labelled_photos": len(rows),
+        "scene_accuracy_hand_labels": round(float((pred_close == truth_close).mean()), 4),
+        "scene_confusion_rows_truth_close_wide": [
+            [int((truth_close & pred_close).sum()), int((truth_close & ~pred_close).sum())],
+            [int((~truth_close & pred_close).sum()), int((~truth_close & ~pred_close).sum())]],
+        "instrument_hand_labels": {"positives": int(truth_tool.sum()), "true_positives": int((truth_tool & pred_tool).sum()),
+                                   "false_positives": int((~truth_tool & pred_tool).sum()),
+                                   "accuracy": round(float((truth_tool == pred_tool).mean()), 4)},
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -62,7 +88,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
     parser.add_argument("--acne04", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--check", action="store_true",
+                        help="do not fit: measure the model already in --out/scene.json on --labels and record it there")
     args = parser.parse_args(argv)
+    if args.check:
+        path = args.out / "scene.json"
+        model = json.loads(path.read_text())
+        figures = check_against_labels(np.array(model["mean"]), np.array(model["std"]), np.array(model["coef"]),
+                                       float(model["intercept"]), args.data, args.labels)
+        model["evaluation"].update(figures, checked_by="python -m comedo_train.fit_scene --check")
+        path.write_text(json.dumps(model, indent=2) + "\n")
+        print(json.dumps(figures, indent=2))
+        return
     rng = random.Random(args.seed)
     coco = json.loads((args.data / "acne04/train/annotations.json").read_text())
     by_source: dict[str, str] = {}
@@ -79,29 +116,11 @@ def main(argv: list[str] | None = None) -> None:
     train_acc = float((((((x - mean) / std) @ w + b) > 0) == (y > 0.5)).mean())
     fit_tool = np.array([r["instrument_or_fingers"] == "yes" for r in fit_rows])
     fit_tool_pred = np.array([features_of(args.data / r["path"])[1] >= 0.5 for r in fit_rows])
-    rows = list(csv.DictReader(args.labels.open()))
-    hx, hi = [], []
-    for row in rows:
-        f, instrument = features_of(args.data / row["path"])
-        hx.append(f)
-        hi.append(instrument)
-    hx = np.stack(hx)
-    pred_close = (((hx - mean) / std) @ w + b) > 0
-    truth_close = np.array([r["scene"] == "close_up" for r in rows])
-    truth_tool = np.array([r["instrument_or_fingers"] == "yes" for r in rows])
-    pred_tool = np.array(hi) >= 0.5
     report = {
         "fit_photos": len(y), "fit_accuracy": round(train_acc, 4),
         "instrument_fit_set": {"positives": int(fit_tool.sum()), "true_positives": int((fit_tool & fit_tool_pred).sum()),
                                "false_positives": int((~fit_tool & fit_tool_pred).sum())},
-        "hand_labelled_photos": len(rows),
-        "scene_accuracy_hand_labels": round(float((pred_close == truth_close).mean()), 4),
-        "scene_confusion_rows_truth_close_wide": [
-            [int((truth_close & pred_close).sum()), int((truth_close & ~pred_close).sum())],
-            [int((~truth_close & pred_close).sum()), int((~truth_close & ~pred_close).sum())]],
-        "instrument_hand_labels": {"positives": int(truth_tool.sum()), "true_positives": int((truth_tool & pred_tool).sum()),
-                                   "false_positives": int((~truth_tool & pred_tool).sum()),
-                                   "accuracy": round(float((truth_tool == pred_tool).mean()), 4)},
+        **check_against_labels(mean, std, w, b, args.data, args.labels),
     }
     model = {"name": "scene-logistic", "features": list(FEATURE_NAMES), "mean": mean.tolist(), "std": std.tolist(),
              "coef": w.tolist(), "intercept": b,

@@ -29,7 +29,7 @@ from comedo_train.common import load_matching_weights, seed_everything
 from comedo_train.detector_net import LesionNet
 from comedo_train.lesion_types import CLASSES, link_duplicates, scan, split
 
-INPUT = 160
+INPUT = 160  # default network input side; --input changes it and the checkpoint records it
 
 
 class TypeNet(nn.Module):
@@ -69,7 +69,7 @@ def load_rgb(path: Path, side: int = 192) -> np.ndarray:
     return cv2.cvtColor(cv2.resize(bgr, (side, side), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
 
 
-def augment(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def augment(img: np.ndarray, rng: np.random.Generator, side: int = INPUT) -> np.ndarray:
     h, w = img.shape[:2]
     scale = rng.uniform(0.45, 1.0)
     ch, cw = int(h * scale), int(w * scale * rng.uniform(0.85, 1.15))
@@ -79,7 +79,7 @@ def augment(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     angle = rng.uniform(0, 360)
     m = cv2.getRotationMatrix2D((img.shape[1] / 2, img.shape[0] / 2), angle, 1.0)
     img = cv2.warpAffine(img, m, (img.shape[1], img.shape[0]), borderMode=cv2.BORDER_REFLECT_101)
-    img = cv2.resize(img, (INPUT, INPUT), interpolation=cv2.INTER_AREA)
+    img = cv2.resize(img, (side, side), interpolation=cv2.INTER_AREA)
     if rng.random() < 0.5:
         img = img[:, ::-1]
     hsv = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2HSV).astype(np.float32)
@@ -94,8 +94,8 @@ def augment(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return img
 
 
-def centre(img: np.ndarray) -> np.ndarray:
-    return cv2.resize(img, (INPUT, INPUT), interpolation=cv2.INTER_AREA)
+def centre(img: np.ndarray, side: int = INPUT) -> np.ndarray:
+    return cv2.resize(img, (side, side), interpolation=cv2.INTER_AREA)
 
 
 @torch.no_grad()
@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--input", type=int, default=INPUT,
+                        help="network input side in px; photos are loaded at 1.2x this (capped at 256 px, the data's "
+                             "largest side) to crop from")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--split-seed", type=int, default=None,
                         help="seed of the held-out split (default: --seed); keep it fixed to train ensemble members")
@@ -138,9 +141,10 @@ def main(argv: list[str] | None = None) -> None:
         "valid": [str(it.path.relative_to(args.data)) for it in valid]}, indent=1))
     print(f"{len(items)} images, {dropped} dropped (same photo, two labels), "
           f"{len(train)} train / {len(valid)} valid", flush=True)
-    train_imgs = [load_rgb(it.path) for it in train]
+    load_side = min(round(args.input * 1.2), 256)
+    train_imgs = [load_rgb(it.path, load_side) for it in train]
     train_labels = np.array([it.label for it in train])
-    valid_imgs = np.stack([centre(load_rgb(it.path)) for it in valid])
+    valid_imgs = np.stack([centre(load_rgb(it.path, load_side), args.input) for it in valid])
     valid_labels = np.array([it.label for it in valid])
 
     model = TypeNet()
@@ -161,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
         t0, running = time.time(), 0.0
         for b in range(steps_per_epoch):
             idx = order[b * args.batch : (b + 1) * args.batch]
-            x = torch.from_numpy(np.stack([augment(train_imgs[i], rng) for i in idx])).permute(0, 3, 1, 2).float()
+            x = torch.from_numpy(np.stack([augment(train_imgs[i], rng, args.input) for i in idx])).permute(0, 3, 1, 2).float()
             y = torch.from_numpy(train_labels[idx])
             lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / total)) if step > 50 else args.lr * (step + 1) / 50
             for g in optimizer.param_groups:
@@ -177,7 +181,8 @@ def main(argv: list[str] | None = None) -> None:
                   "elapsed_s": time.time() - started, **{k: v for k, v in figures.items() if k != "confusion"}}
         if figures["macro_f1"] > best:  # type: ignore[operator]
             best = float(figures["macro_f1"])  # type: ignore[arg-type]
-            torch.save({"model": model.state_dict(), "epoch": epoch, "figures": figures}, args.out / "best.pt")
+            torch.save({"model": model.state_dict(), "epoch": epoch, "figures": figures, "input": args.input},
+                       args.out / "best.pt")
         history.write(json.dumps(record) + "\n")
         history.flush()
         print(json.dumps(record), flush=True)
