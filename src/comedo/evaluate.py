@@ -157,7 +157,7 @@ def best_count_threshold(ds: Dataset, run: DetectorRun, indices: list[int] | Non
 
 
 def fit_hayashi_cutoffs(counts: np.ndarray, grades: np.ndarray, *, folds: int = 5, repeats: int = 5,
-                        min_gain: float = 0.01) -> dict:
+                        min_gain: float = 0.01, data_name: str = "the given photos") -> dict:
     """Count cut-offs (largest count of grades 0, 1, 2) that best turn this
     detector's counts into the reference grades, with an honest estimate.
 
@@ -187,4 +187,4 @@ def fit_hayashi_cutoffs(counts: np.ndarray, grades: np.ndarray, *, folds: int = 
     return {"fitted": [int(v) for v in fitted], "cv_accuracy": round(cv_accuracy, 4),
             "cv_accuracy_per_repeat": [round(v, 4) for v in cv], "hayashi_accuracy": round(hayashi_accuracy, 4),
             "photos": int(len(counts)), "ship": cv_accuracy >= hayashi_accuracy + min_gain,
-            "method": f"{repeats} x {folds}-fold cross-validation by photo on ACNE04 valid grades"}
+            "method": f"{repeats} x {folds}-fold cross-validation by photo on the grades of {data_name}"}

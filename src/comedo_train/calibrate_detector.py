@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> None:
         run = runs[(flip, refine, results[key]["threshold"])]
         counts = np.array([int((sc >= chosen["threshold"]).sum()) for _, sc in run.predictions])
         graded = [i for i, g in enumerate(ds.grades) if g is not None]
-        cutoffs = fit_hayashi_cutoffs(counts[graded], np.array([ds.grades[i] for i in graded]))
+        cutoffs = fit_hayashi_cutoffs(counts[graded], np.array([ds.grades[i] for i in graded]),
+                                      data_name=str(args.data))
         print(json.dumps({"hayashi_cutoffs": cutoffs}), flush=True)
         if cutoffs["ship"]:
             chosen["valid"] = score_run(ds, replace(run, hayashi_upper=tuple(cutoffs["fitted"])), chosen["threshold"])

@@ -29,14 +29,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--command", action="append", default=[], help="the training command, per checkpoint")
     parser.add_argument("--metrics", type=Path, help="JSON with held-out figures to record in the card")
     args = parser.parse_args(argv)
-    nets, members, sides = [], [], set()
+    nets, members, sides, heads = [], [], set(), set()
     for k, checkpoint in enumerate(args.checkpoints):
         state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-        net = TypeNet()
+        heads.add(state.get("head", "plain"))  # checkpoints from before --head have the plain head
+        net = TypeNet(head=state.get("head", "plain"))
         net.load_state_dict(state["model"])
         nets.append(net)
         sides.add(int(state.get("input", INPUT)))  # checkpoints from before --input were trained at INPUT
-        member: dict = {"checkpoint": str(checkpoint), "best_epoch": state["epoch"],
+        member: dict = {"checkpoint": str(checkpoint), "epoch": state["epoch"], "head": state.get("head", "plain"),
                         "held_out_figures_alone": {key: round(state["figures"][key], 4)
                                                    for key in ("accuracy", "macro_f1")}}
         if k < len(args.command):
@@ -54,9 +55,9 @@ def main(argv: list[str] | None = None) -> None:
                       output_names=["probs"], dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}}, opset_version=17,
                       dynamo=False)
     training: dict = {"members": members,
-                      "checkpoint_choice": "per member, the epoch with the best macro-F1 on the held-out families "
-                                           "(so the held-out figures are slightly optimistic; each epoch's are in "
-                                           "history.jsonl)",
+                      "checkpoint_choice": "per member: best.pt is the epoch with the best macro-F1 on the held-out "
+                                           "families (so its held-out figures are slightly optimistic), last.pt the "
+                                           "last epoch; each epoch's figures are in history.jsonl",
                       "hardware": "2-core x86_64 CPU, torch 2.13.0 CPU (see docs/performance.md for threads and "
                                   "what shared the CPU)"}
     if args.metrics:
@@ -73,7 +74,10 @@ def main(argv: list[str] | None = None) -> None:
         "file": onnx_path.name,
         "sha256": file_sha256(onnx_path),
         "task": "six-way lesion type of a close-up (the dominant type in the crop)",
-        "architecture": "the detector's ResNet-style encoder to stride 32, pooled, linear head; softmax in the graph"
+        "architecture": ("the detector's ResNet-style encoder to stride 32, "
+                         + ("a 256-channel residual stage at stride 32, mean- and max-pooled stride-16 and stride-32 "
+                            "features" if heads == {"wide"} else "mean-pooled stride-16 and stride-32 features")
+                         + ", linear head; softmax in the graph")
                         + (f"; {len(nets)} such networks (seeds) whose probabilities are averaged" if len(nets) > 1
                            else ""),
         "inference": {

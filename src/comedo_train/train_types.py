@@ -7,7 +7,7 @@ The network is the detector's encoder (``LesionNet`` stem to stride 32) with a
 pooled linear head, so it can start from the encoder the detector learned on
 ACNE04 faces (``--init-from``) instead of from scratch; which is better was
 decided by measurement (see docs/performance.md). Writes ``best.pt`` (best
-validation macro-F1), ``history.jsonl`` and ``split.json``.
+validation macro-F1), ``last.pt``, ``history.jsonl`` and ``split.json``.
 """
 
 from __future__ import annotations
@@ -26,29 +26,53 @@ from torch import nn
 
 from comedo.metrics import confusion_matrix, macro_f1
 from comedo_train.common import load_matching_weights, seed_everything
-from comedo_train.detector_net import LesionNet
+from comedo_train.detector_net import LesionNet, Residual, conv_bn
 from comedo_train.lesion_types import CLASSES, link_duplicates, scan, split
 
 INPUT = 160  # default network input side; --input changes it and the checkpoint records it
 
 
-class TypeNet(nn.Module):
-    """LesionNet encoder + global average pooling of stride 16 and 32 + linear."""
+HEADS = ("plain", "wide")
 
-    def __init__(self, n_classes: int = len(CLASSES), dropout: float = 0.3) -> None:
+
+class TypeNet(nn.Module):
+    """LesionNet encoder + pooled stride-16 and stride-32 features + linear.
+
+    ``head="plain"``: average pooling of the encoder's last two stages.
+    ``head="wide"``: the thin encoder (128 channels at stride 32, sized for the
+    detector's CPU budget) under-fits six types, so a 256-channel residual
+    stage is added at stride 32, where it is cheap (7x7 cells at 224 px), and
+    each stage is pooled by mean and by max: a pustule's small white head or a
+    blackhead's plug is a local peak that a mean dilutes.
+    """
+
+    def __init__(self, n_classes: int = len(CLASSES), dropout: float = 0.3, head: str = "plain") -> None:
         super().__init__()
+        if head not in HEADS:
+            raise ValueError(f"head must be one of {HEADS}, not {head!r}")
         enc = LesionNet()
         self.register_buffer("mean", enc.mean.clone())
         self.register_buffer("std", enc.std.clone())
         self.stem, self.s4, self.s8, self.s16, self.s32 = enc.stem, enc.s4, enc.s8, enc.s16, enc.s32
+        self.head = head
+        if head == "wide":
+            self.extra = nn.Sequential(conv_bn(128, 256, 1), Residual(256))
+            n_features = 2 * (96 + 256)
+        else:
+            n_features = 96 + 128
         self.drop = nn.Dropout(dropout)
-        self.fc = nn.Linear(96 + 128, n_classes)
+        self.fc = nn.Linear(n_features, n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = (x - self.mean) / self.std
         c16 = self.s16(self.s8(self.s4(self.stem(x))))
         c32 = self.s32(c16)
-        feats = torch.cat([c16.mean(dim=(2, 3)), c32.mean(dim=(2, 3))], dim=1)
+        if self.head == "wide":
+            c32 = self.extra(c32)
+            feats = torch.cat([c16.mean(dim=(2, 3)), c32.mean(dim=(2, 3)),
+                               c16.amax(dim=(2, 3)), c32.amax(dim=(2, 3))], dim=1)
+        else:
+            feats = torch.cat([c16.mean(dim=(2, 3)), c32.mean(dim=(2, 3))], dim=1)
         return self.fc(self.drop(feats))
 
 
@@ -121,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--head", choices=HEADS, default="plain", help="classifier head (see TypeNet)")
     parser.add_argument("--input", type=int, default=INPUT,
                         help="network input side in px; photos are loaded at 1.2x this (capped at 256 px, the data's "
                              "largest side) to crop from")
@@ -147,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     valid_imgs = np.stack([centre(load_rgb(it.path, load_side), args.input) for it in valid])
     valid_labels = np.array([it.label for it in valid])
 
-    model = TypeNet()
+    model = TypeNet(head=args.head)
     if args.init_from:
         load_matching_weights(model, args.init_from)
     # Class weights against imbalance (papule has the fewest photos).
@@ -181,11 +206,15 @@ def main(argv: list[str] | None = None) -> None:
                   "elapsed_s": time.time() - started, **{k: v for k, v in figures.items() if k != "confusion"}}
         if figures["macro_f1"] > best:  # type: ignore[operator]
             best = float(figures["macro_f1"])  # type: ignore[arg-type]
-            torch.save({"model": model.state_dict(), "epoch": epoch, "figures": figures, "input": args.input},
+            torch.save({"model": model.state_dict(), "epoch": epoch, "figures": figures, "input": args.input,
+                        "head": args.head},
                        args.out / "best.pt")
         history.write(json.dumps(record) + "\n")
         history.flush()
         print(json.dumps(record), flush=True)
+    # The last epoch too: its held-out figures are not chosen on the held-out photos.
+    torch.save({"model": model.state_dict(), "epoch": args.epochs - 1, "figures": figures, "input": args.input,
+                "head": args.head}, args.out / "last.pt")
     print(f"done in {time.time() - started:.0f}s; best valid macro-F1 {best:.3f}", flush=True)
 
 
