@@ -163,3 +163,17 @@ def test_detector_count_cutoffs_grade_and_are_reported(sample_path: Path) -> Non
     plain = to_document(comedo.analyze(sample_path, detector="classical")).model_dump(mode="json")
     assert plain["severity"]["hayashi"]["count_cutoffs"] == [5, 20, 50]
     assert "cut-offs" not in plain["description"]["text"]
+
+
+def test_wide_view_claims_no_nodule_or_cyst_without_a_scale(sample_path: Path) -> None:
+    # The sample face's largest lesion (about 40 px, a 100 px crop) is a papule the classifier, trained on close-ups,
+    # scores as a nodule; without a scale that must stay an open question, said in the description.
+    doc = to_document(comedo.analyze(sample_path)).model_dump(mode="json")
+    assert doc["scene"]["view"] == "wide"
+    assert not {lesion["type"] for lesion in doc["lesions"]} & {"nodule", "cyst"}
+    maybe_deep = [x for x in doc["lesions"] if (x["type_reason"] or "").startswith("needs a scale")]
+    if maybe_deep:
+        assert "may be a nodule or cyst" in doc["description"]["text"] or "may be nodules or cysts" in \
+            doc["description"]["text"]
+        assert doc["triage"]["level"] == "self_care" or all(
+            r["code"] != "nodule_or_cyst" for r in doc["triage"]["reasons"])

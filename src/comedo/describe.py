@@ -11,6 +11,7 @@ import numpy as np
 
 from comedo.grade import HAYASHI_UPPER
 from comedo.types import Analysis, Description, IrritationGrade
+from comedo.typing_stage import NEEDS_SCALE
 
 __all__ = ["describe", "TYPE_EXPLANATIONS", "TYPE_NAMES_PLAIN"]
 
@@ -76,7 +77,14 @@ def describe(analysis: Analysis) -> Description:
         reasons = list(analysis.type_reasons) + [None] * (n - len(analysis.type_reasons))
         small = sum(1 for t, r in zip(lesions.type_label, reasons) if t is None and r and r.startswith("too small"))
         unsure = sum(1 for t, r in zip(lesions.type_label, reasons) if t is None and r and r.startswith("uncertain"))
-        untyped = n - len(typed) - small - unsure
+        maybe_deep = sum(1 for t, r in zip(lesions.type_label, reasons)
+                         if t is None and r and r.startswith(NEEDS_SCALE))
+        untyped = n - len(typed) - small - unsure - maybe_deep
+        if maybe_deep:
+            pieces.append(_count_phrase(
+                maybe_deep,
+                "large lesion that may be a nodule or cyst (only the photo's scale can tell it from a large papule)",
+                "large lesions that may be nodules or cysts (only the photo's scale can tell them from large papules)"))
         if small:
             pieces.append(_count_phrase(small, "lesion too small to type", "lesions too small to type"))
         if unsure:

@@ -102,7 +102,7 @@ def analyze(
     inv = 1.0 / scale
     full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
     full_lesions, type_reasons, photo_type, type_model = type_lesions(
-        loaded.pixels, full_lesions, close_up=scene.view == "close_up")
+        loaded.pixels, full_lesions, close_up=scene.view == "close_up", mm_per_px=loaded.mm_per_px)
     timings["types"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()

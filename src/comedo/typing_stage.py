@@ -6,6 +6,15 @@ full-resolution photo. A lesion too small to judge (its crop under the card's
 untyped and says why; untyped lesions count as inflammatory in the scales.
 The photo-level type is the classifier's answer for the whole frame on a
 close-up, and the most common lesion type (mean scores) on a wider view.
+
+Nodules and cysts are defined by size as well as look: 5 mm or more across
+(the IGA lesion definitions of the FDA's 2018 acne guidance), where a papule
+is smaller. A lesion crop cannot show that on its own, and the classifier,
+trained on close-ups, calls upsampled face crops of large papules nodules. So
+a per-lesion nodule or cyst call stands where the crop is at least the
+network's input size (seen at close-up detail, as in training), or where a
+scale shows the lesion is 5 mm or more; under 5 mm the next most likely type
+is taken; otherwise the lesion stays untyped and says why.
 """
 
 from __future__ import annotations
@@ -15,14 +24,43 @@ import numpy as np
 from comedo.classify.registry import get_type_classifier
 from comedo.types import Lesions, LesionType, PhotoType
 
-__all__ = ["type_lesions"]
+__all__ = ["NEEDS_SCALE", "deep_type_check", "type_lesions"]
 
 TYPE_NAMES = tuple(t.value for t in LesionType)
+DEEP_TYPES = ("nodule", "cyst")
+DEEP_MIN_MM = 5.0  # nodules and cysts are 5 mm or more across; papules are smaller
+NEEDS_SCALE = "needs a scale"  # how a type_reason starts when only a scale could confirm a nodule or cyst
 
 
-def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool) -> tuple[Lesions, list[str | None], PhotoType,
-                                                                                 dict[str, str] | None]:
-    """Typed lesions, per-lesion reasons for missing types, the photo type, and the model identity."""
+def deep_type_check(probs: np.ndarray, diameter_mm: float | None, crop_px: int, input_px: int,
+                    min_confidence: float) -> tuple[str | None, str | None]:
+    """The type to claim for one lesion whose most likely type is a nodule or cyst, or None and why.
+
+    ``crop_px`` is the short side of the lesion's crop and ``input_px`` the
+    network's input side: a smaller crop was upsampled, unlike any training photo."""
+    top = TYPE_NAMES[int(probs.argmax())]
+    if diameter_mm is not None and diameter_mm >= DEEP_MIN_MM:
+        return top, None
+    if diameter_mm is None:
+        if crop_px >= input_px:
+            return top, None
+        return None, (f"{NEEDS_SCALE}: looks most like a {top} ({float(probs.max()):.2f}), but from a {crop_px} px "
+                      f"crop without a scale a {top} cannot be told from a large papule: it is {DEEP_MIN_MM:.0f} mm "
+                      "or more across (give the photo's mm per pixel)")
+    shallow = np.array([p if name not in DEEP_TYPES else 0.0 for name, p in zip(TYPE_NAMES, probs, strict=True)])
+    best = int(shallow.argmax())
+    share = float(shallow[best] / max(float(shallow.sum()), 1e-9))
+    if share >= min_confidence:
+        return TYPE_NAMES[best], None
+    return None, (f"uncertain: {diameter_mm:.1f} mm across is too small for a {top} (those are "
+                  f"{DEEP_MIN_MM:.0f} mm or more), and no other type scored {min_confidence:.2f}")
+
+
+def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool, mm_per_px: float | None = None,
+                 ) -> tuple[Lesions, list[str | None], PhotoType, dict[str, str] | None]:
+    """Typed lesions, per-lesion reasons for missing types, the photo type, and the model identity.
+
+    ``mm_per_px`` is the scale of ``rgb`` (the full-resolution photo), when known."""
     classifier = get_type_classifier()
     if classifier is None:
         reasons: list[str | None] = ["no lesion-type model in this build"] * len(lesions)
@@ -36,9 +74,14 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool) -> tuple[
     if judged:
         probs = classifier.classify([crops[i] for i in judged], mirror=False)[:, index]
         scores[judged] = probs
+        diameters = 2 * lesions.radii
         for i, p in zip(judged, probs, strict=True):
             if float(p.max()) >= classifier.card.min_confidence:
                 labels[i] = TYPE_NAMES[int(p.argmax())]
+                if labels[i] in DEEP_TYPES:
+                    mm = None if mm_per_px is None else float(diameters[i]) * mm_per_px
+                    labels[i], reasons[i] = deep_type_check(p, mm, min(crops[i].shape[:2]),
+                                                            classifier.card.input_size, classifier.card.min_confidence)
             else:  # scores are kept, but no type is claimed
                 reasons[i] = (f"uncertain: the most likely type, {TYPE_NAMES[int(p.argmax())]}, scored "
                               f"{float(p.max()):.2f} < {classifier.card.min_confidence:.2f}")

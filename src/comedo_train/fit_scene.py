@@ -74,7 +74,8 @@ def check_against_labels(mean: np.ndarray, std: np.ndarray, w: np.ndarray, b: fl
         "scene_confusion_rows_truth_close_wide": [
             [int((truth_close & pred_close).sum()), int((truth_close & ~pred_close).sum())],
             [int((~truth_close & pred_close).sum()), int((~truth_close & ~pred_close).sum())]],
-        "instrument_hand_labels": {"positives": int(truth_tool.sum()), "true_positives": int((truth_tool & pred_tool).sum()),
+        "instrument_hand_labels": {"positives": int(truth_tool.sum()),
+                                   "true_positives": int((truth_tool & pred_tool).sum()),
                                    "false_positives": int((~truth_tool & pred_tool).sum()),
                                    "accuracy": round(float((truth_tool == pred_tool).mean()), 4)},
     }
@@ -89,7 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--acne04", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", action="store_true",
-                        help="do not fit: measure the model already in --out/scene.json on --labels and record it there")
+                        help="do not fit: measure the model already in --out/scene.json on --labels and record it "
+                             "there")
     args = parser.parse_args(argv)
     if args.check:
         path = args.out / "scene.json"
@@ -118,7 +120,8 @@ def main(argv: list[str] | None = None) -> None:
     fit_tool_pred = np.array([features_of(args.data / r["path"])[1] >= 0.5 for r in fit_rows])
     report = {
         "fit_photos": len(y), "fit_accuracy": round(train_acc, 4),
-        "instrument_fit_set": {"positives": int(fit_tool.sum()), "true_positives": int((fit_tool & fit_tool_pred).sum()),
+        "instrument_fit_set": {"positives": int(fit_tool.sum()),
+                               "true_positives": int((fit_tool & fit_tool_pred).sum()),
                                "false_positives": int((~fit_tool & fit_tool_pred).sum())},
         **check_against_labels(mean, std, w, b, args.data, args.labels),
     }

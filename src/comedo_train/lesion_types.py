@@ -115,3 +115,32 @@ def split(items: list[Item], component: dict[str, str], *, valid_fraction: float
     train = [it for it in items if component[it.group] not in valid_components]
     valid = [it for it in items if component[it.group] in valid_components]
     return train, valid
+
+
+def write_held_out(split_json: Path, data: Path, out: Path) -> int:
+    """Link a training run's held-out photos into ``out/<type folder>/`` so that
+    ``comedo evaluate-types out`` scores exactly the photos the run never trained on."""
+    import json
+    import os
+
+    count = 0
+    for rel in json.loads(split_json.read_text())["valid"]:
+        source = (data / rel).resolve()
+        target = out / Path(rel).parent.name / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            os.symlink(source, target)
+        count += 1
+    return count
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Link a run's held-out photos into one folder per type: "
+                                                 "python -m comedo_train.lesion_types runs/types/split.json --out DIR")
+    parser.add_argument("split", type=Path, help="split.json written by comedo_train.train_types")
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/lesion-types"))
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    print(f"linked {write_held_out(args.split, args.data, args.out)} photos under {args.out}")

@@ -93,9 +93,9 @@ def load_rgb(path: Path, side: int = 192) -> np.ndarray:
     return cv2.cvtColor(cv2.resize(bgr, (side, side), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
 
 
-def augment(img: np.ndarray, rng: np.random.Generator, side: int = INPUT) -> np.ndarray:
+def augment(img: np.ndarray, rng: np.random.Generator, side: int = INPUT, min_crop: float = 0.7) -> np.ndarray:
     h, w = img.shape[:2]
-    scale = rng.uniform(0.45, 1.0)
+    scale = rng.uniform(min_crop, 1.0)
     ch, cw = int(h * scale), int(w * scale * rng.uniform(0.85, 1.15))
     cw = min(cw, w)
     y0, x0 = rng.integers(0, h - ch + 1), rng.integers(0, w - cw + 1)
@@ -141,10 +141,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/data/lesion-types"))
     parser.add_argument("--out", type=Path, default=Path("runs/types"))
     parser.add_argument("--init-from", type=Path, default=None, help="detector checkpoint to take the encoder from")
-    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--epochs", type=int, default=80)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--min-crop", type=float, default=0.7,
+                        help="smallest random crop, as a fraction of the photo's side (the label is the photo's "
+                             "dominant lesion, which a small crop can miss)")
     parser.add_argument("--head", choices=HEADS, default="plain", help="classifier head (see TypeNet)")
     parser.add_argument("--input", type=int, default=INPUT,
                         help="network input side in px; photos are loaded at 1.2x this (capped at 256 px, the data's "
@@ -190,7 +193,8 @@ def main(argv: list[str] | None = None) -> None:
         t0, running = time.time(), 0.0
         for b in range(steps_per_epoch):
             idx = order[b * args.batch : (b + 1) * args.batch]
-            x = torch.from_numpy(np.stack([augment(train_imgs[i], rng, args.input) for i in idx])).permute(0, 3, 1, 2).float()
+            views = np.stack([augment(train_imgs[i], rng, args.input, args.min_crop) for i in idx])
+            x = torch.from_numpy(views).permute(0, 3, 1, 2).float()
             y = torch.from_numpy(train_labels[idx])
             lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / total)) if step > 50 else args.lr * (step + 1) / 50
             for g in optimizer.param_groups:

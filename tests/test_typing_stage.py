@@ -1,0 +1,42 @@
+"""The size rule for per-lesion nodule and cyst calls (comedo.typing_stage)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from comedo.typing_stage import NEEDS_SCALE, TYPE_NAMES, deep_type_check
+
+
+def _probs(**scores: float) -> np.ndarray:
+    return np.array([scores.get(name, 0.0) for name in TYPE_NAMES], np.float32)
+
+
+NODULE_OVER_PAPULE = _probs(nodule=0.58, papule=0.30, pustule=0.06, cyst=0.06)
+
+
+def test_crop_at_close_up_detail_keeps_a_nodule_without_a_scale() -> None:
+    assert deep_type_check(NODULE_OVER_PAPULE, None, 400, 160, 0.5) == ("nodule", None)
+    assert deep_type_check(NODULE_OVER_PAPULE, None, 160, 160, 0.5) == ("nodule", None)
+
+
+def test_upsampled_crop_without_a_scale_cannot_call_a_nodule() -> None:
+    label, reason = deep_type_check(NODULE_OVER_PAPULE, None, 100, 160, 0.5)
+    assert label is None
+    assert reason is not None and reason.startswith(NEEDS_SCALE) and "nodule" in reason
+
+
+def test_a_scale_showing_5_mm_or_more_confirms_it() -> None:
+    assert deep_type_check(NODULE_OVER_PAPULE, 7.5, 100, 160, 0.5) == ("nodule", None)
+    assert deep_type_check(_probs(cyst=0.7, nodule=0.3), 5.0, 100, 160, 0.5) == ("cyst", None)
+
+
+def test_under_5_mm_takes_the_next_type() -> None:
+    # Without nodule and cyst, papule holds 0.30 of the remaining 0.36.
+    assert deep_type_check(NODULE_OVER_PAPULE, 3.9, 400, 160, 0.5) == ("papule", None)
+
+
+def test_under_5_mm_with_no_clear_runner_up_stays_untyped() -> None:
+    label, reason = deep_type_check(_probs(nodule=0.6, papule=0.1, pustule=0.1, open_comedo=0.1, cyst=0.1), 2.0,
+                                    400, 160, 0.5)
+    assert label is None
+    assert reason is not None and reason.startswith("uncertain") and "2.0 mm" in reason
