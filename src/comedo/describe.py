@@ -75,10 +75,14 @@ def describe(analysis: Analysis) -> Description:
         counts = {t: typed.count(t) for t in TYPE_NAMES_PLAIN if typed.count(t)}
         pieces = [_count_phrase(c, *TYPE_NAMES_PLAIN[t]) for t, c in sorted(counts.items(), key=lambda kv: -kv[1])]
         reasons = list(analysis.type_reasons) + [None] * (n - len(analysis.type_reasons))
-        small = sum(1 for t, r in zip(lesions.type_label, reasons) if t is None and r and r.startswith("too small"))
-        unsure = sum(1 for t, r in zip(lesions.type_label, reasons) if t is None and r and r.startswith("uncertain"))
-        maybe_deep = sum(1 for t, r in zip(lesions.type_label, reasons)
-                         if t is None and r and r.startswith(NEEDS_SCALE))
+        untyped_reasons = [r for t, r in zip(lesions.type_label, reasons) if t is None and r]
+
+        def untyped_because(prefix: str) -> int:
+            return sum(1 for r in untyped_reasons if r.startswith(prefix))
+
+        small = untyped_because("too small")
+        unsure = untyped_because("uncertain")
+        maybe_deep = untyped_because(NEEDS_SCALE)
         untyped = n - len(typed) - small - unsure - maybe_deep
         if maybe_deep:
             pieces.append(_count_phrase(

@@ -62,11 +62,11 @@ def segment_skin(planes: ColourPlanes, *, min_component_fraction: float = 0.005)
     light, a, b = small(planes.lightness), small(planes.a_star), small(planes.b_star)
     cr = small(planes.ycrcb[..., 1]).astype(np.float32)
     cb = small(planes.ycrcb[..., 2]).astype(np.float32)
-    gain = chroma_gain(np.hypot(a, b), light)
-    if gain > 1.0:
-        a, b = a * gain, b * gain
-        cr, cb = 128.0 + (cr - 128.0) * gain, 128.0 + (cb - 128.0) * gain
     chroma = np.hypot(a, b)
+    gain = chroma_gain(chroma, light)
+    if gain > 1.0:
+        a, b, chroma = a * gain, b * gain, chroma * gain
+        cr, cb = 128.0 + (cr - 128.0) * gain, 128.0 + (cb - 128.0) * gain
     hue = np.degrees(np.arctan2(b, a))  # skin sits around 20-80 degrees
     plausible = (light > _MIN_L) & (chroma > _MIN_CHROMA) & (hue > -25) & (hue < 100)
     seed = plausible & (cr >= 133) & (cr <= 180) & (cb >= 77) & (cb <= 130)

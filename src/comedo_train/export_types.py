@@ -90,6 +90,11 @@ def main(argv: list[str] | None = None) -> None:
             "context": 2.5,
             "min_crop_px": 96,
             "min_confidence": 0.5,
+            "min_crop_note": "lesions whose crop (2.5x the radius) is under 96 px of the original photo stay "
+                             "untyped: the network learned from close-ups where a lesion spans much of a 256 px "
+                             "photo, and on face photos at 640 px it called most upsampled papule crops nodules; a "
+                             "per-lesion nodule or cyst call also needs a crop of at least input_size or a scale "
+                             "showing 5 mm or more (comedo.typing_stage)",
         },
         "training": training,
         "data": "lesion-types close-ups (web photographs for an open acne-type classifier project), 3417 images of "

@@ -112,12 +112,13 @@ def main(argv: list[str] | None = None) -> None:
     fit_rows = list(csv.DictReader(args.fit_labels.open()))
     paths = wide[: args.acne04] + [args.data / r["path"] for r in fit_rows]
     y = np.array([0.0] * len(wide[: args.acne04]) + [float(r["scene"] == "close_up") for r in fit_rows])
-    x = np.stack([features_of(p)[0] for p in paths])
+    measured = [features_of(p) for p in paths]
+    x = np.stack([features for features, _ in measured])
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
     w, b = fit_logistic((x - mean) / std, y)
     train_acc = float((((((x - mean) / std) @ w + b) > 0) == (y > 0.5)).mean())
     fit_tool = np.array([r["instrument_or_fingers"] == "yes" for r in fit_rows])
-    fit_tool_pred = np.array([features_of(args.data / r["path"])[1] >= 0.5 for r in fit_rows])
+    fit_tool_pred = np.array([instrument >= 0.5 for _, instrument in measured[len(paths) - len(fit_rows):]])
     report = {
         "fit_photos": len(y), "fit_accuracy": round(train_acc, 4),
         "instrument_fit_set": {"positives": int(fit_tool.sum()),

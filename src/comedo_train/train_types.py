@@ -186,6 +186,12 @@ def main(argv: list[str] | None = None) -> None:
     total = steps_per_epoch * args.epochs
     rng = np.random.default_rng(args.seed)
     best, step = -1.0, 0
+
+    def save_checkpoint(path: Path, epoch: int, figures: dict[str, object]) -> None:
+        """The network as it is now, with what export_types needs to rebuild it."""
+        torch.save({"model": model.state_dict(), "epoch": epoch, "figures": figures, "input": args.input,
+                    "head": args.head}, path)
+
     history = (args.out / "history.jsonl").open("w")
     for epoch in range(args.epochs):
         model.train()
@@ -210,15 +216,12 @@ def main(argv: list[str] | None = None) -> None:
                   "elapsed_s": time.time() - started, **{k: v for k, v in figures.items() if k != "confusion"}}
         if figures["macro_f1"] > best:  # type: ignore[operator]
             best = float(figures["macro_f1"])  # type: ignore[arg-type]
-            torch.save({"model": model.state_dict(), "epoch": epoch, "figures": figures, "input": args.input,
-                        "head": args.head},
-                       args.out / "best.pt")
+            save_checkpoint(args.out / "best.pt", epoch, figures)
         history.write(json.dumps(record) + "\n")
         history.flush()
         print(json.dumps(record), flush=True)
     # The last epoch too: its held-out figures are not chosen on the held-out photos.
-    torch.save({"model": model.state_dict(), "epoch": args.epochs - 1, "figures": figures, "input": args.input,
-                "head": args.head}, args.out / "last.pt")
+    save_checkpoint(args.out / "last.pt", args.epochs - 1, figures)
     print(f"done in {time.time() - started:.0f}s; best valid macro-F1 {best:.3f}", flush=True)
 
 
