@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 from pathlib import Path
 
 import cv2
@@ -12,6 +13,7 @@ from synthetic import add_dots, add_red_patch, skin_scene
 
 import comedo
 from comedo.errors import InvalidInputError
+from comedo.render.report import report_html
 from comedo.schema import AnalysisDocument, to_document
 
 REQUIRED = {"schema_version", "image", "lesions", "dark_spots", "redness", "severity", "quality", "provenance"}
@@ -172,7 +174,10 @@ def test_wide_view_claims_no_nodule_or_cyst_without_a_scale(sample_path: Path) -
     assert doc["scene"]["view"] == "wide"
     assert not {lesion["type"] for lesion in doc["lesions"]} & {"nodule", "cyst"}
     maybe_deep = [x for x in doc["lesions"] if (x["type_reason"] or "").startswith("needs a scale")]
+    assert all(x["type_summary"] in ("nodule? needs a scale", "cyst? needs a scale") for x in maybe_deep)
     if maybe_deep:
+        html = report_html(comedo.analyze(sample_path))
+        assert f"<td title='{escape(maybe_deep[0]['type_reason'])}'>{maybe_deep[0]['type_summary']}</td>" in html
         assert "may be a nodule or cyst" in doc["description"]["text"] or "may be nodules or cysts" in \
             doc["description"]["text"]
         assert doc["triage"]["level"] == "self_care" or all(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from comedo.typing_stage import NEEDS_SCALE, TYPE_NAMES, deep_type_check
+from comedo.typing_stage import NEEDS_SCALE, TYPE_NAMES, deep_type_check, type_summary
 
 
 def _probs(**scores: float) -> np.ndarray:
@@ -40,3 +40,13 @@ def test_under_5_mm_with_no_clear_runner_up_stays_untyped() -> None:
                                     400, 160, 0.5)
     assert label is None
     assert reason is not None and reason.startswith("uncertain") and "2.0 mm" in reason
+
+
+def test_type_summary_says_in_a_few_words_why_a_lesion_has_no_type() -> None:
+    _, reason = deep_type_check(NODULE_OVER_PAPULE, None, 100, 160, 0.5)
+    scores = dict(zip(TYPE_NAMES, map(float, NODULE_OVER_PAPULE), strict=True))
+    assert type_summary(None, reason, scores) == "nodule? needs a scale"
+    assert type_summary("open_comedo", None, scores) == "open comedo"
+    assert type_summary(None, "too small to judge (12 px across; needs a crop of 96 px)", None) == "too small to judge"
+    assert type_summary(None, "uncertain: the most likely type, papule, scored 0.41 < 0.50", scores) == "uncertain"
+    assert type_summary(None, None, None) == "-"

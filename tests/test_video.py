@@ -37,7 +37,8 @@ def test_events_within_half_a_second(clip, tmp_path: Path) -> None:  # type: ign
     assert all(0 <= e["confidence"] <= 1 for e in doc["events"])
     frames = doc["frames"]
     assert len(frames) == 14 and frames[0]["t_s"] == 0.0 and frames[-1]["t_s"] == 6.5
-    assert {"t_s", "lesion_count", "redness_delta_a_p90", "instrument_or_fingers", "sharpness", "motion"} <= frames[1].keys()
+    assert {"t_s", "lesion_count", "redness_delta_a_p90", "instrument_or_fingers", "sharpness",
+            "motion"} <= frames[1].keys()
     assert doc["keyframes"]["before"] < clip.instrument_in and doc["keyframes"]["after"] > clip.instrument_out
     assert doc["comparison"]["registration"]["ok"]
     for name in ("timeline.png", "keyframes.png"):

@@ -12,7 +12,8 @@ from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError, Mo
 
 __version__ = "0.1.0"
 __all__ = [
-    "analyze", "triage_report", "parse_answers", "load_answers", "Answers", "load_image", "to_document", "Analysis", "SkinImage", "Lesions", "DarkSpots",
+    "analyze", "triage_report", "parse_answers", "load_answers", "Answers", "load_image", "to_document", "Analysis",
+    "SkinImage", "Lesions", "DarkSpots",
     "ComedoError", "InvalidInputError", "ImageTooLargeError", "NoSkinError", "ModelError", "StoreError",
     "__version__",
 ]

@@ -76,7 +76,8 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
         message = str(err["msg"]).removeprefix("Value error, ")
         if key == "size_mm" and err["type"] in ("int_type", "float_type"):
             message = "input should be a number"
-        raise InvalidInputError(f"{source}: {key}: {message[0].lower()}{message[1:]}; got {json.dumps(err.get('input'))}") from None
+        raise InvalidInputError(f"{source}: {key}: {message[0].lower()}{message[1:]}; "
+                                f"got {json.dumps(err.get('input'))}") from None
 
 
 def load_answers(path: Path) -> Answers:

@@ -25,7 +25,8 @@ import numpy as np
 
 from comedo.types import Analysis
 
-__all__ = ["Registration", "LesionMatch", "Comparison", "Features", "features", "register", "compare", "compare_photos", "comparison_document"]
+__all__ = ["Registration", "LesionMatch", "Comparison", "Features", "features", "register", "compare", "compare_photos",
+           "comparison_document"]
 
 MIN_INLIERS = 25
 MIN_INLIER_RATIO = 0.2
@@ -271,7 +272,8 @@ def comparison_document(before: Analysis, after: Analysis, comp: Comparison) -> 
                          "ecc_correlation": None if reg.ecc is None else round(reg.ecc, 3),
                          "homography": None if reg.homography is None else np.round(reg.homography, 6).tolist()},
         "lesions": comp.counts if reg.ok else None,
-        "pairs": [{"before_index": m.before_index, "after_index": m.after_index, "before_center": pt(centres_b[m.before_index]),
+        "pairs": [{"before_index": m.before_index, "after_index": m.after_index,
+                   "before_center": pt(centres_b[m.before_index]),
                    "after_center": pt(centres_a[m.after_index]), "distance_px": m.distance_px} for m in comp.pairs],
         "persisting_faded": [{"before_index": i, "before_center": pt(centres_b[i])} for i in comp.faded],
         "resolved": [{"before_index": i, "before_center": pt(centres_b[i])} for i in comp.resolved],

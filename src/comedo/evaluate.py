@@ -97,8 +97,7 @@ def run_detector(ds: Dataset, detector: str | LesionDetector, *,
         if progress:
             progress(i + 1, len(ds.files))
     mean_ms = (time.perf_counter() - start) * 1000 / max(len(ds.files), 1)
-    return DetectorRun(det.name, det.default_min_score, preds, mean_ms,
-                       tuple(getattr(det, "hayashi_upper", HAYASHI_UPPER)))  # type: ignore[arg-type]
+    return DetectorRun(det.name, det.default_min_score, preds, mean_ms, det.hayashi_upper)
 
 
 def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,

@@ -108,7 +108,8 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str |
         fmt = img.format
         w, h = img.size
         if w * h > max_pixels:
-            raise ImageTooLargeError(f"{label}: {w}x{h} = {w * h / 1e6:.0f} MP, over the {max_pixels / 1e6:.0f} MP limit")
+            raise ImageTooLargeError(f"{label}: {w}x{h} = {w * h / 1e6:.0f} MP, "
+                                     f"over the {max_pixels / 1e6:.0f} MP limit")
         if w == 0 or h == 0:
             raise InvalidInputError(f"{label}: image has no pixels ({w}x{h})")
         try:

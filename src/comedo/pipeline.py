@@ -111,7 +111,7 @@ def analyze(
 
     t = time.perf_counter()
     quality = assess_quality(planes, skin.mask)
-    severity = grade_severity(full_lesions, getattr(det, "hayashi_upper", HAYASHI_UPPER))
+    severity = grade_severity(full_lesions, det.hayashi_upper)
     timings["grade_quality"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {

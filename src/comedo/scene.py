@@ -59,7 +59,8 @@ def scene_features(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots) -> 
     inverse = (~skin).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(inverse, connectivity=4)
     edge_labels = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])).tolist())
-    holes = sum(1 for i in range(1, n) if i not in edge_labels and 0.001 * h * w <= stats[i, cv2.CC_STAT_AREA] <= 0.08 * h * w)
+    holes = sum(1 for i in range(1, n)
+                if i not in edge_labels and 0.001 * h * w <= stats[i, cv2.CC_STAT_AREA] <= 0.08 * h * w)
     # Lips: strongly red-magenta and smooth, a colour skin rarely has even when inflamed.
     hue = np.degrees(np.arctan2(planes.b_star, planes.a_star))
     lips = float(((planes.a_star > 25) & (hue < 28) & (planes.lightness > 25)).mean())

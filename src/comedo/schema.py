@@ -16,6 +16,7 @@ from comedo.grade import HAYASHI_UPPER
 from comedo.quality import QUALITY_FLAGS
 from comedo.redness import IRRITATION_THRESHOLDS
 from comedo.types import Analysis, LesionType
+from comedo.typing_stage import type_summary
 
 if TYPE_CHECKING:
     from comedo.advice import TriageReport
@@ -51,6 +52,7 @@ class LesionOut(BaseModel):
     type: str | None = Field(description="lesion type, null until typed")
     type_scores: dict[str, float] | None
     type_reason: str | None = Field(None, description="why type is null (too small to judge, no model)")
+    type_summary: str = Field("-", description="the type, or in a few words why there is none, for tables")
     redness_delta_a: float | None = Field(description="mean a* in the lesion's disc minus the person's baseline")
     irritation: str
     dark_core: bool = Field(description="a dark dot (open-comedo opening) lies inside the lesion")
@@ -232,6 +234,9 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
         red = analysis.redness.per_lesion[i] if i < len(analysis.redness.per_lesion) else None
         label = analysis.lesions.type_label[i]
         scores = analysis.lesions.type_scores[i]
+        type_scores = None if not math.isfinite(float(scores[0])) else {
+            n: round(float(s), 4) for n, s in zip(type_names, scores, strict=True)}
+        reason = analysis.type_reasons[i] if i < len(analysis.type_reasons) else None
         lesions.append(
             LesionOut(
                 bbox=[round(x0, 1), round(y0, 1), round(x1 - x0, 1), round(y1 - y0, 1)],
@@ -240,12 +245,12 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
                 diameter_mm=round(2 * r * mm, 2) if mm else None,
                 score=round(float(analysis.lesions.score[i]), 4),
                 type=label,
-                type_scores=None if not math.isfinite(float(scores[0])) else
-                {n: round(float(s), 4) for n, s in zip(type_names, scores, strict=True)},
+                type_scores=type_scores,
                 redness_delta_a=_num(red.delta_a, 2) if red else None,
                 irritation=red.grade.value if red else "none",
                 dark_core=bool(dark_core[i]) if i < len(dark_core) else False,
-                type_reason=analysis.type_reasons[i] if i < len(analysis.type_reasons) else None,
+                type_reason=reason,
+                type_summary=type_summary(label, reason, type_scores),
             )
         )
     spots = [

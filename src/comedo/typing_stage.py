@@ -24,7 +24,7 @@ import numpy as np
 from comedo.classify.registry import get_type_classifier
 from comedo.types import Lesions, LesionType, PhotoType
 
-__all__ = ["NEEDS_SCALE", "deep_type_check", "type_lesions"]
+__all__ = ["NEEDS_SCALE", "deep_type_check", "type_lesions", "type_summary"]
 
 TYPE_NAMES = tuple(t.value for t in LesionType)
 DEEP_TYPES = ("nodule", "cyst")
@@ -54,6 +54,18 @@ def deep_type_check(probs: np.ndarray, diameter_mm: float | None, crop_px: int, 
         return TYPE_NAMES[best], None
     return None, (f"uncertain: {diameter_mm:.1f} mm across is too small for a {top} (those are "
                   f"{DEEP_MIN_MM:.0f} mm or more), and no other type scored {min_confidence:.2f}")
+
+
+def type_summary(label: str | None, reason: str | None, scores: dict[str, float] | None) -> str:
+    """A lesion's type in a few words for tables: the type, or why there is none
+    (a needs-a-scale lesion names the type it may be)."""
+    if label is not None:
+        return label.replace("_", " ")
+    if reason is None:
+        return "-"
+    if reason.startswith(NEEDS_SCALE) and scores:
+        return f"{max(scores, key=scores.__getitem__)}? needs a scale"
+    return reason.split(":")[0].split(" (")[0]
 
 
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool, mm_per_px: float | None = None,

@@ -59,7 +59,8 @@ def giou_loss(pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) ->
     return ((1 - giou) * w[sel]).sum() / weight.sum().clamp(min=1)
 
 
-def batch_targets(items: list[tuple[np.ndarray, np.ndarray]], crop: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def batch_targets(items: list[tuple[np.ndarray, np.ndarray]],
+                  crop: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     images = torch.from_numpy(np.stack([im for im, _ in items])).permute(0, 3, 1, 2).float()
     targets = [make_targets(b, crop, crop) for _, b in items]
     return images, {k: torch.from_numpy(np.stack([t[k] for t in targets])) for k in targets[0]}

@@ -13,6 +13,7 @@ validation macro-F1), ``last.pt``, ``history.jsonl`` and ``split.json``.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import time
@@ -88,6 +89,27 @@ class Softmaxed(nn.Module):
         return torch.stack([torch.softmax(net(x), dim=1) for net in self.nets]).mean(dim=0)
 
 
+class WeightAverage:
+    """An exponential moving average of a network's weights and batch-norm statistics."""
+
+    def __init__(self, model: nn.Module, decay: float) -> None:
+        self.decay = decay
+        self.network = copy.deepcopy(model).eval()
+        for p in self.network.parameters():
+            p.requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, model: nn.Module) -> None:
+        for mine, theirs in zip(self.network.state_dict().values(), model.state_dict().values(), strict=True):
+            if mine.dtype.is_floating_point:
+                mine.mul_(self.decay).add_(theirs, alpha=1 - self.decay)
+            else:
+                mine.copy_(theirs)
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        return self.network.state_dict()
+
+
 def load_rgb(path: Path, side: int = 192) -> np.ndarray:
     bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
     return cv2.cvtColor(cv2.resize(bgr, (side, side), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
@@ -152,6 +174,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--input", type=int, default=INPUT,
                         help="network input side in px; photos are loaded at 1.2x this (capped at 256 px, the data's "
                              "largest side) to crop from")
+    parser.add_argument("--ema", type=float, default=0.0,
+                        help="keep an exponential moving average of the weights with this decay per step (e.g. "
+                             "0.995) and validate and save the average: a last epoch less at the mercy of the "
+                             "final batches")
+    parser.add_argument("--mixup", type=float, default=0.0,
+                        help="mixup's Beta(a, a) parameter (0: off); blending photos and their labels softens "
+                             "the noisy per-photo labels")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--split-seed", type=int, default=None,
                         help="seed of the held-out split (default: --seed); keep it fixed to train ensemble members")
@@ -186,11 +215,13 @@ def main(argv: list[str] | None = None) -> None:
     total = steps_per_epoch * args.epochs
     rng = np.random.default_rng(args.seed)
     best, step = -1.0, 0
+    averaged = WeightAverage(model, args.ema) if args.ema > 0 else None
 
     def save_checkpoint(path: Path, epoch: int, figures: dict[str, object]) -> None:
-        """The network as it is now, with what export_types needs to rebuild it."""
-        torch.save({"model": model.state_dict(), "epoch": epoch, "figures": figures, "input": args.input,
-                    "head": args.head}, path)
+        """The network as validated (the weight average with --ema), with what export_types needs to rebuild it."""
+        state = averaged.state_dict() if averaged else model.state_dict()
+        torch.save({"model": state, "epoch": epoch, "figures": figures, "input": args.input, "head": args.head,
+                    "ema": args.ema, "mixup": args.mixup, "min_crop": args.min_crop}, path)
 
     history = (args.out / "history.jsonl").open("w")
     for epoch in range(args.epochs):
@@ -205,13 +236,21 @@ def main(argv: list[str] | None = None) -> None:
             lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / total)) if step > 50 else args.lr * (step + 1) / 50
             for g in optimizer.param_groups:
                 g["lr"] = lr
-            loss = F.cross_entropy(model(x), y, weight=weights, label_smoothing=0.1)
+            if args.mixup > 0:
+                lam, partner = float(rng.beta(args.mixup, args.mixup)), torch.from_numpy(rng.permutation(len(idx)))
+                logits = model(lam * x + (1 - lam) * x[partner])
+                loss = (lam * F.cross_entropy(logits, y, weight=weights, label_smoothing=0.1)
+                        + (1 - lam) * F.cross_entropy(logits, y[partner], weight=weights, label_smoothing=0.1))
+            else:
+                loss = F.cross_entropy(model(x), y, weight=weights, label_smoothing=0.1)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if averaged:
+                averaged.update(model)
             running += loss.item()
             step += 1
-        figures = evaluate(model, valid_imgs, valid_labels)
+        figures = evaluate(averaged.network if averaged else model, valid_imgs, valid_labels)
         record = {"epoch": epoch, "loss": running / steps_per_epoch, "epoch_s": time.time() - t0,
                   "elapsed_s": time.time() - started, **{k: v for k, v in figures.items() if k != "confusion"}}
         if figures["macro_f1"] > best:  # type: ignore[operator]

@@ -26,7 +26,8 @@ def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -
     else:
         c = comp.counts
         red = comp.redness.get("change_delta_a_p90")
-        typer.echo(f"{before} -> {after}: aligned (confidence {reg.confidence:.2f}); lesions: {c['resolved']} resolved, "
+        typer.echo(f"{before} -> {after}: aligned (confidence {reg.confidence:.2f}); lesions: "
+                   f"{c['resolved']} resolved, "
                    f"{c['persisting']} persisting, {c['new']} new, {c['out_of_view']} out of view; redness p90 "
                    f"delta a* change {red:+.1f}" if red is not None else "")
     if out is not None:

@@ -62,7 +62,8 @@ class ModelCard:
             pad_multiple=int(inference.get("pad_multiple", 32)),
             flip_tta=bool(inference.get("flip_tta", False)),
             refine_centre=bool(inference.get("refine_centre", False)),
-            hayashi_upper=tuple(int(v) for v in inference.get("hayashi_upper", HAYASHI_UPPER)),  # type: ignore[arg-type]
+            hayashi_upper=tuple(int(v)  # type: ignore[arg-type]
+                                for v in inference.get("hayashi_upper", HAYASHI_UPPER)),
         )
 
 

@@ -60,8 +60,10 @@ def history_chart(rows: Sequence[object], subject: str, *, width: int = 900) -> 
     dates = [r.created_at.strftime("%Y-%m-%d") for r in rows]  # type: ignore[attr-defined]
     counts = _panel([[float(getattr(r, key)) for r in rows] for key, _, _ in SERIES], [s[1] for s in SERIES],
                     [s[2] for s in SERIES], f"{subject}: lesion counts by type", dates, width, 260)
-    redness = _panel([[r.delta_a_p90 if r.delta_a_p90 is not None else float("nan") for r in rows]],  # type: ignore[attr-defined]
+    redness = _panel([[r.delta_a_p90 if r.delta_a_p90 is not None else float("nan")  # type: ignore[attr-defined]
+                       for r in rows]],
                      ["p90 delta a* vs own skin"], [(200, 40, 40)], "redness", dates, width, 200)
-    iga = _panel([[float(r.iga_grade) for r in rows], [float(r.hayashi_grade) for r in rows]],  # type: ignore[attr-defined]
+    iga = _panel([[float(r.iga_grade) for r in rows],  # type: ignore[attr-defined]
+                  [float(r.hayashi_grade) for r in rows]],  # type: ignore[attr-defined]
                  ["IGA 0-4", "Hayashi 0-3"], [(60, 60, 60), (30, 140, 90)], "severity", dates, width, 200)
     return np.vstack([counts, redness, iga])

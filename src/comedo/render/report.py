@@ -29,7 +29,8 @@ th { background: #f6f8fa; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px; }
 .card b { display: block; font-size: 1.2rem; }
 ol li, ul li { margin-bottom: 4px; }
-@media print { body { max-width: none; padding: 0; } h2 { break-after: avoid; } table, .card, img { break-inside: avoid; }
+@media print { body { max-width: none; padding: 0; } h2 { break-after: avoid; }
+  table, .card, img { break-inside: avoid; }
   .level { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 """
 
@@ -86,9 +87,10 @@ def report_html(analysis: Analysis) -> str:
                      "<th>score</th><th>redness vs own skin</th></tr>")
         for i, les in enumerate(doc["lesions"], 1):
             size = f"{les['diameter_mm']} mm" if les["diameter_mm"] is not None else f"{2 * les['radius_px']:.0f} px"
-            kind = (les["type"] or "-").replace("_", " ")
+            kind = les.get("type_summary") or (les["type"] or "-").replace("_", " ")
             parts.append(f"<tr><td>{i}</td><td>{les['center'][0]:.0f}, {les['center'][1]:.0f}</td><td>{size}</td>"
-                         f"<td>{_e(kind)}</td><td>{les['score']:.2f}</td><td>{_e(les['irritation'])}</td></tr>")
+                         f"<td title='{_e(les.get('type_reason') or '')}'>{_e(kind)}</td><td>{les['score']:.2f}</td>"
+                         f"<td>{_e(les['irritation'])}</td></tr>")
         parts.append("</table>")
     ext = doc.get("extraction")
     if ext:

@@ -110,7 +110,7 @@ function show(index) {
   $("lesions").tBodies[0].replaceChildren(...doc.lesions.map((l, i) => {
     const row = el("tr");
     const size = l.diameter_mm !== null ? `${l.diameter_mm} mm` : `${Math.round(2 * l.radius_px)} px`;
-    [i + 1, `${Math.round(l.center[0])}, ${Math.round(l.center[1])}`, size, (l.type || "-").replace("_", " "),
+    [i + 1, `${Math.round(l.center[0])}, ${Math.round(l.center[1])}`, size, l.type_summary || (l.type || "-").replace("_", " "),
      l.score.toFixed(2), l.irritation].forEach((v) => row.append(el("td", String(v))));
     return row;
   }));
