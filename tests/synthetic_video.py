@@ -21,7 +21,7 @@ class Clip:
 
 def build_clip(photo: Path, out: Path, *, fps: int = 10, seconds: float = 7.0, t_in: float = 2.0,
                t_release: float = 3.0, t_out: float = 4.5, detector: str = "auto") -> Clip:
-    """Pan and zoom slowly over the photo; a grey extractor slides in from the right at ``t_in`` and leaves at
+    """Pan and zoom slowly over the photo; a blue-gloved finger slides in from the right at ``t_in`` and leaves at
     ``t_out``; the treated lesion (chosen as comedo's tracker chooses it) is painted out from ``t_release``."""
     from comedo.video import _LesionTracker
 
@@ -42,10 +42,10 @@ def build_clip(photo: Path, out: Path, *, fps: int = 10, seconds: float = 7.0, t
     for i in range(n):
         t = i / fps
         img = (cleared if t >= t_release else base).copy()
-        if t_in <= t < t_out:  # an extractor: a grey bar from the right edge with a loop at its tip
+        if t_in <= t < t_out:  # a nitrile-gloved finger from the right edge, its rounded tip beside the lesion
             tip_x = int(cx + r * 2.5)
-            cv2.rectangle(img, (tip_x + 14, int(cy - 16)), (w, int(cy + 16)), (128, 128, 132), -1)
-            cv2.circle(img, (tip_x + 8, int(cy)), 14, (128, 128, 132), 6, cv2.LINE_AA)
+            cv2.rectangle(img, (tip_x + 22, int(cy - 22)), (w, int(cy + 22)), (70, 110, 220), -1)
+            cv2.circle(img, (tip_x + 22, int(cy)), 22, (70, 110, 220), -1, cv2.LINE_AA)
         zoom = 1.0 + 0.04 * t / seconds
         m = cv2.getRotationMatrix2D((w / 2, h / 2), 1.0 * t / seconds, zoom)
         m[:, 2] += (6 * t / seconds, -4 * t / seconds)

@@ -56,7 +56,7 @@ def describe(analysis: Analysis) -> Description:
     instrument = getattr(scene, "instrument_or_fingers", False)
     opening = {"close_up": "A close-up of skin", "wide": "A wider view (face or body)"}.get(str(view), "A photo")
     if instrument:
-        opening += " with an instrument or a gloved hand in frame, as during an extraction"
+        opening += " with fingers, a glove or a tool in frame, as during an extraction"
     photo_type = analysis.photo_type
     label = getattr(photo_type, "label", None)
     if view == "close_up" and label:

@@ -25,6 +25,7 @@ def verified_session(path: Path, sha256: str, *, threads: int | None = None) -> 
     options.intra_op_num_threads = threads or int(os.environ.get("COMEDO_THREADS", "0")) or min(os.cpu_count() or 1, 4)
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own untyped errors

@@ -88,7 +88,7 @@ def analyze(
     timings["dark_spots"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
-    scene = classify_scene(planes, skin.mask, all_spots)
+    scene = classify_scene(planes, skin.mask, all_spots, work)
     timings["scene"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()

@@ -8,13 +8,15 @@ Close-up vs wide: a logistic regression over ten measured features
 background) around the border and have smaller skin texture relative to the
 frame. Its accuracy on hand-labelled photos is in docs/performance.md.
 
-Instrument or fingers: a transparent rule, not a model. A candidate is
-(a) a bright blue or purple region (nitrile gloves: L* > 35, C*ab > 20) of at
-least 1.5 % of the frame, (b) a bright achromatic region (white gloves,
-cotton, a metal tool: C*ab < 6, L* > 78) of at least 2.5 %, or (c) an elongated (aspect >= 3.5)
-grey region typical of an extractor or tweezers; it counts when it enters from
-the frame edge and lies over skin (see ``detect_instrument``). Bare fingers
-are skin and are not recognised.
+Instrument or fingers: a small network (``comedo.classify.instrument``,
+trained by ``comedo_train.train_instrument`` on hand-labelled close-ups) looks
+at the whole frame for a hand, glove, needle, extractor, tweezers or cotton.
+Beside it, one transparent rule: a bright blue or purple region (nitrile
+gloves: L* > 35, C*ab > 20) of at least 1.5 % of the frame that enters from
+the frame edge and lies over skin (``blue_glove_rule``); such gloves are
+common in clinics but rare in the training photos. Either one flags the photo.
+Earlier rules for white gloves and grey tools were dropped: on 638 held-out
+hand-labelled photos they found 6 of 60 and raised 11 false alarms.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from comedo.classify.registry import get_instrument_classifier
 from comedo.colour import ColourPlanes
 from comedo.detect.registry import MODELS_DIR
 from comedo.errors import ModelError
 from comedo.types import DarkSpots, Scene
 
-__all__ = ["Scene", "scene_features", "classify_scene", "detect_instrument", "FEATURE_NAMES"]
+__all__ = ["Scene", "scene_features", "classify_scene", "blue_glove_rule", "instrument_in_frame", "FEATURE_NAMES"]
 
 FEATURE_NAMES = ("skin_fraction", "border_skin_fraction", "nonskin_dark_fraction", "dark_spots_log_density",
                  "dark_spot_rel_radius", "red_fraction", "skin_l_spread", "interior_holes", "lip_fraction",
@@ -84,13 +87,12 @@ def close_up_probability(features: np.ndarray) -> float:
     return float(1 / (1 + np.exp(-logit)))
 
 
-def detect_instrument(planes: ColourPlanes, skin: np.ndarray) -> tuple[float, tuple[str, ...]]:
-    """Confidence 0..1 that a tool or gloved hand is in frame, with the evidence.
+def blue_glove_rule(planes: ColourPlanes, skin: np.ndarray) -> tuple[float, tuple[str, ...]]:
+    """Confidence 0..1 that a blue or purple (nitrile) glove is in frame, with the evidence.
 
-    Every candidate region must look like something held over the skin: it
-    enters from the frame edge (3-40 % of its outline on the edge) and lies on
-    skin for at least 70 % of the rest of its outline (60 % for an elongated tool). Backgrounds (mostly edge) and
-    pustule heads (no edge) do not.
+    The region must look like something held over the skin: it enters from the
+    frame edge (3-40 % of its outline on the edge) and lies on skin for at
+    least 70 % of the rest of its outline. Backgrounds (mostly edge) do not.
     """
     h, w = skin.shape
     area = h * w
@@ -98,38 +100,44 @@ def detect_instrument(planes: ColourPlanes, skin: np.ndarray) -> tuple[float, tu
     chroma = np.hypot(a, b)
     hue = np.degrees(np.arctan2(b, a)) % 360
     skin_ring = cv2.dilate(skin.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
-    candidates = (
-        (((hue > 200) & (hue < 330) & (chroma > 20) & (light > 35) & ~skin), "blue/purple glove", 0.015, 0.0),
-        (((chroma < 6) & (light > 78) & ~skin), "white glove, cotton or metal", 0.025, 0.0),
-        (((chroma < 8) & (light > 25) & (light <= 70) & ~skin), "metal tool", 0.01, 3.5),
-    )
+    mask = (hue > 200) & (hue < 330) & (chroma > 20) & (light > 35) & ~skin
     evidence: list[str] = []
     score = 0.0
-    for mask, kind, min_frac, min_aspect in candidates:
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-        for i in range(1, n):
-            frac = stats[i, cv2.CC_STAT_AREA] / area
-            if frac < min_frac:
-                continue
-            x, y, bw, bh = stats[i, :4]
-            comp = (labels[y : y + bh, x : x + bw] == i).astype(np.uint8)
-            outline = comp - cv2.erode(comp, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
-            ys, xs = np.nonzero(outline)
-            inner = (ys + y > 1) & (ys + y < h - 2) & (xs + x > 1) & (xs + x < w - 2)
-            if inner.sum() < 20:
-                continue
-            frame_edge = 1 - float(inner.mean())
-            on_skin = float(skin_ring[ys[inner] + y, xs[inner] + x].mean())
-            # An elongated grey tool is strong evidence by its shape, so it needs less skin around it.
-            if not (0.03 <= frame_edge < 0.4 and on_skin >= (0.6 if min_aspect else 0.7)):
-                continue
-            if min_aspect:
-                (_, _), (rw, rh), _ = cv2.minAreaRect(np.column_stack([xs + x, ys + y]).astype(np.float32))
-                if max(rw, rh) / max(min(rw, rh), 1.0) < min_aspect:
-                    continue
-            evidence.append(f"{kind} entering the frame over skin ({frac:.0%} of the frame)")
-            score = max(score, min(1.0, 0.3 + 0.5 * on_skin + frac))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    for i in range(1, n):
+        frac = stats[i, cv2.CC_STAT_AREA] / area
+        if frac < 0.015:
+            continue
+        x, y, bw, bh = stats[i, :4]
+        comp = (labels[y : y + bh, x : x + bw] == i).astype(np.uint8)
+        outline = comp - cv2.erode(comp, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+        ys, xs = np.nonzero(outline)
+        inner = (ys + y > 1) & (ys + y < h - 2) & (xs + x > 1) & (xs + x < w - 2)
+        if inner.sum() < 20:
+            continue
+        frame_edge = 1 - float(inner.mean())
+        on_skin = float(skin_ring[ys[inner] + y, xs[inner] + x].mean())
+        if not (0.03 <= frame_edge < 0.4 and on_skin >= 0.7):
+            continue
+        evidence.append(f"blue/purple glove entering the frame over skin ({frac:.0%} of the frame)")
+        score = max(score, min(1.0, 0.3 + 0.5 * on_skin + frac))
     return score, tuple(evidence)
+
+
+def instrument_in_frame(rgb: np.ndarray | None, planes: ColourPlanes,
+                        skin: np.ndarray) -> tuple[float, float, tuple[str, ...]]:
+    """(confidence, threshold, evidence) that a hand, glove or tool is in frame:
+    the larger of the network's probability and the blue-glove rule's confidence."""
+    confidence, evidence = blue_glove_rule(planes, skin)
+    classifier = get_instrument_classifier()
+    threshold = classifier.card.threshold if classifier else 0.5
+    if classifier is not None and rgb is not None:
+        p = classifier.probability(rgb)
+        if p >= threshold:
+            evidence = (f"a hand, glove or tool, seen by the instrument classifier (probability {p:.2f})",
+                        *evidence)
+        confidence = max(confidence, p)
+    return confidence, threshold, evidence
 
 
 SCENE_SIDE = 320  # features are fractions and shapes; a small copy is enough and 4x cheaper
@@ -148,10 +156,13 @@ def _small(planes: ColourPlanes, skin: np.ndarray) -> tuple[ColourPlanes, np.nda
     return small, r(skin.astype(np.uint8), cv2.INTER_NEAREST) > 0, scale
 
 
-def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots) -> Scene:
+def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots,
+                   rgb: np.ndarray | None = None) -> Scene:
+    """The scene of a photo from its colour planes, skin mask and dark spots; ``rgb``
+    (the same photo) lets the instrument classifier look at it."""
     small, small_skin, scale = _small(planes, skin)
     scaled_spots = DarkSpots(spots.centers * scale, spots.radii * scale, spots.contrast)
     features = scene_features(small, small_skin, scaled_spots)
     p = close_up_probability(features)
-    confidence, evidence = detect_instrument(small, small_skin)
-    return Scene("close_up" if p >= 0.5 else "wide", p, confidence >= 0.5, confidence, evidence)
+    confidence, threshold, evidence = instrument_in_frame(rgb, small, small_skin)
+    return Scene("close_up" if p >= 0.5 else "wide", p, confidence >= threshold, confidence, evidence)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["seed_everything", "load_matching_weights"]
+__all__ = ["seed_everything", "load_matching_weights", "export_square_classifier"]
 
 
 def seed_everything(seed: int, threads: int) -> None:
@@ -28,3 +28,10 @@ def load_matching_weights(model: torch.nn.Module, checkpoint: Path) -> int:
     model.load_state_dict(usable, strict=False)
     print(f"initialised {len(usable)}/{len(own)} tensors from {checkpoint}", flush=True)
     return len(usable)
+
+
+def export_square_classifier(model: torch.nn.Module, side: int, path: Path) -> None:
+    """Export a photo classifier (square RGB input ``image``, output ``probs``) to ONNX with a free batch size."""
+    torch.onnx.export(model.eval(), (torch.zeros(1, 3, side, side),), str(path), input_names=["image"],
+                      output_names=["probs"], dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}}, opset_version=17,
+                      dynamo=False)

@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 
 from comedo.files import file_sha256
+from comedo_train.common import export_square_classifier
 from comedo_train.lesion_types import CLASSES, TYPE_VALUES
 from comedo_train.train_types import INPUT, Softmaxed, TypeNet
 
@@ -51,9 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     side = sides.pop()
     model = Softmaxed(*nets).eval()
     onnx_path = args.out / "lesion_types.onnx"
-    torch.onnx.export(model, (torch.zeros(1, 3, side, side),), str(onnx_path), input_names=["image"],
-                      output_names=["probs"], dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}}, opset_version=17,
-                      dynamo=False)
+    export_square_classifier(model, side, onnx_path)
     training: dict = {"members": members,
                       "checkpoint_choice": "per member: best.pt is the epoch with the best macro-F1 on the held-out "
                                            "families (so its held-out figures are slightly optimistic), last.pt the "

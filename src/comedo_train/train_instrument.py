@@ -1,0 +1,166 @@
+"""Train the "instrument or fingers in frame" classifier, seeded, on a CPU.
+
+    python -m comedo_train.train_instrument --data ../shared/data --labels data/instrument_labels.csv \\
+        --out runs/instrument --init-from runs/detector/best.pt
+
+Labels: one hand label per linked photo group of the lesion-types close-ups
+(``data/instrument_labels.csv``: yes / no / unsure; a glove, fingers, a needle,
+an extractor, tweezers or cotton in frame is "yes"; "unsure" photos are left
+out), applied to the group's augmented copies; ACNE04 faces, which show no
+hands or tools, are added as negatives so that wide views are covered. The
+lesion-type split's held-out families stay held out here too, so the figures
+are on photos neither classifier trained on.
+
+The network is the lesion-type classifier's architecture (``TypeNet``) with one
+logit, started from the detector's encoder. Writes ``last.pt``,
+``history.jsonl`` and ``held_out.json`` (per-photo probabilities of the
+held-out photos, for choosing the threshold in the card).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from comedo_train.common import load_matching_weights, seed_everything
+from comedo_train.lesion_types import link_duplicates, scan, split
+from comedo_train.train_types import INPUT, TypeNet, augment, centre, load_rgb
+
+ACNE04_NEGATIVES = 300  # faces drawn from ACNE04 train, about a tenth of the close-ups' count
+
+
+def read_labels(path: Path) -> dict[str, bool | None]:
+    """Hand labels by photo path (relative to the data folder): True, False, or None for unsure."""
+    with path.open() as f:
+        return {row["path"]: {"yes": True, "no": False}.get(row["instrument_or_fingers"])
+                for row in csv.DictReader(f)}
+
+
+def labelled_photos(data: Path, labels: dict[str, bool | None]) -> tuple[list[tuple[Path, bool]],
+                                                                         list[tuple[Path, bool]]]:
+    """(train, held out) photos with labels: each labelled photo's linked group
+    shares its label, and the lesion-type split decides which groups are held out."""
+    items = scan(data / "lesion-types" / "train")
+    kept, component, _ = link_duplicates(items)
+    _, valid = split(kept, component)
+    held_out = {component[it.group] for it in valid}
+    by_component: dict[str, bool | None] = {}
+    for it in items:
+        rel = str(it.path.relative_to(data))
+        if rel in labels:
+            by_component[component[it.group]] = labels[rel]
+    train, test = [], []
+    for it in items:
+        label = by_component.get(component[it.group])
+        if label is None:  # unsure, or a group nobody labelled
+            continue
+        (test if component[it.group] in held_out else train).append((it.path, label))
+    return train, test
+
+
+def face_negatives(data: Path, seed: int) -> tuple[list[tuple[Path, bool]], list[tuple[Path, bool]]]:
+    rng = np.random.default_rng(seed)
+    faces = sorted((data / "acne04" / "train" / "images").glob("*.jpg"))
+    picked = rng.choice(len(faces), size=min(ACNE04_NEGATIVES, len(faces)), replace=False)
+    valid = sorted((data / "acne04" / "valid" / "images").glob("*.jpg"))[::5]
+    return [(faces[i], False) for i in sorted(picked)], [(p, False) for p in valid]
+
+
+@torch.no_grad()
+def probabilities(model: TypeNet, images: np.ndarray) -> np.ndarray:
+    model.eval()
+    out = []
+    for i in range(0, len(images), 64):
+        x = torch.from_numpy(images[i : i + 64]).permute(0, 3, 1, 2).float()
+        out.append(((torch.sigmoid(model(x)) + torch.sigmoid(model(torch.flip(x, dims=[3])))) / 2)[:, 0].numpy())
+    return np.concatenate(out)
+
+
+def figures(p: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
+    hit = p >= threshold
+    tp, fp, fn = int((hit & y).sum()), int((hit & ~y).sum()), int((~hit & y).sum())
+    return {"recall": tp / max(tp + fn, 1), "precision": tp / max(tp + fp, 1), "false_alarm_rate":
+            fp / max(int((~y).sum()), 1), "f1": 2 * tp / max(2 * tp + fp + fn, 1)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--labels", type=Path, default=Path("data/instrument_labels.csv"))
+    parser.add_argument("--out", type=Path, default=Path("runs/instrument"))
+    parser.add_argument("--init-from", type=Path, default=None, help="detector checkpoint to take the encoder from")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    seed_everything(args.seed, args.threads)
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    train, test = labelled_photos(args.data, read_labels(args.labels))
+    faces_train, faces_test = face_negatives(args.data, args.seed)
+    train += faces_train
+    test += faces_test
+    print(f"train {len(train)} photos ({sum(y for _, y in train)} with instrument or fingers), held out {len(test)} "
+          f"({sum(y for _, y in test)})", flush=True)
+    load_side = round(INPUT * 1.2)
+    train_imgs = [load_rgb(p, load_side) for p, _ in train]
+    train_y = np.array([y for _, y in train], bool)
+    test_imgs = np.stack([centre(load_rgb(p, load_side)) for p, _ in test])
+    test_y = np.array([y for _, y in test], bool)
+
+    model = TypeNet(n_classes=1)
+    if args.init_from:
+        load_matching_weights(model, args.init_from)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
+    # Positives are about 7 % of the photos: draw them as often as the negatives.
+    draw = np.where(train_y, 0.5 / train_y.sum(), 0.5 / (~train_y).sum())
+    steps_per_epoch = math.ceil(len(train) / args.batch)
+    total = steps_per_epoch * args.epochs
+    rng = np.random.default_rng(args.seed)
+    history = (args.out / "history.jsonl").open("w")
+    step = 0
+    for epoch in range(args.epochs):
+        model.train()
+        t0, running = time.time(), 0.0
+        for _ in range(steps_per_epoch):
+            idx = rng.choice(len(train), size=args.batch, p=draw)
+            # Crops keep at least 85 % of the side: a glove or tool at the border must stay in view.
+            views = np.stack([augment(train_imgs[i], rng, INPUT, 0.85) for i in idx])
+            x = torch.from_numpy(views).permute(0, 3, 1, 2).float()
+            y = torch.from_numpy(train_y[idx].astype(np.float32))
+            lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / total)) if step > 50 else args.lr * (step + 1) / 50
+            for g in optimizer.param_groups:
+                g["lr"] = lr
+            loss = F.binary_cross_entropy_with_logits(model(x)[:, 0], y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            running += loss.item()
+            step += 1
+        p = probabilities(model, test_imgs)
+        record = {"epoch": epoch, "loss": running / steps_per_epoch, "epoch_s": time.time() - t0,
+                  "elapsed_s": time.time() - started, **figures(p, test_y)}
+        history.write(json.dumps(record) + "\n")
+        history.flush()
+        print(json.dumps(record), flush=True)
+    torch.save({"model": model.state_dict(), "epoch": args.epochs - 1, "input": INPUT, "head": "plain",
+                "n_classes": 1}, args.out / "last.pt")
+    (args.out / "held_out.json").write_text(json.dumps({
+        "photos": [str(path) for path, _ in test], "truth": test_y.tolist(),
+        "probability": [round(float(v), 4) for v in p]}, indent=1))
+    print(f"done in {time.time() - started:.0f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

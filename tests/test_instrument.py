@@ -1,0 +1,45 @@
+"""Fingers, glove or tool in frame: the shipped classifier and the blue-glove rule (comedo.scene)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from synthetic import skin_scene
+
+import comedo
+from comedo.classify.registry import get_instrument_classifier
+from comedo.colour import colour_planes
+from comedo.files import file_sha256
+from comedo.scene import instrument_in_frame
+from comedo.skin import segment_skin
+
+TEST_FACES = Path(__file__).parent / "data"
+
+
+def test_shipped_instrument_model_matches_its_card(sample_path: Path) -> None:
+    classifier = get_instrument_classifier()
+    assert classifier is not None
+    assert file_sha256(classifier.card_path.parent / classifier.card.file) == classifier.card.sha256
+    p = classifier.probability(comedo.load_image(sample_path).pixels)
+    assert 0.0 <= p <= 1.0
+
+
+@pytest.mark.parametrize("name", ["sample", "mild_face.jpg", "other_face.jpg"])
+def test_faces_with_no_hand_or_tool_are_not_flagged(sample_path: Path, name: str) -> None:
+    path = sample_path if name == "sample" else TEST_FACES / name
+    scene = comedo.analyze(path).scene
+    assert scene is not None and not scene.instrument_or_fingers, scene.instrument_evidence
+
+
+def test_without_the_photo_only_the_blue_glove_rule_decides() -> None:
+    rgb = skin_scene((400, 400), margin=0, seed=9).rgb.copy()
+    planes = colour_planes(rgb)
+    assert instrument_in_frame(None, planes, segment_skin(planes).mask)[0] == 0.0
+    cv2.rectangle(rgb, (150, 250), (230, 399), (70, 110, 220), -1)  # a gloved finger from the bottom edge
+    planes = colour_planes(rgb)
+    confidence, threshold, evidence = instrument_in_frame(None, planes, segment_skin(planes).mask)
+    assert confidence >= threshold and evidence and "blue/purple glove" in evidence[0]
+    assert np.isfinite(confidence)
