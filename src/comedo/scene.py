@@ -1,15 +1,18 @@
 """Scene: is the photo a close-up of a patch of skin or a wider view (face,
 body), and is an instrument or a (gloved) hand in frame?
 
-Close-up vs wide: a logistic regression over ten measured features
-(``scene_features``), fitted by ``comedo_train.fit_scene`` on ACNE04 faces
-(wide) against lesion-type close-ups, with its coefficients shipped in
-``comedo/models/scene.json``. Wide views show more non-skin (hair, eyes,
-background) around the border and have smaller skin texture relative to the
-frame. Its accuracy on hand-labelled photos is in docs/performance.md.
+Close-up vs wide: a small network (``comedo/models/close_up.onnx``, trained
+by ``comedo_train.train_photo_flag --task close_up`` on hand labels of the
+lesion-type photos and on ACNE04 faces) looks at the whole frame. Without
+that model, or without the photo, a logistic regression over ten measured
+features (``scene_features``, fitted by ``comedo_train.fit_scene``; its
+coefficients are in ``comedo/models/scene.json``) decides: wide views show
+more non-skin (hair, eyes, background) around the border and have smaller skin
+texture relative to the frame. On held-out hand-labelled photos the network
+is right far more often (docs/performance.md).
 
-Instrument or fingers: a small network (``comedo.classify.instrument``,
-trained by ``comedo_train.train_instrument`` on hand-labelled close-ups) looks
+Instrument or fingers: a small network (``comedo/models/instrument.onnx``,
+trained by ``comedo_train.train_photo_flag --task instrument``) looks
 at the whole frame for a hand, glove, needle, extractor, tweezers or cotton.
 Beside it, one transparent rule: a bright blue or purple region (nitrile
 gloves: L* > 35, C*ab > 20) of at least 1.5 % of the frame that enters from
@@ -27,7 +30,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from comedo.classify.registry import get_instrument_classifier
+from comedo.classify.registry import get_close_up_classifier, get_instrument_classifier
 from comedo.colour import ColourPlanes
 from comedo.detect.registry import MODELS_DIR
 from comedo.errors import ModelError
@@ -159,10 +162,13 @@ def _small(planes: ColourPlanes, skin: np.ndarray) -> tuple[ColourPlanes, np.nda
 def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots,
                    rgb: np.ndarray | None = None) -> Scene:
     """The scene of a photo from its colour planes, skin mask and dark spots; ``rgb``
-    (the same photo) lets the instrument classifier look at it."""
+    (the same photo) lets the close-up and instrument classifiers look at it."""
     small, small_skin, scale = _small(planes, skin)
-    scaled_spots = DarkSpots(spots.centers * scale, spots.radii * scale, spots.contrast)
-    features = scene_features(small, small_skin, scaled_spots)
-    p = close_up_probability(features)
+    view_model = get_close_up_classifier()
+    if view_model is not None and rgb is not None:
+        p = view_model.probability(rgb)
+    else:
+        scaled_spots = DarkSpots(spots.centers * scale, spots.radii * scale, spots.contrast)
+        p = close_up_probability(scene_features(small, small_skin, scaled_spots))
     confidence, threshold, evidence = instrument_in_frame(rgb, small, small_skin)
     return Scene("close_up" if p >= 0.5 else "wide", p, confidence >= threshold, confidence, evidence)

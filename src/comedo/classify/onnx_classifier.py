@@ -15,15 +15,13 @@ original photo are too small to judge and stay untyped, with that reason.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from comedo.errors import ModelError
-from comedo.onnx_session import OnnxModel
+from comedo.onnx_session import OnnxModel, parse_card
 
 __all__ = ["TypeCard", "OnnxTypeClassifier"]
 
@@ -41,13 +39,12 @@ class TypeCard:
 
     @classmethod
     def read(cls, path: Path) -> TypeCard:
-        try:
-            data = json.loads(path.read_text())
-            inf = data["inference"]
-            return cls(data["name"], data["file"], data["sha256"], int(inf["input_size"]), tuple(inf["labels"]),
+        def build(d: dict) -> TypeCard:
+            inf = d["inference"]
+            return cls(d["name"], d["file"], d["sha256"], int(inf["input_size"]), tuple(inf["labels"]),
                        float(inf["context"]), int(inf["min_crop_px"]), float(inf["min_confidence"]))
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelError(f"model card {path} is missing or malformed: {exc}") from exc
+
+        return parse_card(path, build)
 
 
 class OnnxTypeClassifier(OnnxModel):

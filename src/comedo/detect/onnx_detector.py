@@ -15,7 +15,6 @@ so far (base-scale boxes are never suppressed against each other).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +23,8 @@ import numpy as np
 
 from comedo.colour import ColourPlanes
 from comedo.detect.decode import box_iou, decode_centres
-from comedo.errors import ModelError
 from comedo.grade import HAYASHI_UPPER
-from comedo.onnx_session import OnnxModel
+from comedo.onnx_session import OnnxModel, parse_card
 from comedo.types import Lesions
 
 __all__ = ["ModelCard", "OnnxDetector", "read_card", "keep_on_skin"]
@@ -68,10 +66,7 @@ class ModelCard:
 
 
 def read_card(path: Path) -> ModelCard:
-    try:
-        return ModelCard.from_dict(json.loads(path.read_text()))
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"model card {path} is missing or malformed: {exc}") from exc
+    return parse_card(path, ModelCard.from_dict)
 
 
 class OnnxDetector(OnnxModel):

@@ -1,20 +1,26 @@
-"""Train the "instrument or fingers in frame" classifier, seeded, on a CPU.
+"""Train a yes/no classifier of the whole photo, seeded, on a CPU: is a hand,
+glove or tool in frame (``--task instrument``), or is it a close-up rather than
+a wider view of a face or body (``--task close_up``)?
 
-    python -m comedo_train.train_instrument --data ../shared/data --labels data/instrument_labels.csv \\
-        --out runs/instrument --init-from runs/detector/best.pt
+    python -m comedo_train.train_photo_flag --task instrument --data ../shared/data --out runs/instrument \
+        --init-from runs/detector/best.pt
+    python -m comedo_train.train_photo_flag --task close_up --data ../shared/data --out runs/close_up \
+        --init-from runs/detector/best.pt
 
 Labels: one hand label per linked photo group of the lesion-types close-ups
-(``data/instrument_labels.csv``: yes / no / unsure; a glove, fingers, a needle,
-an extractor, tweezers or cotton in frame is "yes"; "unsure" photos are left
-out), applied to the group's augmented copies; ACNE04 faces, which show no
-hands or tools, are added as negatives so that wide views are covered. The
-lesion-type split's held-out families stay held out here too, so the figures
-are on photos neither classifier trained on.
+(``data/instrument_labels.csv``: yes / no / unsure, where a glove, fingers, a
+needle, an extractor, tweezers or cotton in frame is "yes";
+``data/scene_view_labels.csv``: close_up / wide / unsure, where a whole face,
+a part of a face that shows an eye or the lips, or a body region seen from a
+distance is "wide"). "unsure" photos are left out; a label applies to the
+group's augmented copies. ACNE04 faces (no hands or tools, all wide views) are
+added as negatives. The lesion-type split's held-out families stay held out
+here too, so the figures are on photos neither classifier trained on.
 
 The network is the lesion-type classifier's architecture (``TypeNet``) with one
 logit, started from the detector's encoder. Writes ``last.pt``,
 ``history.jsonl`` and ``held_out.json`` (per-photo probabilities of the
-held-out photos, for choosing the threshold in the card).
+held-out photos, for the model card).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import csv
 import json
 import math
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +44,24 @@ from comedo_train.train_types import INPUT, TypeNet, augment, centre, load_rgb
 ACNE04_NEGATIVES = 300  # faces drawn from ACNE04 train, about a tenth of the close-ups' count
 
 
-def read_labels(path: Path) -> dict[str, bool | None]:
+@dataclass(frozen=True)
+class Task:
+    labels: Path  # CSV with a ``path`` column (relative to the data folder) and ``column``
+    column: str
+    positive: str  # the value that means True; ``negative`` False; anything else is left out
+    negative: str
+
+
+TASKS = {
+    "instrument": Task(Path("data/instrument_labels.csv"), "instrument_or_fingers", "yes", "no"),
+    "close_up": Task(Path("data/scene_view_labels.csv"), "view", "close_up", "wide"),
+}
+
+
+def read_labels(task: Task, path: Path | None = None) -> dict[str, bool | None]:
     """Hand labels by photo path (relative to the data folder): True, False, or None for unsure."""
-    with path.open() as f:
-        return {row["path"]: {"yes": True, "no": False}.get(row["instrument_or_fingers"])
+    with (path or task.labels).open() as f:
+        return {row["path"]: {task.positive: True, task.negative: False}.get(row[task.column])
                 for row in csv.DictReader(f)}
 
 
@@ -94,8 +115,9 @@ def figures(p: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> dict[str, f
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--labels", type=Path, default=Path("data/instrument_labels.csv"))
-    parser.add_argument("--out", type=Path, default=Path("runs/instrument"))
+    parser.add_argument("--task", choices=sorted(TASKS), required=True)
+    parser.add_argument("--labels", type=Path, default=None, help="hand labels (default: the task's file in data/)")
+    parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--init-from", type=Path, default=None, help="detector checkpoint to take the encoder from")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch", type=int, default=32)
@@ -107,11 +129,12 @@ def main(argv: list[str] | None = None) -> None:
     seed_everything(args.seed, args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    train, test = labelled_photos(args.data, read_labels(args.labels))
+    task = TASKS[args.task]
+    train, test = labelled_photos(args.data, read_labels(task, args.labels))
     faces_train, faces_test = face_negatives(args.data, args.seed)
     train += faces_train
     test += faces_test
-    print(f"train {len(train)} photos ({sum(y for _, y in train)} with instrument or fingers), held out {len(test)} "
+    print(f"train {len(train)} photos ({sum(y for _, y in train)} {task.positive}), held out {len(test)} "
           f"({sum(y for _, y in test)})", flush=True)
     load_side = round(INPUT * 1.2)
     train_imgs = [load_rgb(p, load_side) for p, _ in train]
@@ -123,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.init_from:
         load_matching_weights(model, args.init_from)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
-    # Positives are about 7 % of the photos: draw them as often as the negatives.
+    # Draw positives as often as negatives (instruments are about 7 % of the photos).
     draw = np.where(train_y, 0.5 / train_y.sum(), 0.5 / (~train_y).sum())
     steps_per_epoch = math.ceil(len(train) / args.batch)
     total = steps_per_epoch * args.epochs
@@ -155,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
         history.flush()
         print(json.dumps(record), flush=True)
     torch.save({"model": model.state_dict(), "epoch": args.epochs - 1, "input": INPUT, "head": "plain",
-                "n_classes": 1}, args.out / "last.pt")
+                "n_classes": 1, "task": args.task}, args.out / "last.pt")
     (args.out / "held_out.json").write_text(json.dumps({
         "photos": [str(path) for path, _ in test], "truth": test_y.tolist(),
         "probability": [round(float(v), 4) for v in p]}, indent=1))

@@ -1,4 +1,5 @@
-"""Fingers, glove or tool in frame: the shipped classifier and the blue-glove rule (comedo.scene)."""
+"""Whole-photo classifiers (comedo.classify.photo_flag) as the scene uses them: close-up or wide, and fingers,
+glove or tool in frame beside the blue-glove rule."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from synthetic import skin_scene
 
 import comedo
-from comedo.classify.registry import get_instrument_classifier
+from comedo.classify.registry import get_close_up_classifier, get_instrument_classifier
 from comedo.colour import colour_planes
 from comedo.files import file_sha256
 from comedo.scene import instrument_in_frame
@@ -19,8 +20,9 @@ from comedo.skin import segment_skin
 TEST_FACES = Path(__file__).parent / "data"
 
 
-def test_shipped_instrument_model_matches_its_card(sample_path: Path) -> None:
-    classifier = get_instrument_classifier()
+@pytest.mark.parametrize("get", [get_instrument_classifier, get_close_up_classifier])
+def test_shipped_photo_models_match_their_cards(sample_path: Path, get: object) -> None:
+    classifier = get()  # type: ignore[operator]
     assert classifier is not None
     assert file_sha256(classifier.card_path.parent / classifier.card.file) == classifier.card.sha256
     p = classifier.probability(comedo.load_image(sample_path).pixels)
@@ -28,10 +30,21 @@ def test_shipped_instrument_model_matches_its_card(sample_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["sample", "mild_face.jpg", "other_face.jpg"])
-def test_faces_with_no_hand_or_tool_are_not_flagged(sample_path: Path, name: str) -> None:
+def test_faces_are_wide_views_with_no_hand_or_tool(sample_path: Path, name: str) -> None:
     path = sample_path if name == "sample" else TEST_FACES / name
     scene = comedo.analyze(path).scene
-    assert scene is not None and not scene.instrument_or_fingers, scene.instrument_evidence
+    assert scene is not None and scene.view == "wide", scene.close_up_probability
+    assert not scene.instrument_or_fingers, scene.instrument_evidence
+
+
+def test_a_crop_of_a_face_photo_is_a_close_up(sample_path: Path) -> None:
+    rgb = comedo.load_image(sample_path).pixels
+    h, w = rgb.shape[:2]
+    # The cheek below the eye, a quarter of the frame's side, blown up as a phone's zoom would.
+    crop = cv2.resize(rgb[h // 2 : h // 2 + h // 4, w // 2 - w // 8 : w // 2 + w // 8], (480, 480),
+                      interpolation=cv2.INTER_CUBIC)
+    scene = comedo.analyze(crop).scene
+    assert scene is not None and scene.view == "close_up", scene.close_up_probability
 
 
 def test_without_the_photo_only_the_blue_glove_rule_decides() -> None:
