@@ -12,6 +12,7 @@ import pytest
 from synthetic import add_dots, add_red_patch, skin_scene
 
 import comedo
+from comedo.describe import _a
 from comedo.errors import InvalidInputError
 from comedo.render.report import report_html
 from comedo.schema import AnalysisDocument, to_document
@@ -109,6 +110,11 @@ def test_annotated_image_does_not_touch_the_photo(sample_path: Path) -> None:
     out = annotate(analysis)
     assert np.array_equal(before, analysis.image.pixels)
     assert out.shape[1] == 640 and out.shape[0] > 640 and out.dtype == np.uint8
+
+
+def test_descriptions_use_the_right_article() -> None:
+    assert _a("open comedo (blackhead)") == "an open comedo (blackhead)"
+    assert _a("papule") == "a papule" and _a("lesion") == "a lesion"
 
 
 def test_description_uses_only_measurements(sample_path: Path) -> None:

@@ -49,6 +49,11 @@ def _count_phrase(n: int, singular: str, plural: str) -> str:
     return f"one {singular}" if n == 1 else f"{n} {plural}"
 
 
+def _a(noun: str) -> str:
+    """The noun with its indefinite article ("an open comedo", "a papule")."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def describe(analysis: Analysis) -> Description:
     parts: list[str] = []
     scene = analysis.scene
@@ -63,7 +68,7 @@ def describe(analysis: Analysis) -> Description:
         share = getattr(photo_type, "scores", {}) or {}
         sure = share.get(label, 0.0)
         hedge = "" if sure >= 0.6 else "most likely "
-        opening += f", showing {hedge}a {TYPE_NAMES_PLAIN[label][0]}"
+        opening += f", showing {hedge}{_a(TYPE_NAMES_PLAIN[label][0])}"
     parts.append(opening + ".")
 
     lesions = analysis.lesions
@@ -112,7 +117,7 @@ def describe(analysis: Analysis) -> Description:
         what = TYPE_NAMES_PLAIN[kind][0] if kind else "lesion"
         red = analysis.redness.per_lesion[biggest] if biggest < len(analysis.redness.per_lesion) else None
         redness = f", {_REDNESS_WORDS[red.grade]}" if red else ""
-        parts.append(f"The largest is a {what} {size}{redness}.")
+        parts.append(f"The largest is {_a(what)} {size}{redness}.")
         if not mm:
             parts.append("Sizes are in pixels because no scale was given.")
     red = analysis.redness
