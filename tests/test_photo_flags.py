@@ -32,8 +32,12 @@ def test_shipped_photo_models_match_their_cards(sample_path: Path, get: object) 
 @pytest.mark.parametrize("name", ["sample", "mild_face.jpg", "other_face.jpg"])
 def test_faces_are_wide_views_with_no_hand_or_tool(sample_path: Path, name: str) -> None:
     path = sample_path if name == "sample" else TEST_FACES / name
-    scene = comedo.analyze(path).scene
+    analysis = comedo.analyze(path)
+    scene = analysis.scene
     assert scene is not None and scene.view == "wide", scene.close_up_probability
+    models = analysis.provenance["scene_models"]
+    assert models == {"close_up": get_close_up_classifier().identity,  # type: ignore[union-attr]
+                      "instrument": get_instrument_classifier().identity}  # type: ignore[union-attr]
     assert not scene.instrument_or_fingers, scene.instrument_evidence
 
 

@@ -27,7 +27,7 @@ from comedo.grade import HAYASHI_LABELS, HAYASHI_UPPER, IGA_LABELS, count_types,
 from comedo.io import ImageSource, load_image
 from comedo.quality import assess_quality
 from comedo.redness import measure_redness
-from comedo.scene import classify_scene
+from comedo.scene import classify_scene, scene_models
 from comedo.skin import segment_skin
 from comedo.triage import findings_from
 from comedo.typing_stage import type_lesions
@@ -118,6 +118,7 @@ def analyze(
         "comedo_version": __version__,
         "detector": det.identity,
         "lesion_type_model": type_model,
+        "scene_models": scene_models(),
         "min_score": threshold,
         "analysis_long_side": ANALYSIS_LONG_SIDE,
     }

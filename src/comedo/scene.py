@@ -36,7 +36,8 @@ from comedo.detect.registry import MODELS_DIR
 from comedo.errors import ModelError
 from comedo.types import DarkSpots, Scene
 
-__all__ = ["Scene", "scene_features", "classify_scene", "blue_glove_rule", "instrument_in_frame", "FEATURE_NAMES"]
+__all__ = ["Scene", "scene_features", "classify_scene", "blue_glove_rule", "instrument_in_frame", "scene_models",
+           "FEATURE_NAMES"]
 
 FEATURE_NAMES = ("skin_fraction", "border_skin_fraction", "nonskin_dark_fraction", "dark_spots_log_density",
                  "dark_spot_rel_radius", "red_fraction", "skin_l_spread", "interior_holes", "lip_fraction",
@@ -157,6 +158,13 @@ def _small(planes: ColourPlanes, skin: np.ndarray) -> tuple[ColourPlanes, np.nda
 
     small = ColourPlanes(r(planes.lightness), r(planes.a_star), r(planes.b_star), r(planes.ycrcb))
     return small, r(skin.astype(np.uint8), cv2.INTER_NEAREST) > 0, scale
+
+
+def scene_models() -> dict[str, object]:
+    """Which models decide the scene in this build, for the analysis's provenance."""
+    view, instrument = get_close_up_classifier(), get_instrument_classifier()
+    return {"close_up": view.identity if view else "logistic regression (scene.json)",
+            "instrument": instrument.identity if instrument else "blue-glove rule only"}
 
 
 def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots,
