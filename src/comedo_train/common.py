@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
 import numpy as np
 import torch
 
-__all__ = ["seed_everything", "load_matching_weights", "export_square_classifier"]
+__all__ = ["seed_everything", "load_matching_weights", "export_square_classifier", "warmup_cosine_lr"]
 
 
 def seed_everything(seed: int, threads: int) -> None:
@@ -35,3 +36,8 @@ def export_square_classifier(model: torch.nn.Module, side: int, path: Path) -> N
     torch.onnx.export(model.eval(), (torch.zeros(1, 3, side, side),), str(path), input_names=["image"],
                       output_names=["probs"], dynamic_axes={"image": {0: "n"}, "probs": {0: "n"}}, opset_version=17,
                       dynamo=False)
+
+
+def warmup_cosine_lr(base: float, step: int, total: int, warmup: int = 50) -> float:
+    """Linear warm-up over ``warmup`` steps, then cosine decay to zero at ``total`` (the classifiers' schedule)."""
+    return base * 0.5 * (1 + math.cos(math.pi * step / total)) if step > warmup else base * (step + 1) / warmup

@@ -29,11 +29,11 @@ from comedo.colour import colour_planes
 from comedo.darkspots import find_dark_spots
 from comedo.io import load_image
 from comedo.pipeline import ANALYSIS_LONG_SIDE
-from comedo.scene import FEATURE_NAMES, instrument_in_frame, scene_features
+from comedo.scene import FEATURE_NAMES, scene_features
 from comedo.skin import segment_skin
 
 
-def features_of(path: Path) -> tuple[np.ndarray, float]:
+def features_of(path: Path) -> np.ndarray:
     img = load_image(path).pixels
     scale = min(1.0, ANALYSIS_LONG_SIDE / max(img.shape[:2]))
     if scale < 1:
@@ -41,7 +41,7 @@ def features_of(path: Path) -> tuple[np.ndarray, float]:
     planes = colour_planes(img)
     skin = segment_skin(planes).mask
     spots = find_dark_spots(planes.lightness, skin)
-    return scene_features(planes, skin, spots), instrument_in_frame(img, planes, skin)[0]
+    return scene_features(planes, skin, spots)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 3000) -> tuple[np.ndarray, float]:
@@ -57,27 +57,18 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 30
 
 def check_against_labels(mean: np.ndarray, std: np.ndarray, w: np.ndarray, b: float, data: Path,
                          labels: Path) -> dict[str, object]:
-    """Scene and instrument figures of a fitted model on the hand-labelled check photos."""
+    """Close-up vs wide figures of a fitted model on the hand-labelled check photos (the instrument classifier
+    and the scene stage as a whole are measured by ``comedo_train.check_scene``)."""
     rows = list(csv.DictReader(labels.open()))
-    hx, hi = [], []
-    for row in rows:
-        f, instrument = features_of(data / row["path"])
-        hx.append(f)
-        hi.append(instrument)
+    hx = [features_of(data / row["path"]) for row in rows]
     pred_close = (((np.stack(hx) - mean) / std) @ w + b) > 0
     truth_close = np.array([r["scene"] == "close_up" for r in rows])
-    truth_tool = np.array([r["instrument_or_fingers"] == "yes" for r in rows])
-    pred_tool = np.array(hi) >= 0.5
     return {
         "hand_labelled_photos": len(rows),
         "scene_accuracy_hand_labels": round(float((pred_close == truth_close).mean()), 4),
         "scene_confusion_rows_truth_close_wide": [
             [int((truth_close & pred_close).sum()), int((truth_close & ~pred_close).sum())],
             [int((~truth_close & pred_close).sum()), int((~truth_close & ~pred_close).sum())]],
-        "instrument_hand_labels": {"positives": int(truth_tool.sum()),
-                                   "true_positives": int((truth_tool & pred_tool).sum()),
-                                   "false_positives": int((~truth_tool & pred_tool).sum()),
-                                   "accuracy": round(float((truth_tool == pred_tool).mean()), 4)},
     }
 
 
@@ -98,8 +89,9 @@ def main(argv: list[str] | None = None) -> None:
         model = json.loads(path.read_text())
         figures = check_against_labels(np.array(model["mean"]), np.array(model["std"]), np.array(model["coef"]),
                                        float(model["intercept"]), args.data, args.labels)
-        # The fitting photos are the instrument classifier's training photos: no instrument figure on them.
-        model["evaluation"].pop("instrument_fit_set", None)
+        # Instrument figures belong to the instrument classifier now (comedo_train.check_scene), not this model.
+        for stale in ("instrument_fit_set", "instrument_hand_labels"):
+            model["evaluation"].pop(stale, None)
         model["evaluation"].update(figures, checked_by="python -m comedo_train.fit_scene --check")
         path.write_text(json.dumps(model, indent=2) + "\n")
         print(json.dumps(figures, indent=2))
@@ -114,8 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     fit_rows = list(csv.DictReader(args.fit_labels.open()))
     paths = wide[: args.acne04] + [args.data / r["path"] for r in fit_rows]
     y = np.array([0.0] * len(wide[: args.acne04]) + [float(r["scene"] == "close_up") for r in fit_rows])
-    measured = [features_of(p) for p in paths]
-    x = np.stack([features for features, _ in measured])
+    x = np.stack([features_of(p) for p in paths])
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
     w, b = fit_logistic((x - mean) / std, y)
     train_acc = float((((((x - mean) / std) @ w + b) > 0) == (y > 0.5)).mean())

@@ -37,9 +37,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from comedo_train.common import load_matching_weights, seed_everything
+from comedo_train.common import load_matching_weights, seed_everything, warmup_cosine_lr
 from comedo_train.lesion_types import link_duplicates, scan, split
-from comedo_train.train_types import INPUT, TypeNet, augment, centre, load_rgb
+from comedo_train.train_types import INPUT, TypeNet, augment, centre, load_rgb, mirror_averaged
 
 ACNE04_NEGATIVES = 300  # faces drawn from ACNE04 train, about a tenth of the close-ups' count
 
@@ -93,16 +93,6 @@ def face_negatives(data: Path, seed: int) -> tuple[list[tuple[Path, bool]], list
     picked = rng.choice(len(faces), size=min(ACNE04_NEGATIVES, len(faces)), replace=False)
     valid = sorted((data / "acne04" / "valid" / "images").glob("*.jpg"))[::5]
     return [(faces[i], False) for i in sorted(picked)], [(p, False) for p in valid]
-
-
-@torch.no_grad()
-def probabilities(model: TypeNet, images: np.ndarray) -> np.ndarray:
-    model.eval()
-    out = []
-    for i in range(0, len(images), 64):
-        x = torch.from_numpy(images[i : i + 64]).permute(0, 3, 1, 2).float()
-        out.append(((torch.sigmoid(model(x)) + torch.sigmoid(model(torch.flip(x, dims=[3])))) / 2)[:, 0].numpy())
-    return np.concatenate(out)
 
 
 def figures(p: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
@@ -162,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
             views = np.stack([augment(train_imgs[i], rng, INPUT, 0.85) for i in idx])
             x = torch.from_numpy(views).permute(0, 3, 1, 2).float()
             y = torch.from_numpy(train_y[idx].astype(np.float32))
-            lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / total)) if step > 50 else args.lr * (step + 1) / 50
+            lr = warmup_cosine_lr(args.lr, step, total)
             for g in optimizer.param_groups:
                 g["lr"] = lr
             loss = F.binary_cross_entropy_with_logits(model(x)[:, 0], y)
@@ -171,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
             optimizer.step()
             running += loss.item()
             step += 1
-        p = probabilities(model, test_imgs)
+        p = mirror_averaged(model, test_imgs, torch.sigmoid)[:, 0]
         record = {"epoch": epoch, "loss": running / steps_per_epoch, "epoch_s": time.time() - t0,
                   "elapsed_s": time.time() - started, **figures(p, test_y)}
         history.write(json.dumps(record) + "\n")

@@ -17,6 +17,7 @@ import copy
 import json
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -26,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from comedo.metrics import confusion_matrix, macro_f1
-from comedo_train.common import load_matching_weights, seed_everything
+from comedo_train.common import load_matching_weights, seed_everything, warmup_cosine_lr
 from comedo_train.detector_net import LesionNet, Residual, conv_bn
 from comedo_train.lesion_types import CLASSES, link_duplicates, scan, split
 
@@ -145,15 +146,19 @@ def centre(img: np.ndarray, side: int = INPUT) -> np.ndarray:
 
 
 @torch.no_grad()
-def evaluate(model: TypeNet, images: np.ndarray, labels: np.ndarray) -> dict[str, object]:
+def mirror_averaged(model: nn.Module, images: np.ndarray,
+                    squash: Callable[[torch.Tensor], torch.Tensor]) -> np.ndarray:
+    """(n, outputs) of ``squash(logits)`` averaged over each (n, H, W, 3) image and its mirror (test time)."""
     model.eval()
-    preds = []
+    out = []
     for i in range(0, len(images), 64):
         x = torch.from_numpy(images[i : i + 64]).permute(0, 3, 1, 2).float()
-        # Test-time: average the image and its mirror.
-        p = torch.softmax(model(x), 1) + torch.softmax(model(torch.flip(x, dims=[3])), 1)
-        preds.append(p.argmax(1).numpy())
-    pred = np.concatenate(preds)
+        out.append(((squash(model(x)) + squash(model(torch.flip(x, dims=[3])))) / 2).numpy())
+    return np.concatenate(out)
+
+
+def evaluate(model: TypeNet, images: np.ndarray, labels: np.ndarray) -> dict[str, object]:
+    pred = mirror_averaged(model, images, lambda logits: torch.softmax(logits, 1)).argmax(1)
     matrix = confusion_matrix(labels.tolist(), pred.tolist(), len(CLASSES))
     return {"accuracy": float((pred == labels).mean()), "macro_f1": macro_f1(matrix)[0], "confusion": matrix.tolist()}
 
@@ -230,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
             views = np.stack([augment(train_imgs[i], rng, args.input, args.min_crop) for i in idx])
             x = torch.from_numpy(views).permute(0, 3, 1, 2).float()
             y = torch.from_numpy(train_labels[idx])
-            lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / total)) if step > 50 else args.lr * (step + 1) / 50
+            lr = warmup_cosine_lr(args.lr, step, total)
             for g in optimizer.param_groups:
                 g["lr"] = lr
             loss = F.cross_entropy(model(x), y, weight=weights, label_smoothing=0.1)

@@ -23,7 +23,7 @@ import numpy as np
 
 from comedo.onnx_session import OnnxModel, parse_card
 
-__all__ = ["TypeCard", "OnnxTypeClassifier"]
+__all__ = ["TypeCard", "SquareImageModel", "OnnxTypeClassifier"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,28 @@ class TypeCard:
         return parse_card(path, build)
 
 
-class OnnxTypeClassifier(OnnxModel):
+class SquareImageModel(OnnxModel):
+    """An ONNX network on square RGB images: input ``image`` of side ``card.input_size``
+    (float32 0..255, normalisation inside the graph), one row of outputs per image."""
+
+    def run_images(self, images: list[np.ndarray], *, mirror: bool) -> np.ndarray:
+        """(n, outputs) for RGB uint8 images of any size, each squashed to the input side;
+        ``mirror`` averages each image with its mirror image (twice the cost)."""
+        size = self.card.input_size
+        batch = np.stack([
+            cv2.resize(c, (size, size), interpolation=cv2.INTER_AREA if min(c.shape[:2]) > size else cv2.INTER_LINEAR)
+            for c in images
+        ]).astype(np.float32).transpose(0, 3, 1, 2)
+        if not mirror:
+            (probs,) = self._session.run(None, {"image": np.ascontiguousarray(batch)})
+            return probs.astype(np.float32)
+        both = np.concatenate([batch, batch[:, :, :, ::-1]])
+        (probs,) = self._session.run(None, {"image": np.ascontiguousarray(both)})
+        n = len(images)
+        return ((probs[:n] + probs[n:]) / 2).astype(np.float32)
+
+
+class OnnxTypeClassifier(SquareImageModel):
     card: TypeCard
 
     def __init__(self, card_path: Path, *, threads: int | None = None) -> None:
@@ -58,18 +79,7 @@ class OnnxTypeClassifier(OnnxModel):
         each crop with its mirror image (twice the cost)."""
         if not crops:
             return np.zeros((0, len(self.card.labels)), np.float32)
-        size = self.card.input_size
-        batch = np.stack([
-            cv2.resize(c, (size, size), interpolation=cv2.INTER_AREA if min(c.shape[:2]) > size else cv2.INTER_LINEAR)
-            for c in crops
-        ]).astype(np.float32).transpose(0, 3, 1, 2)
-        if not mirror:
-            (probs,) = self._session.run(None, {"image": np.ascontiguousarray(batch)})
-            return probs.astype(np.float32)
-        both = np.concatenate([batch, batch[:, :, :, ::-1]])
-        (probs,) = self._session.run(None, {"image": np.ascontiguousarray(both)})
-        n = len(crops)
-        return ((probs[:n] + probs[n:]) / 2).astype(np.float32)
+        return self.run_images(crops, mirror=mirror)
 
     def classify_photo(self, rgb: np.ndarray) -> np.ndarray:
         """(6,) probabilities for a whole close-up: the mean over the photo, its

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
-from comedo.onnx_session import OnnxModel, parse_card
+from comedo.classify.onnx_classifier import SquareImageModel
+from comedo.onnx_session import parse_card
 
 __all__ = ["PhotoFlagCard", "OnnxPhotoFlag"]
 
@@ -35,7 +35,7 @@ class PhotoFlagCard:
                                               float(d["inference"]["threshold"])))
 
 
-class OnnxPhotoFlag(OnnxModel):
+class OnnxPhotoFlag(SquareImageModel):
     card: PhotoFlagCard
 
     def __init__(self, card_path: Path, *, threads: int | None = None) -> None:
@@ -43,9 +43,4 @@ class OnnxPhotoFlag(OnnxModel):
 
     def probability(self, rgb: np.ndarray) -> float:
         """Probability of a yes for the RGB uint8 photo."""
-        side = self.card.input_size
-        h, w = rgb.shape[:2]
-        small = cv2.resize(rgb, (side, side), interpolation=cv2.INTER_AREA if min(h, w) > side else cv2.INTER_LINEAR)
-        batch = np.stack([small, small[:, ::-1]]).astype(np.float32).transpose(0, 3, 1, 2)
-        (probs,) = self._session.run(None, {"image": np.ascontiguousarray(batch)})
-        return float(np.mean(probs))
+        return float(self.run_images([rgb], mirror=True)[0, 0])
