@@ -76,10 +76,13 @@ def add_dots(scene: Scene, n: int, *, radius: tuple[float, float] = (1.5, 4.0), 
     return Scene(lab_to_rgb(lab), scene.skin, placed, scene.patches)
 
 
-def add_red_patch(scene: Scene, x: float, y: float, radius: float, delta_a: float) -> Scene:
-    """A flat disc with a* raised by ``delta_a`` (an inflamed area of known redness)."""
+def add_red_patch(scene: Scene, x: float, y: float, radius: float, delta_a: float, *,
+                  darken: float = 0.0) -> Scene:
+    """A flat disc with a* raised by ``delta_a`` (an inflamed area of known redness), and L* lowered by
+    ``darken`` (with a large ``darken``, a stand-in for lips or a shadowed fold)."""
     lab = cv2.cvtColor(scene.rgb.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
     disc = np.zeros(scene.skin.shape, np.uint8)
     cv2.circle(disc, (int(round(x)), int(round(y))), int(round(radius)), 1, -1)
     lab[..., 1] += delta_a * disc
+    lab[..., 0] -= darken * disc
     return Scene(lab_to_rgb(lab), scene.skin, scene.dots, scene.patches + [(x, y, radius, delta_a)])

@@ -8,10 +8,12 @@ measured at 6 +- 0.75 on light, medium and dark skin tones.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import pytest
-from synthetic import TONES, add_dots, add_red_patch, skin_scene
+from synthetic import TONES, Scene, add_dots, add_red_patch, skin_scene
 
 from comedo.colour import colour_planes
 from comedo.darkspots import find_dark_spots
@@ -120,6 +122,32 @@ def test_lesion_redness_per_lesion() -> None:
                           lesion_radii=np.array([12.0, 12.0]))
     assert red.per_lesion[0].grade is IrritationGrade.MARKED
     assert red.per_lesion[1].grade is IrritationGrade.NONE
+
+
+def _face_with_lips_and_inflamed_patch() -> Scene:
+    scene = add_red_patch(skin_scene(), 420, 330, 30, 14.0, darken=20.0)  # lips: red and much darker, no lesion
+    return add_red_patch(scene, 200, 200, 35, 7.0)  # inflamed skin: red, not darker
+
+
+def test_wider_view_leaves_lesion_free_dark_red_regions_out() -> None:
+    scene = _face_with_lips_and_inflamed_patch()
+    planes = colour_planes(scene.rgb)
+    whole = measure_redness(planes, scene.skin)
+    red = measure_redness(planes, scene.skin, leave_out_anatomy=True)
+    assert whole.anatomy_fraction == 0.0
+    lips_area = math.pi * 30**2 / scene.skin.sum()
+    assert 0.7 * lips_area < red.anatomy_fraction < 1.3 * lips_area
+    assert np.isnan(red.delta_map[330, 420]) and abs(red.delta_map[200, 200] - 7.0) < 1.0
+    assert red.delta_p90 <= whole.delta_p90 and red.inflamed_fraction < whole.inflamed_fraction
+    assert red.inflamed_fraction > 0.5 * math.pi * 35**2 / scene.skin.sum()
+
+
+def test_dark_red_region_holding_a_lesion_is_kept() -> None:
+    scene = _face_with_lips_and_inflamed_patch()
+    red = measure_redness(colour_planes(scene.rgb), scene.skin, lesion_centers=np.array([[425.0, 335.0]]),
+                          lesion_radii=np.array([6.0]), leave_out_anatomy=True)
+    assert red.anatomy_fraction == 0.0 and np.isfinite(red.delta_map[330, 420])
+    assert red.per_lesion[0].grade is IrritationGrade.MARKED
 
 
 @pytest.mark.parametrize(("delta", "grade"), [(0.0, "none"), (2.4, "none"), (2.5, "slight"), (4.9, "slight"),

@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from comedo.errors import InvalidInputError
-from comedo.files import file_sha256, write_atomic
+from comedo.files import IMAGE_SUFFIXES, file_sha256, write_atomic
 
 __all__ = ["BatchResult", "collect_inputs", "analyze_many", "write_summary", "IMAGE_SUFFIXES"]
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"}
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,9 @@ def describe(analysis: Analysis) -> Description:
     if np.isfinite(red.baseline_a):
         parts.append(f"Overall the skin is {_REDNESS_WORDS[red.grade]} (top tenth of the skin "
                      f"{red.delta_p90:+.1f} a* units), with {red.inflamed_fraction:.0%} of it clearly inflamed.")
+        if red.anatomy_fraction >= 0.005:
+            parts.append(f"Red, darker parts with no lesion in them ({red.anatomy_fraction:.0%} of the skin: lips, "
+                         "nostrils or skin folds, as a rule) are left out of that figure.")
     spots = len(analysis.dark_spots)
     if spots:
         parts.append(f"{_count_phrase(spots, 'small dark dot', 'small dark dots').capitalize()} "

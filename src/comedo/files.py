@@ -1,4 +1,4 @@
-"""File helpers used by every writer: atomic writes and content hashes."""
+"""File helpers: atomic writes, content hashes, and which file names are photos."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic", "file_sha256"]
+__all__ = ["write_atomic", "file_sha256", "IMAGE_SUFFIXES"]
+
+# File suffixes taken as photos when a folder is given (the loader itself goes by content, not name).
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"})
 
 
 def write_atomic(path: Path, data: bytes, *, fsync: bool = False) -> None:

@@ -106,7 +106,8 @@ def analyze(
     timings["types"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
-    redness = measure_redness(planes, skin.mask, lesion_centers=found.centers, lesion_radii=found.radii)
+    redness = measure_redness(planes, skin.mask, lesion_centers=found.centers, lesion_radii=found.radii,
+                              leave_out_anatomy=scene.view != "close_up")
     timings["redness"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()

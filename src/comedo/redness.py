@@ -23,6 +23,14 @@ disc of its radius (detector boxes include the red halo around a lesion).
 The skin tone is summarised by the Individual Typology Angle,
 ITA = atan((L* - 50) / b*) in degrees (Chardon et al., Int J Cosmet Sci
 13:191-208, 1991), reported so users can see the baseline adapted.
+
+On wider views the skin mask takes in facial parts that are red by anatomy:
+the lips, the nostril rims, the ear and eyelid folds. Left in, they made an
+ordinary face read "marked". What sets them apart from inflamed acne on
+ACNE04 faces (docs/methods.md) is that they are also much darker than the
+person's skin and hold no detected lesion, while dark inflamed areas on severe
+faces are full of lesions; so lesion-free regions that are both red and dark
+are left out of the whole-skin figures and reported as ``anatomy_fraction``.
 """
 
 from __future__ import annotations
@@ -43,6 +51,11 @@ IRRITATION_THRESHOLDS: tuple[tuple[float, IrritationGrade], ...] = (
     (2.5, IrritationGrade.SLIGHT),
 )
 INFLAMED_DELTA_A = 5.0
+# A region left out as anatomy: Delta a* at least this, L* at least this far below the baseline,
+# at least this share of the skin, and no detected lesion's disc touching it.
+ANATOMY_DELTA_A = 5.0
+ANATOMY_DARKER_L = 8.0
+ANATOMY_MIN_SKIN_FRACTION = 0.004
 
 
 def irritation_grade(delta_a: float) -> IrritationGrade:
@@ -61,12 +74,15 @@ def measure_redness(
     *,
     lesion_centers: np.ndarray | None = None,
     lesion_radii: np.ndarray | None = None,
+    leave_out_anatomy: bool = False,
 ) -> Redness:
     """Redness figures for skin pixels ``skin`` (H, W bool).
 
     ``lesion_centers`` (n, 2) (x, y) and ``lesion_radii`` (n,) are in the same
     pixel grid as ``planes``; their neighbourhoods are left out of the baseline
-    and each gets its own ``LesionRedness``.
+    and each gets its own ``LesionRedness``. ``leave_out_anatomy`` (for wider
+    views) leaves lesion-free regions that are red and dark (lips, nostrils,
+    folds) out of the whole-skin figures and of ``delta_map``.
     """
     # Smooth a* over about one JPEG chroma block so 4:2:0 block artefacts do not read as redness.
     a = cv2.GaussianBlur(planes.a_star, (0, 0), max(1.0, min(planes.a_star.shape) / 320))
@@ -94,10 +110,20 @@ def measure_redness(
     baseline_l = float(np.median(planes.lightness[::step, ::step][sub]))
     baseline_b = float(np.median(planes.b_star[::step, ::step][sub]))
     ita = math.degrees(math.atan2(baseline_l - 50.0, baseline_b)) if baseline_b != 0 else float("nan")
-    delta = np.where(skin, a - baseline, np.nan).astype(np.float32)
-    skin_delta = delta[::step, ::step][skin[::step, ::step]]
+    anatomy = np.zeros((h, w), bool)
+    if leave_out_anatomy:  # on every other row and column, as the statistics: regions of 0.4 % of the skin
+        light = cv2.GaussianBlur(np.ascontiguousarray(planes.lightness[::step, ::step]), (0, 0),
+                                 max(1.0, min(h, w) / 320 / step))
+        small = lesion_free_dark_red(a[::step, ::step] - baseline, baseline_l - light, skin[::step, ::step],
+                                     centers / step, radii / step)
+        anatomy = skin & cv2.resize(small.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+    measured = skin & ~anatomy
+    if measured.sum() < 50:
+        measured, anatomy = skin, np.zeros((h, w), bool)
+    delta = np.where(measured, a - baseline, np.nan).astype(np.float32)
+    skin_delta = delta[::step, ::step][measured[::step, ::step]]
     if skin_delta.size == 0:
-        skin_delta = delta[skin]
+        skin_delta = delta[measured]
     p90 = float(np.percentile(skin_delta, 90)) if skin_delta.size else float("nan")
     inflamed = float((skin_delta >= INFLAMED_DELTA_A).mean()) if skin_delta.size else 0.0
     per_lesion = []
@@ -120,10 +146,34 @@ def measure_redness(
         baseline_a=baseline,
         baseline_l=baseline_l,
         ita_deg=ita,
-        skin_a_mean=float(np.mean(a[skin])),
+        skin_a_mean=float(np.mean(a[measured])),
         delta_p90=p90,
         inflamed_fraction=inflamed,
         grade=irritation_grade(p90),
         per_lesion=tuple(per_lesion),
         delta_map=delta,
+        anatomy_fraction=float(anatomy.sum() / max(int(skin.sum()), 1)),
     )
+
+
+def lesion_free_dark_red(delta_a: np.ndarray, darker_l: np.ndarray, skin: np.ndarray,
+                         centers: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """Skin regions red (``delta_a``) and darker (``darker_l``, L* below the
+    baseline) than the person's skin, of some size, that no lesion disc touches:
+    on a face, the lips, nostril rims and ear or eyelid folds. A region that
+    joins a detected lesion is kept whole, so dense inflamed acne is never
+    left out, at the price of keeping anatomy that touches a lesion."""
+    candidate = ((delta_a >= ANATOMY_DELTA_A) & (darker_l >= ANATOMY_DARKER_L) & skin).astype(np.uint8)
+    candidate = cv2.morphologyEx(candidate, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidate, connectivity=8)
+    min_area = ANATOMY_MIN_SKIN_FRACTION * float(skin.sum())
+    big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= min_area)
+    big = big[big > 0]
+    if big.size == 0:
+        return np.zeros(skin.shape, bool)
+    discs = np.zeros(skin.shape, np.uint8)
+    for (x, y), r in zip(centers, radii, strict=True):
+        cv2.circle(discs, (int(round(x)), int(round(y))), int(round(max(r, 1))), 1, -1)
+    touched = np.unique(labels[discs > 0])
+    keep = np.setdiff1d(big, touched)
+    return np.isin(labels, keep) if keep.size else np.zeros(skin.shape, bool)

@@ -97,6 +97,9 @@ class RednessOut(BaseModel):
     skin_a_mean: float | None
     delta_a_p90: float | None = Field(description="90th percentile of a* minus baseline over skin")
     inflamed_fraction: float = Field(description="fraction of skin with a* >= baseline + 5")
+    anatomy_fraction: float = Field(
+        default=0.0, description="fraction of skin left out of delta_a_p90, inflamed_fraction and skin_a_mean on a "
+        "wider view: lesion-free regions both red and dark, such as the lips, nostril rims and ear or eyelid folds")
     irritation: str = Field(description="none | slight | moderate | marked, from delta_a_p90")
     thresholds: dict[str, float]
 
@@ -296,6 +299,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
             skin_a_mean=_num(red.skin_a_mean, 2),
             delta_a_p90=_num(red.delta_p90, 2),
             inflamed_fraction=round(red.inflamed_fraction, 4),
+            anatomy_fraction=round(red.anatomy_fraction, 4),
             irritation=red.grade.value,
             thresholds={g.value: t for t, g in IRRITATION_THRESHOLDS},
         ),

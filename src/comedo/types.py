@@ -175,7 +175,8 @@ class LesionRedness:
 @dataclass(frozen=True, eq=False)
 class Redness:
     """CIELAB a* erythema figures; ``delta_map`` is a* minus the baseline, per pixel
-    of the analysis resolution (NaN off skin)."""
+    of the analysis resolution (NaN off skin and on the ``anatomy_fraction`` of the
+    skin left out as lips, nostrils and folds)."""
 
     baseline_a: float
     baseline_l: float
@@ -186,6 +187,7 @@ class Redness:
     grade: IrritationGrade
     per_lesion: tuple[LesionRedness, ...]
     delta_map: np.ndarray
+    anatomy_fraction: float = 0.0
 
 
 @dataclass(frozen=True)

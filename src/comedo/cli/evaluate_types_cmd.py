@@ -11,6 +11,7 @@ import typer
 
 from comedo.cli.errors import print_error
 from comedo.errors import ComedoError
+from comedo.files import IMAGE_SUFFIXES
 
 # Folder names people use for each type (the lesion-types data uses the first).
 FOLDER_ALIASES = {
@@ -21,7 +22,6 @@ FOLDER_ALIASES = {
     "nodule": ("nodule", "nodules"),
     "cyst": ("cyst", "cysts"),
 }
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".heic", ".heif"}
 
 
 def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) -> int:
