@@ -179,7 +179,10 @@ def test_wide_view_claims_no_nodule_or_cyst_without_a_scale(sample_path: Path) -
     doc = to_document(comedo.analyze(sample_path)).model_dump(mode="json")
     assert doc["scene"]["view"] == "wide"
     assert not {lesion["type"] for lesion in doc["lesions"]} & {"nodule", "cyst"}
-    maybe_deep = [x for x in doc["lesions"] if (x["type_reason"] or "").startswith("needs a scale")]
+    maybe_deep = [x for x in doc["lesions"] if x["type_reason_code"] == "needs_scale"]
+    assert all(x["type_reason"].startswith("needs a scale") for x in maybe_deep)
+    assert {x["type_reason_code"] for x in doc["lesions"] if x["type"] is None} <= {"too_small", "needs_scale",
+                                                                                    "uncertain"}
     assert all(x["type_summary"] in ("nodule? needs a scale", "cyst? needs a scale") for x in maybe_deep)
     if maybe_deep:
         html = report_html(comedo.analyze(sample_path))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from comedo.typing_stage import NEEDS_SCALE, TYPE_NAMES, deep_type_check, type_summary
+from comedo.types import Untyped, UntypedCode
+from comedo.typing_stage import TYPE_NAMES, deep_type_check, type_summary
 
 
 def _probs(**scores: float) -> np.ndarray:
@@ -22,7 +23,7 @@ def test_crop_at_close_up_detail_keeps_a_nodule_without_a_scale() -> None:
 def test_upsampled_crop_without_a_scale_cannot_call_a_nodule() -> None:
     label, reason = deep_type_check(NODULE_OVER_PAPULE, None, 100, 160, 0.5)
     assert label is None
-    assert reason is not None and reason.startswith(NEEDS_SCALE) and "nodule" in reason
+    assert reason is not None and reason.code is UntypedCode.NEEDS_SCALE and "nodule" in reason.text
 
 
 def test_a_scale_showing_5_mm_or_more_confirms_it() -> None:
@@ -39,7 +40,7 @@ def test_under_5_mm_with_no_clear_runner_up_stays_untyped() -> None:
     label, reason = deep_type_check(_probs(nodule=0.6, papule=0.1, pustule=0.1, open_comedo=0.1, cyst=0.1), 2.0,
                                     400, 160, 0.5)
     assert label is None
-    assert reason is not None and reason.startswith("uncertain") and "2.0 mm" in reason
+    assert reason is not None and reason.code is UntypedCode.UNCERTAIN and "2.0 mm" in reason.text
 
 
 def test_type_summary_says_in_a_few_words_why_a_lesion_has_no_type() -> None:
@@ -47,6 +48,7 @@ def test_type_summary_says_in_a_few_words_why_a_lesion_has_no_type() -> None:
     scores = dict(zip(TYPE_NAMES, map(float, NODULE_OVER_PAPULE), strict=True))
     assert type_summary(None, reason, scores) == "nodule? needs a scale"
     assert type_summary("open_comedo", None, scores) == "open comedo"
-    assert type_summary(None, "too small to judge (12 px across; needs a crop of 96 px)", None) == "too small to judge"
-    assert type_summary(None, "uncertain: the most likely type, papule, scored 0.41 < 0.50", scores) == "uncertain"
+    assert type_summary(None, Untyped(UntypedCode.TOO_SMALL, "too small to judge (12 px across)"), None) == \
+        "too small to judge"
+    assert type_summary(None, Untyped(UntypedCode.UNCERTAIN, "uncertain: papule scored 0.41"), scores) == "uncertain"
     assert type_summary(None, None, None) == "-"

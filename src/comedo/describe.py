@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from comedo.grade import HAYASHI_UPPER
-from comedo.types import Analysis, Description, IrritationGrade
-from comedo.typing_stage import NEEDS_SCALE
+from comedo.types import Analysis, Description, IrritationGrade, UntypedCode
 
 __all__ = ["describe", "TYPE_EXPLANATIONS", "TYPE_NAMES_PLAIN"]
 
@@ -82,12 +81,12 @@ def describe(analysis: Analysis) -> Description:
         reasons = list(analysis.type_reasons) + [None] * (n - len(analysis.type_reasons))
         untyped_reasons = [r for t, r in zip(lesions.type_label, reasons) if t is None and r]
 
-        def untyped_because(prefix: str) -> int:
-            return sum(1 for r in untyped_reasons if r.startswith(prefix))
+        def untyped_because(code: UntypedCode) -> int:
+            return sum(1 for r in untyped_reasons if r.code is code)
 
-        small = untyped_because("too small")
-        unsure = untyped_because("uncertain")
-        maybe_deep = untyped_because(NEEDS_SCALE)
+        small = untyped_because(UntypedCode.TOO_SMALL)
+        unsure = untyped_because(UntypedCode.UNCERTAIN)
+        maybe_deep = untyped_because(UntypedCode.NEEDS_SCALE)
         untyped = n - len(typed) - small - unsure - maybe_deep
         if maybe_deep:
             pieces.append(_count_phrase(

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from comedo.grade import HAYASHI_UPPER
 from comedo.quality import QUALITY_FLAGS
 from comedo.redness import IRRITATION_THRESHOLDS
-from comedo.types import Analysis, LesionType
+from comedo.types import Analysis, LesionType, UntypedCode
 from comedo.typing_stage import type_summary
 
 if TYPE_CHECKING:
@@ -51,7 +51,10 @@ class LesionOut(BaseModel):
     score: float = Field(ge=0, le=1)
     type: str | None = Field(description="lesion type, null until typed")
     type_scores: dict[str, float] | None
-    type_reason: str | None = Field(None, description="why type is null (too small to judge, no model)")
+    type_reason: str | None = Field(None, description="why type is null, in a sentence")
+    type_reason_code: UntypedCode | None = Field(
+        None, description="why type is null, for programs: the crop is too small to judge, no type scored the "
+        "classifier's confidence, a possible nodule or cyst that only a scale can confirm, or no type model")
     type_summary: str = Field("-", description="the type, or in a few words why there is none, for tables")
     redness_delta_a: float | None = Field(description="mean a* in the lesion's disc minus the person's baseline")
     irritation: str
@@ -252,7 +255,8 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
                 redness_delta_a=_num(red.delta_a, 2) if red else None,
                 irritation=red.grade.value if red else "none",
                 dark_core=bool(dark_core[i]) if i < len(dark_core) else False,
-                type_reason=reason,
+                type_reason=None if reason is None else reason.text,
+                type_reason_code=None if reason is None else reason.code,
                 type_summary=type_summary(label, reason, type_scores),
             )
         )

@@ -28,6 +28,8 @@ __all__ = [
     "Description",
     "IrritationGrade",
     "LesionType",
+    "Untyped",
+    "UntypedCode",
 ]
 
 
@@ -233,6 +235,23 @@ class Scene:
     instrument_evidence: tuple[str, ...]
 
 
+class UntypedCode(str, Enum):
+    """Why a detected lesion has no type: a contract in the JSON (``type_reason_code``)."""
+
+    TOO_SMALL = "too_small"  # its crop is under the classifier's smallest
+    UNCERTAIN = "uncertain"  # no type scored the classifier's confidence
+    NEEDS_SCALE = "needs_scale"  # looks like a nodule or cyst; only a scale can tell it from a large papule
+    NO_MODEL = "no_model"  # this build ships no lesion-type model
+
+
+@dataclass(frozen=True)
+class Untyped:
+    """A lesion's missing type: the code programs read and the sentence people read."""
+
+    code: UntypedCode
+    text: str
+
+
 @dataclass(frozen=True)
 class PhotoType:
     """The photo's dominant lesion type; ``basis`` says how it was decided or why it is unknown."""
@@ -267,6 +286,6 @@ class Analysis:
     scene: Scene | None = None
     lesion_dark_core: tuple[bool, ...] = ()  # per lesion: a dark dot (an open comedo's opening) lies inside it
     photo_type: PhotoType | None = None
-    type_reasons: tuple[str | None, ...] = ()  # per lesion: why its type is unknown (None when typed)
+    type_reasons: tuple[Untyped | None, ...] = ()  # per lesion: why its type is unknown (None when typed)
     description: Description | None = None
     report: object | None = None  # comedo.advice.TriageReport: triage, care plan, extraction advice

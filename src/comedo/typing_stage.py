@@ -22,18 +22,17 @@ from __future__ import annotations
 import numpy as np
 
 from comedo.classify.registry import get_type_classifier
-from comedo.types import Lesions, LesionType, PhotoType
+from comedo.types import Lesions, LesionType, PhotoType, Untyped, UntypedCode
 
-__all__ = ["NEEDS_SCALE", "deep_type_check", "type_lesions", "type_summary"]
+__all__ = ["deep_type_check", "type_lesions", "type_summary"]
 
 TYPE_NAMES = tuple(t.value for t in LesionType)
 DEEP_TYPES = ("nodule", "cyst")
 DEEP_MIN_MM = 5.0  # nodules and cysts are 5 mm or more across; papules are smaller
-NEEDS_SCALE = "needs a scale"  # how a type_reason starts when only a scale could confirm a nodule or cyst
 
 
 def deep_type_check(probs: np.ndarray, diameter_mm: float | None, crop_px: int, input_px: int,
-                    min_confidence: float) -> tuple[str | None, str | None]:
+                    min_confidence: float) -> tuple[str | None, Untyped | None]:
     """The type to claim for one lesion whose most likely type is a nodule or cyst, or None and why.
 
     ``crop_px`` is the short side of the lesion's crop and ``input_px`` the
@@ -44,38 +43,45 @@ def deep_type_check(probs: np.ndarray, diameter_mm: float | None, crop_px: int, 
     if diameter_mm is None:
         if crop_px >= input_px:
             return top, None
-        return None, (f"{NEEDS_SCALE}: looks most like a {top} ({float(probs.max()):.2f}), but from a {crop_px} px "
-                      f"crop without a scale a {top} cannot be told from a large papule: it is {DEEP_MIN_MM:.0f} mm "
-                      "or more across (give the photo's mm per pixel)")
+        return None, Untyped(UntypedCode.NEEDS_SCALE, (
+            f"needs a scale: looks most like a {top} ({float(probs.max()):.2f}), but from a {crop_px} px crop without "
+            f"a scale a {top} cannot be told from a large papule: it is {DEEP_MIN_MM:.0f} mm or more across (give "
+            "the photo's mm per pixel)"))
     shallow = np.array([p if name not in DEEP_TYPES else 0.0 for name, p in zip(TYPE_NAMES, probs, strict=True)])
     best = int(shallow.argmax())
     share = float(shallow[best] / max(float(shallow.sum()), 1e-9))
     if share >= min_confidence:
         return TYPE_NAMES[best], None
-    return None, (f"uncertain: {diameter_mm:.1f} mm across is too small for a {top} (those are "
-                  f"{DEEP_MIN_MM:.0f} mm or more), and no other type scored {min_confidence:.2f}")
+    return None, Untyped(UntypedCode.UNCERTAIN, (
+        f"uncertain: {diameter_mm:.1f} mm across is too small for a {top} (those are {DEEP_MIN_MM:.0f} mm or more), "
+        f"and no other type scored {min_confidence:.2f}"))
 
 
-def type_summary(label: str | None, reason: str | None, scores: dict[str, float] | None) -> str:
+_SUMMARY = {UntypedCode.TOO_SMALL: "too small to judge", UntypedCode.UNCERTAIN: "uncertain",
+            UntypedCode.NEEDS_SCALE: "needs a scale", UntypedCode.NO_MODEL: "no type model"}
+
+
+def type_summary(label: str | None, reason: Untyped | None, scores: dict[str, float] | None) -> str:
     """A lesion's type in a few words for tables: the type, or why there is none
     (a needs-a-scale lesion names the type it may be)."""
     if label is not None:
         return label.replace("_", " ")
     if reason is None:
         return "-"
-    if reason.startswith(NEEDS_SCALE) and scores:
+    if reason.code is UntypedCode.NEEDS_SCALE and scores:
         return f"{max(scores, key=scores.__getitem__)}? needs a scale"
-    return reason.split(":")[0].split(" (")[0]
+    return _SUMMARY[reason.code]
 
 
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool, mm_per_px: float | None = None,
-                 ) -> tuple[Lesions, list[str | None], PhotoType, dict[str, str] | None]:
+                 ) -> tuple[Lesions, list[Untyped | None], PhotoType, dict[str, str] | None]:
     """Typed lesions, per-lesion reasons for missing types, the photo type, and the model identity.
 
     ``mm_per_px`` is the scale of ``rgb`` (the full-resolution photo), when known."""
     classifier = get_type_classifier()
     if classifier is None:
-        reasons: list[str | None] = ["no lesion-type model in this build"] * len(lesions)
+        reasons: list[Untyped | None] = [Untyped(UntypedCode.NO_MODEL, "no lesion-type model in this build")] * len(
+            lesions)
         return lesions, reasons, PhotoType(None, None, "no lesion-type model in this build"), None
     order = list(classifier.card.labels)
     index = [order.index(name) for name in TYPE_NAMES]
@@ -95,8 +101,9 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool, mm_per_px
                     labels[i], reasons[i] = deep_type_check(p, mm, min(crops[i].shape[:2]),
                                                             classifier.card.input_size, classifier.card.min_confidence)
             else:  # scores are kept, but no type is claimed
-                reasons[i] = (f"uncertain: the most likely type, {TYPE_NAMES[int(p.argmax())]}, scored "
-                              f"{float(p.max()):.2f} < {classifier.card.min_confidence:.2f}")
+                reasons[i] = Untyped(UntypedCode.UNCERTAIN, (
+                    f"uncertain: the most likely type, {TYPE_NAMES[int(p.argmax())]}, scored {float(p.max()):.2f} "
+                    f"< {classifier.card.min_confidence:.2f}"))
     typed = Lesions(lesions.xyxy, lesions.score, labels, scores)
     if close_up:
         whole = classifier.classify_photo(rgb)[index]

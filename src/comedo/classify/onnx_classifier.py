@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from comedo.onnx_session import OnnxModel, parse_card
+from comedo.types import Untyped, UntypedCode
 
 __all__ = ["TypeCard", "SquareImageModel", "OnnxTypeClassifier"]
 
@@ -90,17 +91,18 @@ class OnnxTypeClassifier(SquareImageModel):
         views = [rgb, np.ascontiguousarray(rgb[:, ::-1])] + [rgb[y : y + ch, x : x + cw] for y, x in corners]
         return self.classify(views, mirror=False).mean(axis=0)
 
-    def lesion_crops(self, rgb: np.ndarray, centers: np.ndarray, radii: np.ndarray) -> tuple[list[np.ndarray],
-                                                                                             list[str | None]]:
+    def lesion_crops(self, rgb: np.ndarray, centers: np.ndarray, radii: np.ndarray,
+                     ) -> tuple[list[np.ndarray], list[Untyped | None]]:
         """Square crops around lesions, and for each a reason when it is too small to judge."""
         h, w = rgb.shape[:2]
-        crops, reasons = [], []
+        crops: list[np.ndarray] = []
+        reasons: list[Untyped | None] = []
         for (x, y), r in zip(centers, radii, strict=True):
             half = max(r * self.card.context, 4.0)
             if 2 * half < self.card.min_crop_px:
                 crops.append(np.zeros((1, 1, 3), np.uint8))
-                reasons.append(f"too small to judge ({2 * r:.0f} px across; needs a crop of "
-                               f"{self.card.min_crop_px} px)")
+                reasons.append(Untyped(UntypedCode.TOO_SMALL, f"too small to judge ({2 * r:.0f} px across; needs a "
+                                                              f"crop of {self.card.min_crop_px} px)"))
                 continue
             x0, x1 = int(max(0, x - half)), int(min(w, x + half))
             y0, y1 = int(max(0, y - half)), int(min(h, y + half))
