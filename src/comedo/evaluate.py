@@ -42,15 +42,15 @@ def load_dataset(root: Path) -> Dataset:
     ann_path = root / "annotations.json"
     if not ann_path.is_file():
         raise InvalidInputError(f"{root}: no annotations.json (COCO format) found")
+    by_image: dict[int, list[list[float]]] = {}
     try:
         coco = json.loads(ann_path.read_text())
         images = sorted(coco["images"], key=lambda i: i["id"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInputError(f"{ann_path}: not a COCO annotation file ({exc})") from None
-    by_image: dict[int, list[list[float]]] = {}
-    for ann in coco.get("annotations", []):
-        x, y, w, h = ann["bbox"]
-        by_image.setdefault(ann["image_id"], []).append([x, y, x + w, y + h])
+        for ann in coco.get("annotations", []):
+            x, y, w, h = (float(v) for v in ann["bbox"])
+            by_image.setdefault(ann["image_id"], []).append([x, y, x + w, y + h])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InvalidInputError(f"{ann_path}: not a COCO annotation file ({type(exc).__name__}: {exc})") from None
     circles_by: dict[int, list[list[float]]] | None = None
     if (root / "circles.json").is_file():
         circles_by = {}

@@ -13,15 +13,35 @@ from comedo.cli.errors import print_error
 from comedo.errors import ComedoError
 from comedo.files import IMAGE_SUFFIXES
 
-# Folder names people use for each type (the lesion-types data uses the first).
+# Folder names people use for each type (the lesion-types data uses the first), after ``folder_key``.
 FOLDER_ALIASES = {
-    "open_comedo": ("blackhead", "blackheads", "open_comedo", "open_comedones"),
-    "closed_comedo": ("whitehead", "whiteheads", "closed_comedo", "closed_comedones"),
+    "open_comedo": ("blackhead", "blackheads", "open_comedo", "open_comedones", "open_comedone"),
+    "closed_comedo": ("whitehead", "whiteheads", "closed_comedo", "closed_comedones", "closed_comedone"),
     "papule": ("papule", "papules"),
     "pustule": ("pustule", "pustules"),
-    "nodule": ("nodule", "nodules"),
-    "cyst": ("cyst", "cysts"),
+    "nodule": ("nodule", "nodules", "nodular"),
+    "cyst": ("cyst", "cysts", "cystic"),
 }
+
+
+def folder_key(name: str) -> str:
+    """A folder name as the aliases spell it: "Open comedones" and "open-comedones" are "open_comedones"."""
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def type_folders(directory: Path) -> tuple[list[tuple[Path, int]], list[str]]:
+    """(folder, type index) for each sub-folder named by a type, and the names of the other sub-folders."""
+    from comedo.typing_stage import TYPE_NAMES
+
+    index = {alias: k for k, name in enumerate(TYPE_NAMES) for alias in FOLDER_ALIASES[name]}
+    found, other = [], []
+    for folder in sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        k = index.get(folder_key(folder.name))
+        if k is None:
+            other.append(folder.name)
+        else:
+            found.append((folder, k))
+    return found, other
 
 
 def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) -> int:
@@ -42,16 +62,16 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
         print_error("this build has no lesion-type model")
         return 1
     samples: list[tuple[Path, int]] = []
-    for k, name in enumerate(TYPE_NAMES):
-        for alias in FOLDER_ALIASES[name]:
-            folder = directory / alias
-            if folder.is_dir():
-                files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-                samples += [(p, k) for p in (files[:limit] if limit else files)]
+    folders, other = type_folders(directory)
+    for folder, k in folders:
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+        samples += [(p, k) for p in (files[:limit] if limit else files)]
     if not samples:
-        print_error(f"{directory}: no folders named by type "
-                    f"({', '.join(a[0] for a in FOLDER_ALIASES.values())})")
+        print_error(f"{directory}: no photos in folders named by type "
+                    f"({', '.join(a[0] for a in FOLDER_ALIASES.values())}, or their plurals)")
         return 2
+    if other:
+        typer.echo(f"comedo: not a type, left out: {', '.join(other)}", err=True)
     order = list(classifier.card.labels)
     index = [order.index(n) for n in TYPE_NAMES]
     truth, pred, skipped = [], [], 0
