@@ -76,6 +76,7 @@ def test_save_and_history(store: Store, analyses: list) -> None:
     rows = store.history("s-01")
     assert [r.analysis_id for r in rows] == ids
     assert rows[0].lesion_count == analyses[0].severity.lesion_count
+    assert rows[0].comedo_version == comedo.__version__
     doc = store.document(ids[1])
     assert doc["image"]["sha256"] == analyses[1].image.sha256 and doc["schema_version"]
     assert store.photo_path(analyses[0].image.sha256).exists()
@@ -241,3 +242,24 @@ def test_killed_during_migration_opens_cleanly(tmp_path: Path, backend: str) -> 
         if gen is not None:
             for _ in gen:
                 pass
+
+
+def test_history_says_when_analyses_come_from_different_versions(tmp_path: Path, analyses: list) -> None:
+    from dataclasses import replace
+
+    from typer.testing import CliRunner
+
+    from comedo.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'versions.db'}"
+    store = Store.open(url)
+    old = replace(analyses[0], provenance={**analyses[0].provenance, "comedo_version": "0.1.0"})
+    store.save_analysis(old, subject_id="v")
+    store.save_analysis(analyses[1], subject_id="v")
+    store.save_analysis(analyses[2], subject_id="w")
+    store.close()
+    result = CliRunner().invoke(app, ["history", "v", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert f"made by comedo 0.1.0, {comedo.__version__}" in " ".join(result.stdout.split())
+    single = CliRunner().invoke(app, ["history", "w", "--db", url])
+    assert single.exit_code == 0 and "history of w" in single.stdout and "made by" not in single.stdout

@@ -38,14 +38,18 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
         return 0
     table = Table(title=f"history of {subject}")
     for col in ("#", "date", "lesions", "comedones", "papules/pustules", "nodules/cysts", "Hayashi", "IGA",
-                "redness", "p90 delta a*", "triage"):
+                "redness", "p90 delta a*", "triage", "comedo"):
         table.add_column(col)
     for r in rows:
         table.add_row(str(r.analysis_id), r.created_at.strftime("%Y-%m-%d %H:%M"), str(r.lesion_count),
                       str(r.non_inflammatory), str(r.papules_pustules), str(r.nodules_cysts), str(r.hayashi_grade),
                       str(r.iga_grade), r.irritation, "-" if r.delta_a_p90 is None else f"{r.delta_a_p90:.1f}",
-                      r.triage_level or "-")
+                      r.triage_level or "-", r.comedo_version)
     Console().print(table)
+    versions = list(dict.fromkeys(r.comedo_version for r in rows))
+    if len(versions) > 1:
+        typer.echo(f"note: these analyses were made by comedo {', '.join(versions)}; some figures changed between "
+                   "versions (see CHANGELOG.md), so a step at a change of version may not be a change in the skin")
     if out is not None:
         import cv2
 

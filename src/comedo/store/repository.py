@@ -61,6 +61,7 @@ class HistoryRow:
     dark_spot_count: int
     triage_level: str | None
     photo_sha256: str
+    comedo_version: str = "?"  # the version that made the analysis: figures can change between versions
 
 
 class Store:
@@ -190,7 +191,8 @@ class Store:
                                    .order_by(AnalysisRecord.created_at, AnalysisRecord.id)).all()
             return [HistoryRow(r.id, r.created_at, r.lesion_count, r.non_inflammatory, r.papules_pustules,
                                r.nodules_cysts, r.hayashi_grade, r.iga_grade, r.nice_band, r.irritation,
-                               r.delta_a_p90, r.dark_spot_count, r.triage_level, r.photo_sha256) for r in rows]
+                               r.delta_a_p90, r.dark_spot_count, r.triage_level, r.photo_sha256,
+                               str((r.document.get("provenance") or {}).get("comedo_version", "?"))) for r in rows]
 
     def document(self, analysis_id: int) -> dict[str, Any]:
         with Session(self.engine) as session:
