@@ -10,7 +10,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 import comedo
-from comedo.cli.evaluate_types_cmd import folder_key
+from comedo.cli.evaluate_types_cmd import folder_key, source_key
 from comedo.cli.main import app
 from comedo.schema import to_document
 
@@ -27,6 +27,12 @@ def test_folder_names_are_matched_loosely() -> None:
     assert folder_key("closed comedo") == "closed_comedo"
 
 
+def test_copies_of_one_roboflow_photo_share_a_source() -> None:
+    assert source_key(Path("cysts_265_jpg.rf.59640aad2f63572caf6b9b1.jpg")) == "cysts_265"
+    assert source_key(Path("cysts_265_jpg.rf.e2d0586dc9861059d652318.jpg")) == "cysts_265"
+    assert source_key(Path("IMG_0042.JPG")) == "IMG_0042"
+
+
 def test_evaluate_types_reads_folders_named_by_type(sample_path: Path, tmp_path: Path) -> None:
     for folder, n in (("Blackheads", 2), ("closed comedones", 1), ("Cyst", 1), ("scars", 1)):
         (tmp_path / folder).mkdir()
@@ -38,7 +44,9 @@ def test_evaluate_types_reads_folders_named_by_type(sample_path: Path, tmp_path:
     assert result.exit_code == 0, result.output
     assert "not a type, left out: scars" in result.stderr
     figures = json.loads(out.read_text())
-    assert figures["photos"] == 4 and figures["skipped"] == 0
+    assert figures["photos"] == 4 and figures["skipped"] == 0 and figures["source_photos"] == 4
+    low, high = figures["macro_f1_interval_95"]
+    assert 0.0 <= low <= high <= 1.0
     rows = np.array(figures["confusion"]).sum(axis=1).tolist()
     assert rows == [2, 1, 0, 0, 0, 1]  # open, closed, papule, pustule, nodule, cyst
     assert 0.0 <= figures["accuracy"] <= 1.0

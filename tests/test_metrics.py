@@ -82,3 +82,20 @@ def test_macro_f1_hand_computed() -> None:
     # class 0: tp 2, fp 1, fn 0 -> p 2/3, r 1 -> f1 0.8; class 1: tp 1, fp 0, fn 1 -> p 1, r 0.5 -> f1 2/3
     f1, per = macro_f1(np.array([[2, 0], [1, 1]]))
     assert per == pytest.approx([0.8, 2 / 3]) and f1 == pytest.approx((0.8 + 2 / 3) / 2)
+
+
+def test_bootstrap_interval_resamples_copies_of_one_photo_together() -> None:
+    from comedo.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
+
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 3, 40)
+    pred = np.where(rng.random(40) < 0.7, truth, (truth + 1) % 3)
+    assert bootstrap_macro_f1(truth, truth, [str(i) for i in range(40)], 3) == (1.0, 1.0)
+    # Three identical copies of each photo: resampled as one source they give the interval of the 40 photos;
+    # taken as 120 independent photos they would give a narrower, over-confident one.
+    copies_t, copies_p = np.repeat(truth, 3), np.repeat(pred, 3)
+    grouped = bootstrap_macro_f1(copies_t, copies_p, np.repeat([str(i) for i in range(40)], 3), 3)
+    naive = bootstrap_macro_f1(copies_t, copies_p, [str(i) for i in range(120)], 3)
+    point = macro_f1(confusion_matrix(truth, pred, 3))[0]
+    assert grouped[0] < point < grouped[1]
+    assert grouped[1] - grouped[0] > 1.4 * (naive[1] - naive[0])

@@ -14,7 +14,7 @@ import numpy as np
 
 from comedo.detect.decode import box_iou
 
-__all__ = ["average_precision", "match_circles", "confusion_matrix", "macro_f1", "CircleMatch"]
+__all__ = ["average_precision", "match_circles", "confusion_matrix", "macro_f1", "bootstrap_macro_f1", "CircleMatch"]
 
 
 def average_precision(
@@ -132,3 +132,19 @@ def macro_f1(matrix: np.ndarray) -> tuple[float, list[float]]:
         f1s.append(0.0 if p + r == 0 else float(2 * p * r / (p + r)))
     present = [f for k, f in enumerate(f1s) if matrix[k].sum() > 0]
     return (float(np.mean(present)) if present else float("nan")), f1s
+
+
+def bootstrap_macro_f1(truth: Sequence[int], predicted: Sequence[int], groups: Sequence[str], n_classes: int, *,
+                       rounds: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """95 % interval of the macro-F1 by resampling whole groups (the copies of one source photo), since copies
+    of one photo are not independent evidence."""
+    truth_a, pred_a, group_a = np.asarray(truth), np.asarray(predicted), np.asarray(groups)
+    names, inverse = np.unique(group_a, return_inverse=True)
+    members = [np.flatnonzero(inverse == g) for g in range(len(names))]
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(rounds):
+        pick = np.concatenate([members[g] for g in rng.integers(0, len(names), len(names))])
+        values.append(macro_f1(confusion_matrix(truth_a[pick], pred_a[pick], n_classes))[0])
+    low, high = np.nanpercentile(values, [2.5, 97.5])
+    return float(low), float(high)

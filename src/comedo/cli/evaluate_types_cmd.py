@@ -4,6 +4,7 @@ the shipped lesion-type classifier on folders named by type."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,14 @@ def folder_key(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
+def source_key(path: Path) -> str:
+    """The source photo a file comes from: Roboflow exports name the augmented copies of one photo
+    ``<name>_jpg.rf.<hash>.jpg``, so the part before ``.rf.`` (and its ``_jpg``) is kept; other files are their own
+    source."""
+    stem = path.stem.split(".rf.")[0]
+    return re.sub(r"_(jpe?g|png|webp|bmp|tiff?)$", "", stem, flags=re.IGNORECASE)
+
+
 def type_folders(directory: Path) -> tuple[list[tuple[Path, int]], list[str]]:
     """(folder, type index) for each sub-folder named by a type, and the names of the other sub-folders."""
     from comedo.typing_stage import TYPE_NAMES
@@ -51,7 +60,7 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
 
     from comedo.classify.registry import get_type_classifier
     from comedo.io import load_image
-    from comedo.metrics import confusion_matrix, macro_f1
+    from comedo.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
     from comedo.typing_stage import TYPE_NAMES
 
     if not directory.is_dir():
@@ -74,7 +83,7 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
         typer.echo(f"comedo: not a type, left out: {', '.join(other)}", err=True)
     order = list(classifier.card.labels)
     index = [order.index(n) for n in TYPE_NAMES]
-    truth, pred, skipped = [], [], 0
+    truth, pred, sources, skipped = [], [], [], 0
     for path, k in track(samples, description="classifying", transient=True):
         try:
             rgb = load_image(path).pixels
@@ -85,6 +94,7 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
         probs = classifier.classify_photo(rgb)[index]
         truth.append(k)
         pred.append(int(probs.argmax()))
+        sources.append(f"{path.parent.name}/{source_key(path)}")
     matrix = confusion_matrix(truth, pred, len(TYPE_NAMES))
     f1, per_class = macro_f1(matrix)
     accuracy = float(np.trace(matrix) / max(matrix.sum(), 1))
@@ -98,11 +108,15 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
         table.add_row(name, *[str(v) for v in matrix[k]], f"{per_class[k]:.3f}")
     console.print(table)
     nc = matrix[np.ix_([4, 5], [4, 5])]
-    console.print(f"accuracy {accuracy:.3f}   macro-F1 {f1:.3f}   nodule vs cyst: "
+    low, high = bootstrap_macro_f1(truth, pred, sources, len(TYPE_NAMES))
+    n_sources = len(set(sources))
+    console.print(f"accuracy {accuracy:.3f}   macro-F1 {f1:.3f} (95 % interval {low:.3f}-{high:.3f}, resampling "
+                  f"{n_sources} source photos)   nodule vs cyst: "
                   f"nodule->cyst {matrix[4, 5]}, cyst->nodule {matrix[5, 4]} "
                   f"(pair accuracy {np.trace(nc) / max(nc.sum(), 1):.3f})")
     if json_out:
         json_out.write_text(json.dumps({"photos": len(truth), "skipped": skipped, "accuracy": accuracy,
-                                        "macro_f1": f1, "f1": dict(zip(TYPE_NAMES, per_class, strict=True)),
+                                        "macro_f1": f1, "macro_f1_interval_95": [low, high],
+                                        "source_photos": n_sources, "f1": dict(zip(TYPE_NAMES, per_class, strict=True)),
                                         "labels": list(TYPE_NAMES), "confusion": matrix.tolist()}, indent=2))
     return 0
