@@ -75,6 +75,7 @@ def test_evaluate_scores_the_models_own_boxes_as_perfect(sample_path: Path, tmp_
     assert figures["model"]["images"] == 1 and len(doc["lesions"]) >= 5
     assert figures["model"]["ap50"] > 0.95 and figures["model"]["count_mae"] == 0
     assert figures["classical"]["ap50"] < figures["model"]["ap50"]
+    assert figures["model"]["intervals_95"]["count_mae"] == [0.0, 0.0]  # one photo: every resample is that photo
 
 
 def test_evaluate_rejects_a_broken_annotation_file(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -99,3 +101,23 @@ def test_bootstrap_interval_resamples_copies_of_one_photo_together() -> None:
     point = macro_f1(confusion_matrix(truth, pred, 3))[0]
     assert grouped[0] < point < grouped[1]
     assert grouped[1] - grouped[0] > 1.4 * (naive[1] - naive[0])
+
+
+def test_detector_intervals_resample_source_photos() -> None:
+    from comedo.evaluate import Dataset, DetectorRun, bootstrap_intervals, score_run
+
+    rng = np.random.default_rng(5)
+    boxes, preds, sources = [], [], []
+    for i in range(30):
+        truth = np.array([[10.0 * k, 0, 10.0 * k + 8, 8] for k in range(rng.integers(1, 6))], np.float32)
+        keep = truth[: max(1, len(truth) - int(rng.integers(0, 2)))]  # sometimes one lesion missed
+        boxes.append(truth)
+        preds.append((keep, np.full(len(keep), 0.9, np.float32)))
+        sources.append(f"photo{i // 2}")  # two files per source photo
+    ds = Dataset(Path("."), [Path(f"{i}.jpg") for i in range(30)], boxes, [None] * 30, sources, [None] * 30)
+    run = DetectorRun("test", 0.5, preds, 1.0)
+    figures = score_run(ds, run)
+    intervals = bootstrap_intervals(ds, run, rounds=200)
+    assert set(intervals) == {"ap50", "count_mae"}  # no grades in this set
+    low, high = intervals["count_mae"]
+    assert low <= figures["count_mae"] <= high and low < high

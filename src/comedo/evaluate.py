@@ -21,8 +21,8 @@ from comedo.errors import InvalidInputError
 from comedo.grade import HAYASHI_UPPER, hayashi_grade
 from comedo.metrics import average_precision, confusion_matrix, match_circles
 
-__all__ = ["Dataset", "load_dataset", "DetectorRun", "run_detector", "score_run", "EVAL_MIN_SCORE",
-           "best_count_threshold", "fit_hayashi_cutoffs"]
+__all__ = ["Dataset", "load_dataset", "DetectorRun", "run_detector", "score_run", "bootstrap_intervals",
+           "EVAL_MIN_SCORE", "best_count_threshold", "fit_hayashi_cutoffs"]
 
 EVAL_MIN_SCORE = 0.05
 
@@ -140,6 +140,32 @@ def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,
         out["circles_recall"] = round(tp / n_truth, 4)
         out["circles_precision"] = round(tp / n_pred, 4) if n_pred else None
     return out
+
+
+def bootstrap_intervals(ds: Dataset, run: DetectorRun, threshold: float | None = None, *, rounds: int = 300,
+                        seed: int = 0) -> dict[str, list[float]]:
+    """95 % intervals of AP50, count MAE and grade accuracy, resampling source photos (``ds.sources``: the
+    copies of one photo go together): how much the figures would move on another draw of photos like these."""
+    thr = run.operating_threshold if threshold is None else threshold
+    groups: dict[str, list[int]] = {}
+    for i, source in enumerate(ds.sources):
+        groups.setdefault(source, []).append(i)
+    members = list(groups.values())
+    counts = np.array([int((s >= thr).sum()) for _, s in run.predictions])
+    errors = np.abs(counts - np.array([len(t) for t in ds.boxes]))
+    graded = np.array([g is not None for g in ds.grades])
+    right = np.array([g is not None and hayashi_grade(int(c), run.hayashi_upper) == g
+                      for c, g in zip(counts, ds.grades, strict=True)])
+    rng = np.random.default_rng(seed)
+    values: dict[str, list[float]] = {"ap50": [], "count_mae": [], "grade_accuracy": []}
+    for _ in range(rounds):
+        idx = [i for g in rng.integers(0, len(members), len(members)) for i in members[g]]
+        values["ap50"].append(average_precision([run.predictions[i] for i in idx], [ds.boxes[i] for i in idx],
+                                                iou_threshold=0.5))
+        values["count_mae"].append(float(errors[idx].mean()))
+        if graded[idx].any():
+            values["grade_accuracy"].append(float(right[idx][graded[idx]].mean()))
+    return {k: [round(float(v), 3) for v in np.percentile(x, [2.5, 97.5])] for k, x in values.items() if x}
 
 
 def best_count_threshold(ds: Dataset, run: DetectorRun, indices: list[int] | None = None,

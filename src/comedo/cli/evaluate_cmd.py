@@ -20,7 +20,7 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
     from rich.table import Table
 
     from comedo.detect.registry import available_detectors
-    from comedo.evaluate import load_dataset, run_detector, score_run
+    from comedo.evaluate import bootstrap_intervals, load_dataset, run_detector, score_run
 
     try:
         ds = load_dataset(dataset)
@@ -45,13 +45,15 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
             except ComedoError as exc:
                 return error_code(exc)
         results[name] = score_run(ds, run, min_score)
+        results[name]["intervals_95"] = bootstrap_intervals(ds, run, min_score)
     table = Table(title=f"{dataset} ({len(ds.files)} images)")
     table.add_column("figure")
     for name in names:
         table.add_column(f"{name} ({results[name]['detector']})", justify="right")
     for key, label in _ROWS:
-        table.add_row(label, *[str(results[n].get(key, "-")) for n in names])
+        table.add_row(label, *[_cell(results[n], key) for n in names])
     console.print(table)
+    console.print(f"(95 % intervals from resampling the {len(set(ds.sources))} source photos)")
     for name in names:
         if "grade_confusion" in results[name]:
             console.print(f"{name}: grade confusion (rows truth 0-3, columns predicted 0-3): "
@@ -59,3 +61,10 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
     if json_out:
         json_out.write_text(json.dumps(results, indent=2) + "\n")
     return 0
+
+
+def _cell(result: dict, key: str) -> str:
+    """A figure with its 95 % interval where there is one."""
+    value = result.get(key, "-")
+    interval = result.get("intervals_95", {}).get(key)
+    return f"{value} ({interval[0]:g}-{interval[1]:g})" if interval else str(value)
