@@ -43,7 +43,7 @@ import numpy as np
 from comedo.colour import ColourPlanes
 from comedo.types import IrritationGrade, LesionRedness, Redness
 
-__all__ = ["measure_redness", "irritation_grade", "IRRITATION_THRESHOLDS"]
+__all__ = ["measure_redness", "lesion_free_dark_red", "irritation_grade", "IRRITATION_THRESHOLDS"]
 
 IRRITATION_THRESHOLDS: tuple[tuple[float, IrritationGrade], ...] = (
     (8.0, IrritationGrade.MARKED),
@@ -161,11 +161,12 @@ def lesion_free_dark_red(delta_a: np.ndarray, darker_l: np.ndarray, skin: np.nda
     """Skin regions red (``delta_a``) and darker (``darker_l``, L* below the
     baseline) than the person's skin, of some size, that no lesion disc touches:
     on a face, the lips, nostril rims and ear or eyelid folds. A region that
-    joins a detected lesion is kept whole, so dense inflamed acne is never
-    left out, at the price of keeping anatomy that touches a lesion."""
+    joins a detected lesion is kept whole, so dense inflamed acne where the
+    detector finds lesions stays counted, at the price of keeping anatomy that
+    touches a lesion; inflamed skin with no detected lesion in it can be left out."""
     candidate = ((delta_a >= ANATOMY_DELTA_A) & (darker_l >= ANATOMY_DARKER_L) & skin).astype(np.uint8)
     candidate = cv2.morphologyEx(candidate, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidate, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(candidate, connectivity=8)
     min_area = ANATOMY_MIN_SKIN_FRACTION * float(skin.sum())
     big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= min_area)
     big = big[big > 0]
