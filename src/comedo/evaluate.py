@@ -19,10 +19,10 @@ import numpy as np
 from comedo.detect.base import LesionDetector
 from comedo.errors import InvalidInputError
 from comedo.grade import HAYASHI_UPPER, hayashi_grade
-from comedo.metrics import average_precision, confusion_matrix, match_circles
+from comedo.metrics import average_precision, confusion_matrix, group_resamples, match_circles
 
 __all__ = ["Dataset", "load_dataset", "DetectorRun", "run_detector", "score_run", "bootstrap_intervals",
-           "EVAL_MIN_SCORE", "best_count_threshold", "fit_hayashi_cutoffs"]
+           "EVAL_MIN_SCORE", "best_count_threshold", "grades_on_grid", "fit_hayashi_cutoffs"]
 
 EVAL_MIN_SCORE = 0.05
 
@@ -147,19 +147,13 @@ def bootstrap_intervals(ds: Dataset, run: DetectorRun, threshold: float | None =
     """95 % intervals of AP50, count MAE and grade accuracy, resampling source photos (``ds.sources``: the
     copies of one photo go together): how much the figures would move on another draw of photos like these."""
     thr = run.operating_threshold if threshold is None else threshold
-    groups: dict[str, list[int]] = {}
-    for i, source in enumerate(ds.sources):
-        groups.setdefault(source, []).append(i)
-    members = list(groups.values())
     counts = np.array([int((s >= thr).sum()) for _, s in run.predictions])
     errors = np.abs(counts - np.array([len(t) for t in ds.boxes]))
     graded = np.array([g is not None for g in ds.grades])
     right = np.array([g is not None and hayashi_grade(int(c), run.hayashi_upper) == g
                       for c, g in zip(counts, ds.grades, strict=True)])
-    rng = np.random.default_rng(seed)
     values: dict[str, list[float]] = {"ap50": [], "count_mae": [], "grade_accuracy": []}
-    for _ in range(rounds):
-        idx = [i for g in rng.integers(0, len(members), len(members)) for i in members[g]]
+    for idx in group_resamples(ds.sources, rounds=rounds, seed=seed):
         values["ap50"].append(average_precision([run.predictions[i] for i in idx], [ds.boxes[i] for i in idx],
                                                 iou_threshold=0.5))
         values["count_mae"].append(float(errors[idx].mean()))
@@ -181,6 +175,13 @@ def best_count_threshold(ds: Dataset, run: DetectorRun, indices: list[int] | Non
     return best[2] if best is not None else run.operating_threshold
 
 
+def grades_on_grid(counts: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """``hayashi_grade`` of every count under every row of ``grid`` (cut-offs: the largest count of grades
+    0, 1 and 2) at once: (len(grid), len(counts))."""
+    c = np.asarray(counts)[None, :]
+    return (c > grid[:, 0:1]).astype(np.int8) + (c > grid[:, 1:2]) + (c > grid[:, 2:3])
+
+
 def fit_hayashi_cutoffs(counts: np.ndarray, grades: np.ndarray, *, folds: int = 5, repeats: int = 5,
                         min_gain: float = 0.01, data_name: str = "the given photos") -> dict:
     """Count cut-offs (largest count of grades 0, 1, 2) that best turn this
@@ -193,9 +194,7 @@ def fit_hayashi_cutoffs(counts: np.ndarray, grades: np.ndarray, *, folds: int = 
     when that beats Hayashi's own cut-offs by ``min_gain``.
     """
     grid = np.array([(a, b, d) for a in range(3, 10) for b in range(12, 30) for d in range(28, 70)])
-    pred = (counts[None, :] > grid[:, 0:1]).astype(int) + (counts[None, :] > grid[:, 1:2]) + (
-        counts[None, :] > grid[:, 2:3])
-    correct = pred == grades[None, :]
+    correct = grades_on_grid(counts, grid) == grades[None, :]
     nearness = -np.abs(grid - np.array(HAYASHI_UPPER)).sum(axis=1) * 1e-6
 
     def best(idx: np.ndarray) -> int:

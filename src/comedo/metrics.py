@@ -7,14 +7,15 @@ are ranked together by score.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from comedo.detect.decode import box_iou
 
-__all__ = ["average_precision", "match_circles", "confusion_matrix", "macro_f1", "bootstrap_macro_f1", "CircleMatch"]
+__all__ = ["average_precision", "match_circles", "confusion_matrix", "macro_f1", "bootstrap_macro_f1",
+           "group_resamples", "CircleMatch"]
 
 
 def average_precision(
@@ -134,17 +135,24 @@ def macro_f1(matrix: np.ndarray) -> tuple[float, list[float]]:
     return (float(np.mean(present)) if present else float("nan")), f1s
 
 
+def group_resamples(groups: Sequence[str], *, rounds: int, seed: int = 0) -> Iterator[np.ndarray]:
+    """Indices of ``rounds`` bootstrap resamples that draw whole groups (the copies of one source photo) with
+    replacement, since copies of one photo are not independent evidence. Groups are numbered in order of
+    first appearance, so a given seed draws the same resamples for the same data."""
+    members: dict[str, list[int]] = {}
+    for i, group in enumerate(groups):
+        members.setdefault(group, []).append(i)
+    index = [np.array(m) for m in members.values()]
+    rng = np.random.default_rng(seed)
+    for _ in range(rounds):
+        yield np.concatenate([index[g] for g in rng.integers(0, len(index), len(index))])
+
+
 def bootstrap_macro_f1(truth: Sequence[int], predicted: Sequence[int], groups: Sequence[str], n_classes: int, *,
                        rounds: int = 1000, seed: int = 0) -> tuple[float, float]:
-    """95 % interval of the macro-F1 by resampling whole groups (the copies of one source photo), since copies
-    of one photo are not independent evidence."""
-    truth_a, pred_a, group_a = np.asarray(truth), np.asarray(predicted), np.asarray(groups)
-    names, inverse = np.unique(group_a, return_inverse=True)
-    members = [np.flatnonzero(inverse == g) for g in range(len(names))]
-    rng = np.random.default_rng(seed)
-    values = []
-    for _ in range(rounds):
-        pick = np.concatenate([members[g] for g in rng.integers(0, len(names), len(names))])
-        values.append(macro_f1(confusion_matrix(truth_a[pick], pred_a[pick], n_classes))[0])
+    """95 % interval of the macro-F1, resampling whole groups (``group_resamples``)."""
+    truth_a, pred_a = np.asarray(truth), np.asarray(predicted)
+    values = [macro_f1(confusion_matrix(truth_a[pick], pred_a[pick], n_classes))[0]
+              for pick in group_resamples(groups, rounds=rounds, seed=seed)]
     low, high = np.nanpercentile(values, [2.5, 97.5])
     return float(low), float(high)

@@ -33,7 +33,7 @@ from comedo.triage import findings_from
 from comedo.typing_stage import type_lesions
 from comedo.types import Analysis, DarkSpots, Lesions, Severity, SkinImage
 
-__all__ = ["analyze", "triage_report", "ANALYSIS_LONG_SIDE"]
+__all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE"]
 
 ANALYSIS_LONG_SIDE = 1024
 
@@ -70,12 +70,7 @@ def analyze(
     timings["load"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
-    scale = min(1.0, ANALYSIS_LONG_SIDE / max(loaded.height, loaded.width))
-    if scale < 1.0:
-        size = (max(1, round(loaded.width * scale)), max(1, round(loaded.height * scale)))
-        work = cv2.resize(loaded.pixels, size, interpolation=cv2.INTER_AREA)
-    else:
-        work = loaded.pixels
+    work, scale = analysis_pixels(loaded.pixels)
     planes = colour_planes(work)
     timings["colour"] = (time.perf_counter() - t) * 1000
 
@@ -143,6 +138,17 @@ def analyze(
     )
     analysis = replace(analysis, description=describe(analysis))
     return replace(analysis, report=build_report(findings_from(answers, analysis)))
+
+
+def analysis_pixels(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+    """The photo at the analysis resolution (long side at most ``ANALYSIS_LONG_SIDE``) and the scale used:
+    the grid of colour, skin, redness and ``Analysis.skin``."""
+    h, w = rgb.shape[:2]
+    scale = min(1.0, ANALYSIS_LONG_SIDE / max(h, w))
+    if scale >= 1.0:
+        return rgb, scale
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), scale
 
 
 def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER) -> Severity:

@@ -23,6 +23,7 @@ import numpy as np
 import comedo
 from comedo.colour import colour_planes
 from comedo.files import IMAGE_SUFFIXES
+from comedo.pipeline import analysis_pixels
 from comedo.redness import measure_redness
 
 
@@ -32,14 +33,10 @@ def level_of(path: Path) -> str:
     return match.group(1) if match else "-"
 
 
-def both_ways(path: Path) -> tuple[float, str, float, str, float, np.ndarray | None]:
+def both_ways(path: Path) -> tuple[float, str, float, str, float, np.ndarray]:
     """(p90 and grade with anatomy left out, p90 and grade without, anatomy fraction, overlay)."""
     analysis = comedo.analyze(path)
-    scale = analysis.analysis_scale
-    pixels = analysis.image.pixels
-    if scale < 1.0:
-        size = (max(1, round(analysis.image.width * scale)), max(1, round(analysis.image.height * scale)))
-        pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    pixels, scale = analysis_pixels(analysis.image.pixels)
     lesions = analysis.lesions.scaled(scale)
     kept = analysis.redness
     whole = measure_redness(colour_planes(pixels), analysis.skin.mask, lesion_centers=lesions.centers,
@@ -65,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     for path in paths:
         p90, grade, p90_whole, grade_whole, fraction, overlay = both_ways(path)
         rows[level_of(path)].append((p90, grade, p90_whole, grade_whole, fraction))
-        if args.overlays is not None and overlay is not None and fraction > 0:
+        if args.overlays is not None and fraction > 0:
             cv2.imwrite(str(args.overlays / f"{path.stem}.png"), cv2.cvtColor(overlay, cv2.COLOR_RGB2BGR))
     order = ("none", "slight", "moderate", "marked")
     print("| level | photos | p90 Delta a* (median) | irritation none/slight/moderate/marked | photos with a region "

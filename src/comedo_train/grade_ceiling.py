@@ -18,23 +18,21 @@ from pathlib import Path
 
 import numpy as np
 
-from comedo.evaluate import load_dataset, run_detector
-from comedo.grade import HAYASHI_UPPER
-
-
-def grades_from_counts(counts: np.ndarray, upper: tuple[int, int, int]) -> np.ndarray:
-    """Hayashi grade 0-3 with ``upper`` the largest count of grades 0, 1 and 2."""
-    return np.searchsorted(np.asarray(upper), counts, side="left")
+from comedo.evaluate import grades_on_grid, load_dataset, run_detector
+from comedo.grade import HAYASHI_UPPER, hayashi_grade
 
 
 def best_cutoffs(counts: np.ndarray, grades: np.ndarray) -> tuple[float, tuple[int, int, int]]:
-    """The cut-offs with the highest accuracy on these photos (an in-sample bound)."""
-    best: tuple[float, tuple[int, int, int]] = (-1.0, HAYASHI_UPPER)
-    for a, b, c in itertools.combinations(range(1, 80), 3):
-        accuracy = float((grades_from_counts(counts, (a, b, c)) == grades).mean())
-        if accuracy > best[0]:
-            best = (accuracy, (a, b, c))
-    return best
+    """The cut-offs with the highest accuracy on these photos (an in-sample bound; ties: the first found)."""
+    grid = np.array(list(itertools.combinations(range(1, 80), 3)))
+    accuracy = (grades_on_grid(counts, grid) == grades[None, :]).mean(axis=1)
+    best = int(np.argmax(accuracy))
+    return float(accuracy[best]), (int(grid[best, 0]), int(grid[best, 1]), int(grid[best, 2]))
+
+
+def accuracy_of(counts: np.ndarray, grades: np.ndarray, upper: tuple[int, int, int]) -> float:
+    """Grade accuracy of ``hayashi_grade`` with cut-offs ``upper``."""
+    return float(np.mean([hayashi_grade(int(c), upper) == g for c, g in zip(counts, grades, strict=True)]))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -54,11 +52,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"grade {grade} ({int(sel.sum())} photos): labelled boxes (min, quartiles, max) "
               f"{np.percentile(truth[sel], [0, 25, 50, 75, 100]).round(1).tolist()}, detected "
               f"{np.percentile(predicted[sel], [0, 25, 50, 75, 100]).round(1).tolist()}")
-    perfect = float((grades_from_counts(truth, HAYASHI_UPPER) == grades).mean())
+    perfect = accuracy_of(truth, grades, HAYASHI_UPPER)
     print(f"Hayashi's cut-offs {HAYASHI_UPPER} on the labelled box counts: accuracy {perfect:.3f}")
     for threshold in (0.15, 0.2, run.operating_threshold, 0.3):
         counts = np.array([int((s >= threshold).sum()) for s in scores])
-        hayashi = float((grades_from_counts(counts, HAYASHI_UPPER) == grades).mean())
+        hayashi = accuracy_of(counts, grades, HAYASHI_UPPER)
         bound, cut = best_cutoffs(counts, grades)
         print(f"threshold {threshold:.2f}: Hayashi's cut-offs {hayashi:.3f}; best cut-offs on these photos "
               f"{cut} {bound:.3f} (in-sample bound)")
