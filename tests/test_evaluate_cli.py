@@ -64,7 +64,8 @@ def test_evaluate_scores_the_models_own_boxes_as_perfect(sample_path: Path, tmp_
     (tmp_path / "images").mkdir()
     Image.open(sample_path).save(tmp_path / "images" / "face.jpg", quality=95)
     doc = to_document(comedo.analyze(tmp_path / "images" / "face.jpg")).model_dump(mode="json")
-    coco = {"images": [{"id": 1, "file_name": "face.jpg", "width": 640, "height": 640, "grade": 1}],
+    grade = doc["severity"]["hayashi"]["grade"]
+    coco = {"images": [{"id": 1, "file_name": "face.jpg", "width": 640, "height": 640, "grade": grade}],
             "annotations": [{"id": i, "image_id": 1, "bbox": x["bbox"], "category_id": 0}
                             for i, x in enumerate(doc["lesions"])]}
     (tmp_path / "annotations.json").write_text(json.dumps(coco))
@@ -76,6 +77,9 @@ def test_evaluate_scores_the_models_own_boxes_as_perfect(sample_path: Path, tmp_
     assert figures["model"]["ap50"] > 0.95 and figures["model"]["count_mae"] == 0
     assert figures["classical"]["ap50"] < figures["model"]["ap50"]
     assert figures["model"]["intervals_95"]["count_mae"] == [0.0, 0.0]  # one photo: every resample is that photo
+    # The grade evaluate scores is the one analyze gives (the detector's grade model), not the count's band.
+    assert figures["model"]["grade_method"] == "grade model" and figures["model"]["grade_accuracy"] == 1.0
+    assert figures["classical"]["grade_method"] == "count" and "grade_accuracy_count" not in figures["classical"]
 
 
 def test_evaluate_rejects_a_broken_annotation_file(tmp_path: Path) -> None:

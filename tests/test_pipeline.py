@@ -191,3 +191,44 @@ def test_wide_view_claims_no_nodule_or_cyst_without_a_scale(sample_path: Path) -
             doc["description"]["text"]
         assert doc["triage"]["level"] == "self_care" or all(
             r["code"] != "nodule_or_cyst" for r in doc["triage"]["reasons"])
+
+
+def test_grade_model_grades_from_all_candidates_and_says_why(sample_path: Path) -> None:
+    from comedo.detect.registry import get_detector
+    from comedo.grade_model import CountGradeModel
+
+    shipped = comedo.analyze(sample_path)
+    hayashi = to_document(shipped).model_dump(mode="json")["severity"]["hayashi"]
+    assert hayashi["method"] == "grade_model"
+    assert len(hayashi["probabilities"]) == 4 and abs(sum(hayashi["probabilities"]) - 1) < 1e-3
+    assert hayashi["grade"] == int(np.argmax(hayashi["probabilities"]))
+    assert hayashi["count_grade"] == 1  # 20 lesions: Hayashi's 6-20 band
+
+    class AlwaysVerySevere:
+        """The shipped detector with a grade model that reads every photo as very severe."""
+
+        def __init__(self) -> None:
+            self.inner = get_detector("model")
+            self.name, self.default_min_score = self.inner.name, self.inner.default_min_score
+            self.hayashi_upper = self.inner.hayashi_upper
+            weights = np.zeros((4, 4))  # intercepts, then two counts and the score sum
+            weights[0, 3] = 5.0
+            self.grade_model = CountGradeModel((0.05, 0.3), np.zeros(3), np.ones(3), weights)
+            self.floors: list[float] = []
+
+        @property
+        def identity(self) -> dict[str, str]:
+            return self.inner.identity
+
+        def detect(self, *args, min_score: float, **kwargs):  # type: ignore[no-untyped-def]
+            self.floors.append(min_score)
+            return self.inner.detect(*args, min_score=min_score, **kwargs)
+
+    det = AlwaysVerySevere()
+    analysis = comedo.analyze(sample_path, detector=det)
+    assert det.floors == [0.05]  # candidates down to the model's floor ...
+    assert len(analysis.lesions) == len(shipped.lesions)  # ... but only those at the threshold are listed
+    assert analysis.severity.hayashi_label == "very_severe"
+    assert analysis.severity.hayashi_count_grade == 1
+    assert "grade model puts this at very severe" in analysis.description.text
+    assert "count alone would be moderate" in analysis.description.text

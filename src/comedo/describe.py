@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from comedo.grade import HAYASHI_UPPER
-from comedo.types import Analysis, Description, IrritationGrade, UntypedCode
+from comedo.grade import HAYASHI_LABELS, HAYASHI_UPPER
+from comedo.types import Analysis, Description, IrritationGrade, Severity, UntypedCode
 
 __all__ = ["describe", "TYPE_EXPLANATIONS", "TYPE_NAMES_PLAIN"]
 
@@ -53,6 +53,25 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
+def _hayashi_sentences(sev: Severity) -> list[str]:
+    """The Hayashi and IGA grades, and, where they are not the plain count's band, why."""
+    grade = sev.hayashi_label.replace("_", " ")
+    iga = f"IGA {sev.iga_grade}, {sev.iga_label.replace('_', ' ')}"
+    if sev.hayashi_method == "grade_model" and sev.hayashi_count_grade is not None:
+        if sev.hayashi_count_grade == sev.hayashi_grade:
+            return [f"That is {grade} on the Hayashi scale ({iga})."]
+        by_count = HAYASHI_LABELS[sev.hayashi_count_grade].replace("_", " ")
+        return [f"The detector's grade model puts this at {grade} on the Hayashi scale ({iga}), although the "
+                f"count alone would be {by_count}: it also weighs the detector's fainter candidates, since in dense "
+                f"clusters lesions merge or are found only faintly."]
+    out = [f"That is {grade} on the Hayashi count scale ({iga})."]
+    if tuple(sev.hayashi_upper) != HAYASHI_UPPER:
+        cut = "/".join(str(v) for v in sev.hayashi_upper)
+        out.append(f"Because the detector misses some lesions in dense clusters, its count is graded with "
+                   f"cut-offs of {cut} lesions instead of Hayashi's 5/20/50.")
+    return out
+
+
 def describe(analysis: Analysis) -> Description:
     parts: list[str] = []
     scene = analysis.scene
@@ -74,6 +93,8 @@ def describe(analysis: Analysis) -> Description:
     n = len(lesions)
     if n == 0:
         parts.append("No acne lesions were detected.")
+        if analysis.severity.hayashi_grade > 0:
+            parts.extend(_hayashi_sentences(analysis.severity))
     else:
         typed = [t for t in lesions.type_label.tolist() if t is not None]
         counts = {t: typed.count(t) for t in TYPE_NAMES_PLAIN if typed.count(t)}
@@ -101,13 +122,7 @@ def describe(analysis: Analysis) -> Description:
             pieces.append(_count_phrase(untyped, "lesion not typed", "lesions not typed"))
         head = _count_phrase(n, "acne lesion was", "acne lesions were")
         parts.append(f"{head[0].upper()}{head[1:]} detected" + (f": {', '.join(pieces)}." if pieces else "."))
-        sev = analysis.severity
-        parts.append(f"That is {sev.hayashi_label.replace('_', ' ')} on the Hayashi count scale "
-                     f"(IGA {sev.iga_grade}, {sev.iga_label.replace('_', ' ')}).")
-        if tuple(sev.hayashi_upper) != HAYASHI_UPPER:
-            cut = "/".join(str(v) for v in sev.hayashi_upper)
-            parts.append(f"Because the detector misses some lesions in dense clusters, its count is graded with "
-                         f"cut-offs of {cut} lesions instead of Hayashi's 5/20/50.")
+        parts.extend(_hayashi_sentences(analysis.severity))
         mm = analysis.image.mm_per_px
         biggest = int(np.argmax(lesions.radii))
         diameter_px = float(lesions.radii[biggest] * 2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ import numpy as np
 from comedo.detect.base import LesionDetector
 from comedo.errors import InvalidInputError
 from comedo.grade import HAYASHI_UPPER, hayashi_grade
+from comedo.grade_model import CountGradeModel
 from comedo.metrics import average_precision, confusion_matrix, group_resamples, match_circles
 
 __all__ = ["Dataset", "load_dataset", "DetectorRun", "run_detector", "score_run", "bootstrap_intervals",
@@ -79,6 +80,14 @@ class DetectorRun:
     predictions: list[tuple[np.ndarray, np.ndarray]]
     mean_ms: float
     hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER
+    grade_model: CountGradeModel | None = None
+
+    def grades(self, counts: np.ndarray) -> np.ndarray:
+        """Each photo's Hayashi grade as ``analyze`` gives it: the grade model's reading of all its
+        candidates' scores when the detector has one, else the band of ``counts`` (one per photo)."""
+        if self.grade_model is not None:
+            return np.array([self.grade_model.grade(s)[0] for _, s in self.predictions])
+        return np.array([hayashi_grade(int(c), self.hayashi_upper) for c in counts])
 
 
 def run_detector(ds: Dataset, detector: str | LesionDetector, *,
@@ -91,13 +100,15 @@ def run_detector(ds: Dataset, detector: str | LesionDetector, *,
     det = get_detector(detector) if isinstance(detector, str) else detector
     preds = []
     start = time.perf_counter()
+    grade_model = getattr(det, "grade_model", None)
+    floor = min(EVAL_MIN_SCORE, det.default_min_score, grade_model.min_score if grade_model else 1.0)
     for i, path in enumerate(ds.files):
-        analysis = analyze(path, detector=det, min_score=min(EVAL_MIN_SCORE, det.default_min_score))
+        analysis = analyze(path, detector=det, min_score=floor)
         preds.append((analysis.lesions.xyxy, analysis.lesions.score))
         if progress:
             progress(i + 1, len(ds.files))
     mean_ms = (time.perf_counter() - start) * 1000 / max(len(ds.files), 1)
-    return DetectorRun(det.name, det.default_min_score, preds, mean_ms, det.hayashi_upper)
+    return DetectorRun(det.name, det.default_min_score, preds, mean_ms, det.hayashi_upper, grade_model)
 
 
 def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,
@@ -120,10 +131,16 @@ def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,
     }
     graded = [(k, ds.grades[i]) for k, i in enumerate(idx) if ds.grades[i] is not None]
     if graded:
-        truth_g = [int(g) for _, g in graded]  # type: ignore[arg-type]
-        pred_g = [hayashi_grade(int(counts[k]), run.hayashi_upper) for k, _ in graded]
-        out["grade_accuracy"] = round(float(np.mean(np.array(truth_g) == np.array(pred_g))), 4)
+        truth_g = np.array([int(g) for _, g in graded])  # type: ignore[arg-type]
+        rows = [k for k, _ in graded]
+        pred_g = replace(run, predictions=preds).grades(counts)[rows].tolist()
+        out["grade_accuracy"] = round(float(np.mean(truth_g == np.array(pred_g))), 4)
+        out["grade_method"] = "grade model" if run.grade_model else "count"
+        if run.grade_model:
+            by_count = [hayashi_grade(int(counts[k]), run.hayashi_upper) for k in rows]
+            out["grade_accuracy_count"] = round(float(np.mean(truth_g == np.array(by_count))), 4)
         out["hayashi_cutoffs"] = "/".join(str(v) for v in run.hayashi_upper)
+        truth_g = truth_g.tolist()
         out["grade_confusion"] = confusion_matrix(truth_g, pred_g, 4).tolist()
     tp = n_pred = n_truth = 0
     for k, i in enumerate(idx):
@@ -150,8 +167,7 @@ def bootstrap_intervals(ds: Dataset, run: DetectorRun, threshold: float | None =
     counts = np.array([int((s >= thr).sum()) for _, s in run.predictions])
     errors = np.abs(counts - np.array([len(t) for t in ds.boxes]))
     graded = np.array([g is not None for g in ds.grades])
-    right = np.array([g is not None and hayashi_grade(int(c), run.hayashi_upper) == g
-                      for c, g in zip(counts, ds.grades, strict=True)])
+    right = np.array([g is not None and p == g for p, g in zip(run.grades(counts), ds.grades, strict=True)])
     values: dict[str, list[float]] = {"ap50": [], "count_mae": [], "grade_accuracy": []}
     for idx in group_resamples(ds.sources, rounds=rounds, seed=seed):
         values["ap50"].append(average_precision([run.predictions[i] for i in idx], [ds.boxes[i] for i in idx],

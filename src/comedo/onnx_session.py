@@ -22,7 +22,7 @@ def parse_card(path: Path, build: Callable[[dict[str, Any]], T]) -> T:
     """A model card built from its JSON file; a missing or malformed card is a ModelError, not a traceback."""
     try:
         return build(json.loads(path.read_text()))
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"model card {path} is missing or malformed: {exc}") from exc
 
 

@@ -24,6 +24,7 @@ from comedo.detect.base import LesionDetector
 from comedo.detect.registry import get_detector
 from comedo.errors import InvalidInputError
 from comedo.grade import HAYASHI_LABELS, HAYASHI_UPPER, IGA_LABELS, count_types, hayashi_grade, iga_grade, nice_band
+from comedo.grade_model import CountGradeModel
 from comedo.io import ImageSource, load_image
 from comedo.quality import assess_quality
 from comedo.redness import measure_redness
@@ -89,7 +90,11 @@ def analyze(
     t = time.perf_counter()
     det = get_detector(detector) if isinstance(detector, str) else detector
     threshold = det.default_min_score if min_score is None else float(min_score)
-    found = det.detect(work, planes, skin.mask, min_score=threshold, close_up=scene.view == "close_up")
+    # A grade model reads weaker candidates than the lesions listed: detect down to its floor, then keep the list's.
+    grade_model = getattr(det, "grade_model", None)  # detectors written for comedo 0.2 have none
+    floor = threshold if grade_model is None else min(threshold, grade_model.min_score)
+    candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=scene.view == "close_up")
+    found = candidates[candidates.score >= threshold]
     spots, lesion_has_dark_core = _separate_spots(all_spots, found)
     timings["lesions"] = (time.perf_counter() - t) * 1000
 
@@ -107,7 +112,7 @@ def analyze(
 
     t = time.perf_counter()
     quality = assess_quality(planes, skin.mask)
-    severity = grade_severity(full_lesions, det.hayashi_upper)
+    severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.score)
     timings["grade_quality"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {
@@ -151,14 +156,25 @@ def analysis_pixels(rgb: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), scale
 
 
-def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER) -> Severity:
-    """All severity scales from the lesions and their types (untyped count as inflammatory);
-    ``hayashi_upper`` are the detector's count cut-offs for the Hayashi grade."""
+def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER,
+                   grade_model: CountGradeModel | None = None, candidate_scores: np.ndarray | None = None) -> Severity:
+    """All severity scales from the lesions and their types (untyped count as inflammatory).
+
+    The Hayashi grade is the count's band (``hayashi_upper``: the detector's count cut-offs), or, when the
+    detector has a ``grade_model``, that model's reading of ``candidate_scores``: the scores of every
+    candidate down to the model's floor, not only the lesions listed."""
     counts = count_types(lesions.type_label.tolist())
-    grade = hayashi_grade(len(lesions), hayashi_upper)
+    count_grade = hayashi_grade(len(lesions), hayashi_upper)
     iga = iga_grade(counts)
-    return Severity(grade, HAYASHI_LABELS[grade], len(lesions), iga, IGA_LABELS[iga], nice_band(counts),
-                    counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts, tuple(hayashi_upper))
+    severity = Severity(count_grade, HAYASHI_LABELS[count_grade], len(lesions), iga, IGA_LABELS[iga],
+                        nice_band(counts), counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts,
+                        tuple(hayashi_upper))
+    if grade_model is None or candidate_scores is None:
+        return severity
+    grade, probabilities = grade_model.grade(candidate_scores)
+    return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_method="grade_model",
+                   hayashi_count_grade=count_grade,
+                   hayashi_probabilities=tuple(round(float(p), 4) for p in probabilities))
 
 
 def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.ndarray]:

@@ -115,6 +115,13 @@ class Hayashi(BaseModel):
         default=list(HAYASHI_UPPER), min_length=3, max_length=3,
         description="largest count of grades 0, 1 and 2: Hayashi's 5, 20, 50, or cut-offs fitted to the "
                     "detector's counts on graded photos (see its model card), which under-count dense faces")
+    method: str = Field(
+        default="count", description="count: the grade is the lesion count's band; grade_model: the detector's "
+        "grade model read the scores of all its candidates, weak ones included (see the detector's model card)")
+    probabilities: list[float] | None = Field(
+        default=None, description="the grade model's probabilities of mild, moderate, severe, very severe")
+    count_grade: int | None = Field(default=None, ge=0, le=3,
+                                    description="with the grade model: the grade the lesion count alone gives")
 
 
 class Iga(BaseModel):
@@ -309,7 +316,9 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
         ),
         severity=SeverityOut(
             hayashi=Hayashi(grade=sev.hayashi_grade, label=sev.hayashi_label, lesion_count=sev.lesion_count,
-                            count_cutoffs=list(sev.hayashi_upper)),
+                            count_cutoffs=list(sev.hayashi_upper), method=sev.hayashi_method,
+                            probabilities=list(sev.hayashi_probabilities) or None,
+                            count_grade=sev.hayashi_count_grade),
             iga=Iga(grade=sev.iga_grade, label=sev.iga_label),
             nice=Nice(band=sev.nice_band),
             counts=TypeCountsOut(non_inflammatory=sev.non_inflammatory, papules_pustules=sev.papules_pustules,

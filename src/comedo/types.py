@@ -222,6 +222,11 @@ class Severity:
     papules_pustules: int = 0
     nodules_cysts: int = 0
     hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER  # count cut-offs used for the grade
+    # "count": the grade is the count's band; "grade_model": the detector's grade model gave it
+    # (``comedo.grade_model``), with its four probabilities, and ``hayashi_count_grade`` is the count's band.
+    hayashi_method: str = "count"
+    hayashi_probabilities: tuple[float, ...] = ()
+    hayashi_count_grade: int | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from comedo.cli.errors import error_code, print_error
 from comedo.errors import ComedoError
 
 _ROWS = [("ap50", "AP50 (boxes)"), ("count_mae", "count MAE"), ("grade_accuracy", "grade accuracy"),
+         ("grade_method", "grade from"), ("grade_accuracy_count", "grade accuracy from the count alone"),
          ("hayashi_cutoffs", "grade count cut-offs"),
          ("circles_recall", "recall vs circles"), ("circles_precision", "precision vs circles"),
          ("threshold", "count threshold"), ("mean_ms_per_image", "ms / image (end to end)")]

@@ -26,6 +26,7 @@ class ClassicalDetector:
     name = "classical-dog"
     default_min_score = 0.4  # lowest count MAE on a quarter of ACNE04 valid
     hayashi_upper = HAYASHI_UPPER
+    grade_model = None
 
     @property
     def identity(self) -> dict[str, str]:

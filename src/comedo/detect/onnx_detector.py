@@ -24,6 +24,7 @@ import numpy as np
 from comedo.colour import ColourPlanes
 from comedo.detect.decode import box_iou, decode_centres
 from comedo.grade import HAYASHI_UPPER
+from comedo.grade_model import CountGradeModel
 from comedo.onnx_session import OnnxModel, parse_card
 from comedo.types import Lesions
 
@@ -44,6 +45,7 @@ class ModelCard:
     flip_tta: bool = False
     refine_centre: bool = False
     hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER
+    grade_model: CountGradeModel | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelCard:
@@ -62,6 +64,7 @@ class ModelCard:
             refine_centre=bool(inference.get("refine_centre", False)),
             hayashi_upper=tuple(int(v)  # type: ignore[arg-type]
                                 for v in inference.get("hayashi_upper", HAYASHI_UPPER)),
+            grade_model=CountGradeModel.from_dict(inference["grade_model"]) if "grade_model" in inference else None,
         )
 
 
@@ -77,6 +80,7 @@ class OnnxDetector(OnnxModel):
         self.name = self.card.name
         self.default_min_score = self.card.operating_threshold
         self.hayashi_upper = self.card.hayashi_upper
+        self.grade_model = self.card.grade_model
 
     def _run(self, rgb: np.ndarray, long_side: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
         """Detections at one scale, in ``rgb`` pixel coordinates."""

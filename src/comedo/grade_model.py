@@ -1,0 +1,71 @@
+"""A learned Hayashi grade from a detector's scores: a multinomial logistic regression on how many lesions
+the detector finds at several confidence levels and on the sum of its scores.
+
+Why not the count alone: on dense faces a detector merges neighbouring lesions and finds the rest only
+with low confidence, so its count at the operating threshold saturates (ACNE04's very severe faces: a
+median of 43 found against 56 labelled) while the number of weak detections and the score mass go on
+rising. The model is fitted on graded training photos by ``comedo_train.fit_grade_model`` and ships in
+the detector's card, since it describes that detector's scores and no other's. Pure numpy: a dot product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CountGradeModel", "grade_features"]
+
+
+def grade_features(scores: np.ndarray, thresholds: tuple[float, ...]) -> np.ndarray:
+    """log(1 + count) of detections at each threshold, then log(1 + sum of scores at or above the lowest)."""
+    s = np.asarray(scores, np.float64).ravel()
+    s = s[s >= min(thresholds)]
+    counts = [(s >= t).sum() for t in thresholds]
+    return np.log1p(np.array([*counts, s.sum()], np.float64))
+
+
+@dataclass(frozen=True)
+class CountGradeModel:
+    """Standardised features -> four logits (mild, moderate, severe, very severe)."""
+
+    thresholds: tuple[float, ...]
+    mean: np.ndarray  # (f,)
+    scale: np.ndarray  # (f,)
+    weights: np.ndarray  # (f + 1, 4): intercepts first
+
+    def __post_init__(self) -> None:
+        f = len(self.thresholds) + 1
+        if self.mean.shape != (f,) or self.scale.shape != (f,) or self.weights.shape != (f + 1, 4):
+            raise ValueError(f"grade model shapes do not match {len(self.thresholds)} thresholds")
+        if not np.all(self.scale > 0):
+            raise ValueError("grade model scales must be positive")
+
+    @property
+    def min_score(self) -> float:
+        """The lowest score the model looks at: the detector must report candidates down to it."""
+        return float(min(self.thresholds))
+
+    def design(self, features: np.ndarray) -> np.ndarray:
+        z = (np.atleast_2d(features) - self.mean) / self.scale
+        return np.column_stack([np.ones(len(z)), z])
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        logits = self.design(grade_features(scores, self.thresholds)) @ self.weights
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return (e / e.sum(axis=1, keepdims=True))[0]
+
+    def grade(self, scores: np.ndarray) -> tuple[int, np.ndarray]:
+        """The most probable grade 0-3 and the four probabilities."""
+        p = self.probabilities(scores)
+        return int(np.argmax(p)), p
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CountGradeModel:
+        return cls(tuple(float(t) for t in data["thresholds"]), np.asarray(data["mean"], np.float64),
+                   np.asarray(data["scale"], np.float64), np.asarray(data["weights"], np.float64))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"thresholds": list(self.thresholds), "mean": self.mean.round(6).tolist(),
+                "scale": self.scale.round(6).tolist(), "weights": self.weights.round(6).tolist()}

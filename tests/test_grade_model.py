@@ -1,0 +1,62 @@
+"""The detector's learned Hayashi grade: its features, its file format, the shipped fit's behaviour,
+and the fitting code."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from comedo.detect.registry import MODELS_DIR
+from comedo.grade_model import CountGradeModel, grade_features
+from comedo_train.fit_grade_model import THRESHOLDS, fit_model, grouped_cv_accuracy, predict
+
+
+def shipped() -> CountGradeModel:
+    card = json.loads((MODELS_DIR / "lesion_detector.card.json").read_text())
+    return CountGradeModel.from_dict(card["inference"]["grade_model"])
+
+
+def test_features_count_at_each_threshold_and_sum_scores() -> None:
+    scores = np.array([0.02, 0.07, 0.12, 0.5, 0.9])
+    f = grade_features(scores, (0.05, 0.1, 0.6))
+    assert np.allclose(np.expm1(f), [4, 3, 1, 0.07 + 0.12 + 0.5 + 0.9])  # the 0.02 is below every threshold
+    assert np.allclose(grade_features(np.zeros(0), (0.05, 0.1)), 0.0)
+
+
+def test_round_trip_and_shape_checks() -> None:
+    model = shipped()
+    again = CountGradeModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert again.thresholds == model.thresholds
+    assert np.allclose(again.weights, model.weights)
+    with pytest.raises(ValueError):
+        CountGradeModel((0.1, 0.2), np.zeros(3), np.ones(3), np.zeros((3, 4)))
+    with pytest.raises(ValueError):
+        CountGradeModel((0.1,), np.zeros(2), np.array([1.0, 0.0]), np.zeros((3, 4)))
+
+
+def test_shipped_model_grades_rise_with_the_number_of_clear_lesions() -> None:
+    model = shipped()
+    assert model.min_score == pytest.approx(min(THRESHOLDS))
+    grades = []
+    for n in (0, 2, 4, 12, 30, 70):
+        grade, p = model.grade(np.full(n, 0.6))
+        assert p.shape == (4,) and p.sum() == pytest.approx(1.0)
+        grades.append(grade)
+    assert grades == sorted(grades)
+    assert grades[0] == 0 and grades[-1] == 3
+    # Many faint candidates beside a handful of clear ones raise the grade: the point of the model.
+    few_clear = np.full(15, 0.6)
+    assert model.grade(np.concatenate([few_clear, np.full(60, 0.12)]))[0] > model.grade(few_clear)[0]
+
+
+def test_fit_recovers_grades_that_follow_the_count_and_cv_keeps_copies_together() -> None:
+    rng = np.random.default_rng(0)
+    n_true = rng.integers(0, 70, 400)
+    grades = np.digitize(n_true, [6, 21, 51])  # Hayashi's bands
+    features = np.stack([grade_features(rng.uniform(0.3, 0.9, n), THRESHOLDS) for n in n_true])
+    model = fit_model(features, grades, 1e-3)
+    assert (predict(model, features) == grades).mean() > 0.9
+    groups = [f"photo{i // 3}" for i in range(len(grades))]
+    assert grouped_cv_accuracy(features, grades, groups, 1e-3) > 0.85
