@@ -10,7 +10,7 @@ import pytest
 
 from comedo.detect.registry import MODELS_DIR
 from comedo.grade_model import CountGradeModel, grade_features
-from comedo_train.fit_grade_model import THRESHOLDS, fit_model, grouped_cv_accuracy, predict
+from comedo_train.fit_grade_model import THRESHOLDS, estimated_counts, fit_model, grouped_cv, predict
 
 
 def shipped() -> CountGradeModel:
@@ -30,6 +30,9 @@ def test_round_trip_and_shape_checks() -> None:
     again = CountGradeModel.from_dict(json.loads(json.dumps(model.to_dict())))
     assert again.thresholds == model.thresholds
     assert np.allclose(again.weights, model.weights)
+    assert model.count_weights is not None and np.allclose(again.count_weights, model.count_weights)
+    with pytest.raises(ValueError):
+        CountGradeModel(model.thresholds, model.mean, model.scale, model.weights, np.zeros(3))
     with pytest.raises(ValueError):
         CountGradeModel((0.1, 0.2), np.zeros(3), np.ones(3), np.zeros((3, 4)))
     with pytest.raises(ValueError):
@@ -46,6 +49,8 @@ def test_shipped_model_grades_rise_with_the_number_of_clear_lesions() -> None:
         grades.append(grade)
     assert grades == sorted(grades)
     assert grades[0] == 0 and grades[-1] == 3
+    estimates = [model.estimated_count(np.full(n, 0.6)) for n in (0, 4, 12, 30, 70)]
+    assert estimates == sorted(estimates) and estimates[0] <= 1 and estimates[-1] >= 50
     # Many faint candidates beside a handful of clear ones raise the grade: the point of the model.
     few_clear = np.full(15, 0.6)
     assert model.grade(np.concatenate([few_clear, np.full(60, 0.12)]))[0] > model.grade(few_clear)[0]
@@ -56,7 +61,9 @@ def test_fit_recovers_grades_that_follow_the_count_and_cv_keeps_copies_together(
     n_true = rng.integers(0, 70, 400)
     grades = np.digitize(n_true, [6, 21, 51])  # Hayashi's bands
     features = np.stack([grade_features(rng.uniform(0.3, 0.9, n), THRESHOLDS) for n in n_true])
-    model = fit_model(features, grades, 1e-3)
+    model = fit_model(features, grades, 1e-3, n_true)
     assert (predict(model, features) == grades).mean() > 0.9
+    assert np.abs(estimated_counts(model, features) - n_true).mean() < 1.0  # the features hold the count
     groups = [f"photo{i // 3}" for i in range(len(grades))]
-    assert grouped_cv_accuracy(features, grades, groups, 1e-3) > 0.85
+    accuracy, count_mae = grouped_cv(features, grades, groups, 1e-3, n_true)
+    assert accuracy > 0.85 and count_mae is not None and count_mae < 1.5

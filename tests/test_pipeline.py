@@ -203,6 +203,7 @@ def test_grade_model_grades_from_all_candidates_and_says_why(sample_path: Path) 
     assert len(hayashi["probabilities"]) == 4 and abs(sum(hayashi["probabilities"]) - 1) < 1e-3
     assert hayashi["grade"] == int(np.argmax(hayashi["probabilities"]))
     assert hayashi["count_grade"] == 1  # 20 lesions: Hayashi's 6-20 band
+    assert hayashi["estimated_count"] >= hayashi["lesion_count"] - 5
 
     class AlwaysVerySevere:
         """The shipped detector with a grade model that reads every photo as very severe."""

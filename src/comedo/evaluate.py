@@ -89,6 +89,12 @@ class DetectorRun:
             return np.array([self.grade_model.grade(s)[0] for _, s in self.predictions])
         return np.array([hayashi_grade(int(c), self.hayashi_upper) for c in counts])
 
+    def estimated_counts(self) -> np.ndarray | None:
+        """The grade model's estimate of each photo's full count, or None when it has no count head."""
+        if self.grade_model is None or self.grade_model.count_weights is None:
+            return None
+        return np.array([self.grade_model.estimated_count(s) for _, s in self.predictions])
+
 
 def run_detector(ds: Dataset, detector: str | LesionDetector, *,
                  progress: Callable[[int, int], None] | None = None) -> DetectorRun:
@@ -129,6 +135,9 @@ def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,
         "count_mae": round(float(np.abs(counts - true_counts).mean()), 3),
         "mean_ms_per_image": round(run.mean_ms, 1),
     }
+    estimated = replace(run, predictions=preds).estimated_counts()
+    if estimated is not None:
+        out["estimated_count_mae"] = round(float(np.abs(estimated - true_counts).mean()), 3)
     graded = [(k, ds.grades[i]) for k, i in enumerate(idx) if ds.grades[i] is not None]
     if graded:
         truth_g = np.array([int(g) for _, g in graded])  # type: ignore[arg-type]
@@ -165,7 +174,9 @@ def bootstrap_intervals(ds: Dataset, run: DetectorRun, threshold: float | None =
     copies of one photo go together): how much the figures would move on another draw of photos like these."""
     thr = run.operating_threshold if threshold is None else threshold
     counts = np.array([int((s >= thr).sum()) for _, s in run.predictions])
-    errors = np.abs(counts - np.array([len(t) for t in ds.boxes]))
+    true_counts = np.array([len(t) for t in ds.boxes])
+    errors = np.abs(counts - true_counts)
+    estimated = run.estimated_counts()
     graded = np.array([g is not None for g in ds.grades])
     right = np.array([g is not None and p == g for p, g in zip(run.grades(counts), ds.grades, strict=True)])
     values: dict[str, list[float]] = {"ap50": [], "count_mae": [], "grade_accuracy": []}
@@ -173,6 +184,8 @@ def bootstrap_intervals(ds: Dataset, run: DetectorRun, threshold: float | None =
         values["ap50"].append(average_precision([run.predictions[i] for i in idx], [ds.boxes[i] for i in idx],
                                                 iou_threshold=0.5))
         values["count_mae"].append(float(errors[idx].mean()))
+        if estimated is not None:
+            values.setdefault("estimated_count_mae", []).append(float(np.abs(estimated - true_counts)[idx].mean()))
         if graded[idx].any():
             values["grade_accuracy"].append(float(right[idx][graded[idx]].mean()))
     return {k: [round(float(v), 3) for v in np.percentile(x, [2.5, 97.5])] for k, x in values.items() if x}

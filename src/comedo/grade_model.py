@@ -4,7 +4,9 @@ the detector finds at several confidence levels and on the sum of its scores.
 Why not the count alone: on dense faces a detector merges neighbouring lesions and finds the rest only
 with low confidence, so its count at the operating threshold saturates (ACNE04's very severe faces: a
 median of 43 found against 56 labelled) while the number of weak detections and the score mass go on
-rising. The model is fitted on graded training photos by ``comedo_train.fit_grade_model`` and ships in
+rising. The same features also give an estimate of how many lesions a full count would find (a median
+regression of log(1 + labelled count)), reported beside the lesions listed, never in place of them.
+The model is fitted on graded, labelled training photos by ``comedo_train.fit_grade_model`` and ships in
 the detector's card, since it describes that detector's scores and no other's. Pure numpy: a dot product.
 """
 
@@ -34,11 +36,14 @@ class CountGradeModel:
     mean: np.ndarray  # (f,)
     scale: np.ndarray  # (f,)
     weights: np.ndarray  # (f + 1, 4): intercepts first
+    count_weights: np.ndarray | None = None  # (f + 1,): log(1 + count), intercept first
 
     def __post_init__(self) -> None:
         f = len(self.thresholds) + 1
         if self.mean.shape != (f,) or self.scale.shape != (f,) or self.weights.shape != (f + 1, 4):
             raise ValueError(f"grade model shapes do not match {len(self.thresholds)} thresholds")
+        if self.count_weights is not None and self.count_weights.shape != (f + 1,):
+            raise ValueError(f"count weights do not match {len(self.thresholds)} thresholds")
         if not np.all(self.scale > 0):
             raise ValueError("grade model scales must be positive")
 
@@ -61,11 +66,23 @@ class CountGradeModel:
         p = self.probabilities(scores)
         return int(np.argmax(p)), p
 
+    def estimated_count(self, scores: np.ndarray) -> int | None:
+        """How many lesions a full count would find, or None without a count head."""
+        if self.count_weights is None:
+            return None
+        log_count = float((self.design(grade_features(scores, self.thresholds)) @ self.count_weights)[0])
+        return max(0, int(round(np.expm1(log_count))))
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CountGradeModel:
+        count = data.get("count_weights")
         return cls(tuple(float(t) for t in data["thresholds"]), np.asarray(data["mean"], np.float64),
-                   np.asarray(data["scale"], np.float64), np.asarray(data["weights"], np.float64))
+                   np.asarray(data["scale"], np.float64), np.asarray(data["weights"], np.float64),
+                   None if count is None else np.asarray(count, np.float64))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"thresholds": list(self.thresholds), "mean": self.mean.round(6).tolist(),
-                "scale": self.scale.round(6).tolist(), "weights": self.weights.round(6).tolist()}
+        out = {"thresholds": list(self.thresholds), "mean": self.mean.round(6).tolist(),
+               "scale": self.scale.round(6).tolist(), "weights": self.weights.round(6).tolist()}
+        if self.count_weights is not None:
+            out["count_weights"] = self.count_weights.round(6).tolist()
+        return out

@@ -174,7 +174,8 @@ def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYAS
     grade, probabilities = grade_model.grade(candidate_scores)
     return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_method="grade_model",
                    hayashi_count_grade=count_grade,
-                   hayashi_probabilities=tuple(round(float(p), 4) for p in probabilities))
+                   hayashi_probabilities=tuple(round(float(p), 4) for p in probabilities),
+                   estimated_lesion_count=grade_model.estimated_count(candidate_scores))
 
 
 def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.ndarray]:

@@ -122,6 +122,10 @@ class Hayashi(BaseModel):
         default=None, description="the grade model's probabilities of mild, moderate, severe, very severe")
     count_grade: int | None = Field(default=None, ge=0, le=3,
                                     description="with the grade model: the grade the lesion count alone gives")
+    estimated_count: int | None = Field(
+        default=None, ge=0, description="with the grade model: how many lesions a full count would find, estimated "
+        "from all the detector's candidates (in dense clusters it lists fewer than there are); lesion_count stays "
+        "the number listed")
 
 
 class Iga(BaseModel):
@@ -318,7 +322,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
             hayashi=Hayashi(grade=sev.hayashi_grade, label=sev.hayashi_label, lesion_count=sev.lesion_count,
                             count_cutoffs=list(sev.hayashi_upper), method=sev.hayashi_method,
                             probabilities=list(sev.hayashi_probabilities) or None,
-                            count_grade=sev.hayashi_count_grade),
+                            count_grade=sev.hayashi_count_grade, estimated_count=sev.estimated_lesion_count),
             iga=Iga(grade=sev.iga_grade, label=sev.iga_label),
             nice=Nice(band=sev.nice_band),
             counts=TypeCountsOut(non_inflammatory=sev.non_inflammatory, papules_pustules=sev.papules_pustules,

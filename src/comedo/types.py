@@ -227,6 +227,7 @@ class Severity:
     hayashi_method: str = "count"
     hayashi_probabilities: tuple[float, ...] = ()
     hayashi_count_grade: int | None = None
+    estimated_lesion_count: int | None = None  # the grade model's estimate of a full count (None without one)
 
 
 @dataclass(frozen=True)

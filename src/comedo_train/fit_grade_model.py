@@ -44,25 +44,49 @@ def fit_multinomial(z: np.ndarray, y: np.ndarray, l2: float, *, iters: int = 400
     return weights
 
 
-def fit_model(features: np.ndarray, grades: np.ndarray, l2: float) -> CountGradeModel:
+def fit_median(z: np.ndarray, y: np.ndarray, *, iters: int = 200) -> np.ndarray:
+    """Weights (f + 1,) of a median (least absolute deviation) regression of ``y`` on ``z``, by iteratively
+    reweighted least squares: the count target is MAE, which the median minimises."""
+    design = np.column_stack([np.ones(len(z)), z])
+    weights = np.linalg.lstsq(design, y, rcond=None)[0]
+    for _ in range(iters):
+        w = 1.0 / np.maximum(np.abs(y - design @ weights), 0.05) ** 0.5
+        weights = np.linalg.lstsq(design * w[:, None], y * w, rcond=None)[0]
+    return weights
+
+
+def fit_model(features: np.ndarray, grades: np.ndarray, l2: float,
+              counts: np.ndarray | None = None) -> CountGradeModel:
+    """The grade head, and with labelled ``counts`` the count head, on the same standardised features."""
     mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-9
-    return CountGradeModel(THRESHOLDS, mean, scale, fit_multinomial((features - mean) / scale, grades, l2))
+    z = (features - mean) / scale
+    count_weights = None if counts is None else fit_median(z, np.log1p(counts.astype(np.float64)))
+    return CountGradeModel(THRESHOLDS, mean, scale, fit_multinomial(z, grades, l2), count_weights)
 
 
 def predict(model: CountGradeModel, features: np.ndarray) -> np.ndarray:
     return (model.design(features) @ model.weights).argmax(axis=1)
 
 
-def grouped_cv_accuracy(features: np.ndarray, grades: np.ndarray, groups: list[str], l2: float,
-                        folds: int = 5, seed: int = 0) -> float:
+def estimated_counts(model: CountGradeModel, features: np.ndarray) -> np.ndarray:
+    assert model.count_weights is not None
+    return np.maximum(0, np.round(np.expm1(model.design(features) @ model.count_weights)))
+
+
+def grouped_cv(features: np.ndarray, grades: np.ndarray, groups: list[str], l2: float,
+               counts: np.ndarray | None = None, folds: int = 5, seed: int = 0) -> tuple[float, float | None]:
+    """Grade accuracy and (with ``counts``) estimated-count MAE on held-out folds of source photos."""
     names = sorted(set(groups))
     fold_of = dict(zip(names, np.random.default_rng(seed).permutation(len(names)) % folds, strict=True))
     fold = np.array([fold_of[g] for g in groups])
-    right = 0
+    right, error = 0, 0.0
     for k in range(folds):
-        model = fit_model(features[fold != k], grades[fold != k], l2)
-        right += int((predict(model, features[fold == k]) == grades[fold == k]).sum())
-    return right / len(grades)
+        fit, held = fold != k, fold == k
+        model = fit_model(features[fit], grades[fit], l2, None if counts is None else counts[fit])
+        right += int((predict(model, features[held]) == grades[held]).sum())
+        if counts is not None:
+            error += float(np.abs(estimated_counts(model, features[held]) - counts[held]).sum())
+    return right / len(grades), None if counts is None else error / len(grades)
 
 
 def scores_of(ds: Dataset, cache: Path) -> list[np.ndarray]:
@@ -93,11 +117,14 @@ def main(argv: list[str] | None = None) -> None:
     g_train = np.array(train.grades, int)
     g_valid = np.array(valid.grades, int)
 
-    cv = {l2: grouped_cv_accuracy(x_train, g_train, train.sources, l2) for l2 in PENALTIES}
+    n_train = np.array([len(b) for b in train.boxes])
+    n_valid = np.array([len(b) for b in valid.boxes])
+    cv = {l2: grouped_cv(x_train, g_train, train.sources, l2)[0] for l2 in PENALTIES}
     for l2, acc in cv.items():
         print(f"train 5-fold CV by source, L2 {l2:g}: grade accuracy {acc:.3f}")
     l2 = max(PENALTIES, key=lambda p: (round(cv[p], 3), p))  # ties: the stronger penalty
-    model = fit_model(x_train, g_train, l2)
+    _, cv_count_mae = grouped_cv(x_train, g_train, train.sources, l2, n_train)
+    model = fit_model(x_train, g_train, l2, n_train)
 
     learned = predict(model, x_valid)
     threshold = get_detector("model").default_min_score
@@ -105,8 +132,13 @@ def main(argv: list[str] | None = None) -> None:
     right_l, right_c = learned == g_valid, counted == g_valid
     diffs = [float(right_l[i].mean() - right_c[i].mean()) for i in group_resamples(valid.sources, rounds=1000)]
     lo, hi = np.percentile(diffs, [2.5, 97.5])
+    listed = [np.array([(s >= threshold).sum() for s in scores]) for scores in (train_scores, valid_scores)]
     report = {
         "l2": l2,
+        "count_mae_estimated": {"train_cv": round(float(cv_count_mae), 3),  # type: ignore[arg-type]
+                                "valid": round(float(np.abs(estimated_counts(model, x_valid) - n_valid).mean()), 3)},
+        "count_mae_listed": {"train": round(float(np.abs(listed[0] - n_train).mean()), 3),
+                             "valid": round(float(np.abs(listed[1] - n_valid).mean()), 3)},
         "train_cv_accuracy": round(cv[l2], 4),
         "valid_accuracy": round(float(right_l.mean()), 4),
         "valid_confusion": confusion_matrix(g_valid.tolist(), learned.tolist(), 4).tolist(),

@@ -8,7 +8,8 @@ from pathlib import Path
 from comedo.cli.errors import error_code, print_error
 from comedo.errors import ComedoError
 
-_ROWS = [("ap50", "AP50 (boxes)"), ("count_mae", "count MAE"), ("grade_accuracy", "grade accuracy"),
+_ROWS = [("ap50", "AP50 (boxes)"), ("count_mae", "count MAE (lesions listed)"),
+         ("estimated_count_mae", "count MAE (estimated full count)"), ("grade_accuracy", "grade accuracy"),
          ("grade_method", "grade from"), ("grade_accuracy_count", "grade accuracy from the count alone"),
          ("hayashi_cutoffs", "grade count cut-offs"),
          ("circles_recall", "recall vs circles"), ("circles_precision", "precision vs circles"),
