@@ -233,3 +233,7 @@ def test_grade_model_grades_from_all_candidates_and_says_why(sample_path: Path) 
     assert analysis.severity.hayashi_count_grade == 1
     assert "grade model puts this at very severe" in analysis.description.text
     assert "count alone would be moderate" in analysis.description.text
+    assert analysis.severity.estimated_lesion_count is None  # this model has no count head
+    estimate = shipped.severity.estimated_lesion_count
+    assert estimate is not None and estimate != len(shipped.lesions)
+    assert f"(about {estimate} in all)" in report_html(shipped)
