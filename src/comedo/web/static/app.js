@@ -94,8 +94,11 @@ function show(index) {
   $("description").textContent = doc.description ? doc.description.text : "";
   $("type-explanations").replaceChildren(...(doc.description ? doc.description.lesion_types : []).map((x) => el("li", x.text)));
   const s = doc.severity;
+  const est = s.hayashi.estimated_count;
+  const inAll = est != null && est !== s.hayashi.lesion_count && !(doc.scene && doc.scene.view === "close_up")
+    ? ` (about ${est} in all)` : "";
   const cards = [
-    ["Lesions", s.hayashi.lesion_count, `Hayashi ${s.hayashi.label.replace("_", " ")}`],
+    ["Lesions", s.hayashi.lesion_count, `Hayashi ${s.hayashi.label.replace("_", " ")}${inAll}`],
     ["IGA", s.iga.grade, s.iga.label.replace("_", " ")],
     ["NICE band", s.nice.band.replaceAll("_", " "), "NG198"],
     ["Redness vs own skin", doc.redness.irritation, `p90 \u0394a* ${doc.redness.delta_a_p90 ?? "-"}`],
