@@ -237,3 +237,20 @@ def test_grade_model_grades_from_all_candidates_and_says_why(sample_path: Path) 
     estimate = shipped.severity.estimated_lesion_count
     assert estimate is not None and estimate != len(shipped.lesions)
     assert f"(about {estimate} in all)" in report_html(shipped)
+
+
+def test_annotated_image_outlines_the_skin_left_out_of_redness(sample_path: Path) -> None:
+    from comedo.render.annotate import annotate, anatomy_mask
+
+    analysis = comedo.analyze(sample_path)
+    left_out = anatomy_mask(analysis)
+    assert analysis.redness.anatomy_fraction > 0.05  # the sample's lips, nostril and folds
+    assert left_out.sum() / analysis.skin.mask.sum() == pytest.approx(analysis.redness.anatomy_fraction, abs=1e-3)
+
+    def grey_pixels(img: np.ndarray) -> int:
+        photo = img[: analysis.image.height]
+        return int((np.abs(photo.astype(int) - 150).max(axis=2) <= 2).sum())
+
+    with_outline = grey_pixels(annotate(analysis, layers=("redness",)))
+    without = grey_pixels(annotate(analysis, layers=("lesions",)))
+    assert with_outline > without + 200

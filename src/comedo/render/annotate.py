@@ -1,5 +1,6 @@
-"""The annotated PNG: the photo with a redness heat map, the skin outline,
-lesions, dark spots and a legend. Draws on a copy; the analysis is untouched."""
+"""The annotated PNG: the photo with a redness heat map (and an outline of the skin it leaves out as
+lips, nostrils and folds), the skin outline, lesions, dark spots and a legend. Draws on a copy; the
+analysis is untouched."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import numpy as np
 from comedo.render.images import redness_rgba
 from comedo.types import Analysis
 
-__all__ = ["annotate", "LAYERS"]
+__all__ = ["annotate", "anatomy_mask", "LAYERS"]
 
 LAYERS = ("redness", "skin", "lesions", "dark_spots")
 _LESION = (255, 64, 160)  # RGB magenta
 _SPOT = (0, 220, 255)  # RGB cyan
 _SKIN = (120, 255, 120)
+_LEFT_OUT = (150, 150, 150)  # grey: skin left out of the redness figures as anatomy
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
@@ -33,6 +35,11 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = LAYERS, max_long_s
         rgba = redness_rgba(analysis, w, h)
         alpha = rgba[..., 3:4].astype(np.float32) / 255
         canvas = (canvas * (1 - alpha) + rgba[..., :3] * alpha).astype(np.uint8)
+        left_out = anatomy_mask(analysis)
+        if left_out.any():
+            small = cv2.resize(left_out.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
+            contours, _ = cv2.findContours(small, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+            cv2.drawContours(canvas, contours, -1, _LEFT_OUT, thick, cv2.LINE_8)
     if "skin" in layers:
         skin = cv2.resize(analysis.skin.mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
         contours, _ = cv2.findContours(skin, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -52,6 +59,14 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = LAYERS, max_long_s
     return np.vstack([canvas, _legend(analysis, w, thick)])
 
 
+def anatomy_mask(analysis: Analysis) -> np.ndarray:
+    """Skin left out of the redness figures (NaN in ``delta_map`` on skin), at the analysis resolution."""
+    delta = analysis.redness.delta_map
+    if analysis.redness.anatomy_fraction <= 0 or delta.shape != analysis.skin.mask.shape:
+        return np.zeros(analysis.skin.mask.shape, bool)
+    return analysis.skin.mask & np.isnan(delta)
+
+
 def _legend(analysis: Analysis, width: int, thick: int) -> np.ndarray:
     scale_txt = 0.45 * thick
     line = int(22 * thick)
@@ -60,7 +75,8 @@ def _legend(analysis: Analysis, width: int, thick: int) -> np.ndarray:
     red = analysis.redness
     rows = [
         [(_LESION, f"lesions: {len(analysis.lesions)} (Hayashi {sev.hayashi_label})"),
-         (_SPOT, f"dark spots: {len(analysis.dark_spots)}")],
+         (_SPOT, f"dark spots: {len(analysis.dark_spots)}"),
+         *([(_LEFT_OUT, f"not in redness: {red.anatomy_fraction:.0%}")] if red.anatomy_fraction > 0 else [])],
         [(_SKIN, "skin outline"),
          ((230, 90, 30), f"redness vs own skin: {red.grade.value} (p90 delta a* {red.delta_p90:.1f})")],
         [((90, 90, 90), "not a medical device - comedo " + str(analysis.provenance.get("comedo_version", "")))],
