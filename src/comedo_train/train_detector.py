@@ -68,7 +68,8 @@ def batch_targets(items: list[tuple[np.ndarray, np.ndarray]],
 
 @torch.no_grad()
 def predict(model: LesionNet, samples: list[Sample], batch: int = 8) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Boxes and scores (min score 0.01) for each sample at its own size."""
+    """Boxes and scores (min score 0.01) for each sample at its own size, decoded as the shipped detector
+    decodes (centre refined to the heatmap's sub-cell summit), so the loop's AP50 is the one that ships."""
     model.eval()
     out = []
     for i in range(0, len(samples), batch):
@@ -77,7 +78,8 @@ def predict(model: LesionNet, samples: list[Sample], batch: int = 8) -> list[tup
         heat, size, offset = model(x)
         for j in range(len(chunk)):
             out.append(
-                decode_centres(heat[j, 0].numpy(), size[j].numpy(), offset[j].numpy(), stride=STRIDE, min_score=0.01)
+                decode_centres(heat[j, 0].numpy(), size[j].numpy(), offset[j].numpy(), stride=STRIDE, min_score=0.01,
+                               refine_centre=True)
             )
     return out
 
