@@ -183,6 +183,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="keep an exponential moving average of the weights with this decay per step (e.g. "
                              "0.995) and validate and save the average: a last epoch less at the mercy of the "
                              "final batches")
+    parser.add_argument("--mixup", type=float, default=0.0,
+                        help="mixup's Beta(a, a) parameter (e.g. 0.2): train on blends of two photos with the "
+                             "blended label, a regulariser for small, noisily labelled sets; 0 turns it off")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--split-seed", type=int, default=None,
                         help="seed of the held-out split (default: --seed); keep it fixed to train ensemble members")
@@ -223,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
         """The network as validated (the weight average with --ema), with what export_types needs to rebuild it."""
         state = averaged.state_dict() if averaged else model.state_dict()
         torch.save({"model": state, "epoch": epoch, "figures": figures, "input": args.input, "head": args.head,
-                    "ema": args.ema, "min_crop": args.min_crop}, path)
+                    "ema": args.ema, "min_crop": args.min_crop, "mixup": args.mixup}, path)
 
     history = (args.out / "history.jsonl").open("w")
     for epoch in range(args.epochs):
@@ -238,7 +241,14 @@ def main(argv: list[str] | None = None) -> None:
             lr = warmup_cosine_lr(args.lr, step, total)
             for g in optimizer.param_groups:
                 g["lr"] = lr
-            loss = F.cross_entropy(model(x), y, weight=weights, label_smoothing=0.1)
+            if args.mixup > 0:
+                lam = float(rng.beta(args.mixup, args.mixup))
+                partner = torch.from_numpy(rng.permutation(len(idx)))
+                logits = model(lam * x + (1 - lam) * x[partner])
+                loss = lam * F.cross_entropy(logits, y, weight=weights, label_smoothing=0.1) + (1 - lam) * \
+                    F.cross_entropy(logits, y[partner], weight=weights, label_smoothing=0.1)
+            else:
+                loss = F.cross_entropy(model(x), y, weight=weights, label_smoothing=0.1)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
