@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -82,12 +82,20 @@ class DetectorRun:
     hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER
     grade_model: CountGradeModel | None = None
 
-    def grades(self, counts: np.ndarray) -> np.ndarray:
+    def counts(self, threshold: float) -> np.ndarray:
+        """Each photo's number of lesions listed at ``threshold``."""
+        return np.array([int((s >= threshold).sum()) for _, s in self.predictions])
+
+    def count_grades(self, threshold: float) -> np.ndarray:
+        """Each photo's Hayashi band of its count at ``threshold``."""
+        return np.array([hayashi_grade(int(c), self.hayashi_upper) for c in self.counts(threshold)])
+
+    def grades(self, threshold: float) -> np.ndarray:
         """Each photo's Hayashi grade as ``analyze`` gives it: the grade model's reading of all its
-        candidates' scores when the detector has one, else the band of ``counts`` (one per photo)."""
+        candidates' scores when the detector has one (whatever the threshold), else the count's band."""
         if self.grade_model is not None:
             return np.array([self.grade_model.grade(s)[0] for _, s in self.predictions])
-        return np.array([hayashi_grade(int(c), self.hayashi_upper) for c in counts])
+        return self.count_grades(threshold)
 
     def estimated_counts(self) -> np.ndarray | None:
         """The grade model's estimate of each photo's full count, or None when it has no count head."""
@@ -125,7 +133,7 @@ def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,
     preds = [run.predictions[i] for i in idx]
     truths = [ds.boxes[i] for i in idx]
     ap50 = average_precision(preds, truths, iou_threshold=0.5)
-    counts = np.array([int((s >= thr).sum()) for _, s in preds])
+    counts = run.counts(thr)[idx]
     true_counts = np.array([len(t) for t in truths])
     out: dict[str, object] = {
         "detector": run.detector,
@@ -135,22 +143,19 @@ def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,
         "count_mae": round(float(np.abs(counts - true_counts).mean()), 3),
         "mean_ms_per_image": round(run.mean_ms, 1),
     }
-    estimated = replace(run, predictions=preds).estimated_counts()
+    estimated = run.estimated_counts()
     if estimated is not None:
-        out["estimated_count_mae"] = round(float(np.abs(estimated - true_counts).mean()), 3)
-    graded = [(k, ds.grades[i]) for k, i in enumerate(idx) if ds.grades[i] is not None]
+        out["estimated_count_mae"] = round(float(np.abs(estimated[idx] - true_counts).mean()), 3)
+    graded = [i for i in idx if ds.grades[i] is not None]
     if graded:
-        truth_g = np.array([int(g) for _, g in graded])  # type: ignore[arg-type]
-        rows = [k for k, _ in graded]
-        pred_g = replace(run, predictions=preds).grades(counts)[rows].tolist()
-        out["grade_accuracy"] = round(float(np.mean(truth_g == np.array(pred_g))), 4)
+        truth = np.array([ds.grades[i] for i in graded], int)
+        predicted = run.grades(thr)[graded]
+        out["grade_accuracy"] = round(float(np.mean(truth == predicted)), 4)
         out["grade_method"] = "grade model" if run.grade_model else "count"
         if run.grade_model:
-            by_count = [hayashi_grade(int(counts[k]), run.hayashi_upper) for k in rows]
-            out["grade_accuracy_count"] = round(float(np.mean(truth_g == np.array(by_count))), 4)
+            out["grade_accuracy_count"] = round(float(np.mean(truth == run.count_grades(thr)[graded])), 4)
         out["hayashi_cutoffs"] = "/".join(str(v) for v in run.hayashi_upper)
-        truth_g = truth_g.tolist()
-        out["grade_confusion"] = confusion_matrix(truth_g, pred_g, 4).tolist()
+        out["grade_confusion"] = confusion_matrix(truth.tolist(), predicted.tolist(), 4).tolist()
     tp = n_pred = n_truth = 0
     for k, i in enumerate(idx):
         circles = ds.circles[i]
@@ -173,12 +178,11 @@ def bootstrap_intervals(ds: Dataset, run: DetectorRun, threshold: float | None =
     """95 % intervals of AP50, count MAE and grade accuracy, resampling source photos (``ds.sources``: the
     copies of one photo go together): how much the figures would move on another draw of photos like these."""
     thr = run.operating_threshold if threshold is None else threshold
-    counts = np.array([int((s >= thr).sum()) for _, s in run.predictions])
     true_counts = np.array([len(t) for t in ds.boxes])
-    errors = np.abs(counts - true_counts)
+    errors = np.abs(run.counts(thr) - true_counts)
     estimated = run.estimated_counts()
     graded = np.array([g is not None for g in ds.grades])
-    right = np.array([g is not None and p == g for p, g in zip(run.grades(counts), ds.grades, strict=True)])
+    right = np.array([g is not None and p == g for p, g in zip(run.grades(thr), ds.grades, strict=True)])
     values: dict[str, list[float]] = {"ap50": [], "count_mae": [], "grade_accuracy": []}
     for idx in group_resamples(ds.sources, rounds=rounds, seed=seed):
         values["ap50"].append(average_precision([run.predictions[i] for i in idx], [ds.boxes[i] for i in idx],
