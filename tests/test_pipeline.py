@@ -254,3 +254,18 @@ def test_annotated_image_outlines_the_skin_left_out_of_redness(sample_path: Path
     with_outline = grey_pixels(annotate(analysis, layers=("redness",)))
     without = grey_pixels(annotate(analysis, layers=("lesions",)))
     assert with_outline > without + 200
+
+
+def test_close_ups_are_graded_by_their_count_not_the_face_grade_model(sample_path: Path) -> None:
+    # The grade model was fitted on faces; a close-up's magnified texture gives many faint candidates.
+    rgb = comedo.load_image(sample_path).pixels
+    h, w = rgb.shape[:2]
+    crop = cv2.resize(rgb[h // 2 : h // 2 + h // 4, w // 2 - w // 8 : w // 2 + w // 8], (480, 480),
+                      interpolation=cv2.INTER_CUBIC)
+    analysis = comedo.analyze(crop)
+    assert analysis.scene is not None and analysis.scene.view == "close_up"
+    sev = analysis.severity
+    assert sev.hayashi_method == "count" and sev.estimated_lesion_count is None
+    assert sev.hayashi_label == ("mild", "moderate", "severe", "very_severe")[sev.hayashi_grade]
+    assert sev.hayashi_grade == comedo.grade.hayashi_grade(len(analysis.lesions))
+    assert "grade model" not in analysis.description.text

@@ -81,6 +81,10 @@ class DetectorRun:
     mean_ms: float
     hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER
     grade_model: CountGradeModel | None = None
+    views: list[str] = field(default_factory=list)  # the scene stage's view per photo; close-ups skip the model
+
+    def _modelled(self, i: int) -> bool:
+        return self.grade_model is not None and (not self.views or self.views[i] != "close_up")
 
     def counts(self, threshold: float) -> np.ndarray:
         """Each photo's number of lesions listed at ``threshold``."""
@@ -92,16 +96,19 @@ class DetectorRun:
 
     def grades(self, threshold: float) -> np.ndarray:
         """Each photo's Hayashi grade as ``analyze`` gives it: the grade model's reading of all its
-        candidates' scores when the detector has one (whatever the threshold), else the count's band."""
-        if self.grade_model is not None:
-            return np.array([self.grade_model.grade(s)[0] for _, s in self.predictions])
-        return self.count_grades(threshold)
+        candidates' scores when the detector has one and the photo is no close-up (whatever the threshold),
+        else the count's band."""
+        by_count = self.count_grades(threshold)
+        return np.array([self.grade_model.grade(s)[0] if self._modelled(i) else by_count[i]  # type: ignore[union-attr]
+                         for i, (_, s) in enumerate(self.predictions)])
 
     def estimated_counts(self) -> np.ndarray | None:
         """The grade model's estimate of each photo's full count, or None when it has no count head."""
         if self.grade_model is None or self.grade_model.count_weights is None:
             return None
-        return np.array([self.grade_model.estimated_count(s) for _, s in self.predictions])
+        counts = self.counts(self.operating_threshold)
+        return np.array([self.grade_model.estimated_count(s) if self._modelled(i) else counts[i]
+                         for i, (_, s) in enumerate(self.predictions)])
 
 
 def run_detector(ds: Dataset, detector: str | LesionDetector, *,
@@ -112,17 +119,18 @@ def run_detector(ds: Dataset, detector: str | LesionDetector, *,
     from comedo.pipeline import analyze
 
     det = get_detector(detector) if isinstance(detector, str) else detector
-    preds = []
+    preds, views = [], []
     start = time.perf_counter()
     grade_model = getattr(det, "grade_model", None)
     floor = min(EVAL_MIN_SCORE, det.default_min_score, grade_model.min_score if grade_model else 1.0)
     for i, path in enumerate(ds.files):
         analysis = analyze(path, detector=det, min_score=floor)
         preds.append((analysis.lesions.xyxy, analysis.lesions.score))
+        views.append(analysis.scene.view if analysis.scene is not None else "wide")
         if progress:
             progress(i + 1, len(ds.files))
     mean_ms = (time.perf_counter() - start) * 1000 / max(len(ds.files), 1)
-    return DetectorRun(det.name, det.default_min_score, preds, mean_ms, det.hayashi_upper, grade_model)
+    return DetectorRun(det.name, det.default_min_score, preds, mean_ms, det.hayashi_upper, grade_model, views)
 
 
 def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,

@@ -91,7 +91,9 @@ def analyze(
     det = get_detector(detector) if isinstance(detector, str) else detector
     threshold = det.default_min_score if min_score is None else float(min_score)
     # A grade model reads weaker candidates than the lesions listed: detect down to its floor, then keep the list's.
-    grade_model = getattr(det, "grade_model", None)  # detectors written for comedo 0.2 have none
+    # It was fitted on faces; a close-up's magnified skin texture gives many faint candidates, which it would read
+    # as dense acne, so close-ups are graded by their count (detectors written for comedo 0.2 have no model).
+    grade_model = getattr(det, "grade_model", None) if scene.view != "close_up" else None
     floor = threshold if grade_model is None else min(threshold, grade_model.min_score)
     candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=scene.view == "close_up")
     found = candidates[candidates.score >= threshold]
