@@ -22,22 +22,18 @@ import json
 import random
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from comedo.colour import colour_planes
 from comedo.darkspots import find_dark_spots
 from comedo.io import load_image
-from comedo.pipeline import ANALYSIS_LONG_SIDE
+from comedo.pipeline import analysis_pixels
 from comedo.scene import FEATURE_NAMES, scene_features
 from comedo.skin import segment_skin
 
 
 def features_of(path: Path) -> np.ndarray:
-    img = load_image(path).pixels
-    scale = min(1.0, ANALYSIS_LONG_SIDE / max(img.shape[:2]))
-    if scale < 1:
-        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    img, _ = analysis_pixels(load_image(path).pixels)  # the pipeline's own resize, so features match analyze's
     planes = colour_planes(img)
     skin = segment_skin(planes).mask
     spots = find_dark_spots(planes.lightness, skin)
