@@ -263,3 +263,25 @@ def test_history_says_when_analyses_come_from_different_versions(tmp_path: Path,
     assert f"made by comedo 0.1.0, {comedo.__version__}" in " ".join(result.stdout.split())
     single = CliRunner().invoke(app, ["history", "w", "--db", url])
     assert single.exit_code == 0 and "history of w" in single.stdout and "made by" not in single.stdout
+
+
+def test_history_shows_the_estimated_full_count_where_the_analysis_has_one(tmp_path: Path, analyses: list) -> None:
+    from dataclasses import replace
+
+    from typer.testing import CliRunner
+
+    from comedo.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'estimate.db'}"
+    store = Store.open(url)
+    listed = analyses[0].severity.lesion_count
+    dense = replace(analyses[0], severity=replace(analyses[0].severity, hayashi_method="grade_model",
+                                                    estimated_lesion_count=listed + 7))
+    store.save_analysis(analyses[1], subject_id="e")  # the classical detector: no estimate
+    store.save_analysis(dense, subject_id="e")
+    rows = store.history("e")
+    store.close()
+    assert [r.estimated_lesion_count for r in rows] == [None, listed + 7]
+    result = CliRunner().invoke(app, ["history", "e", "--db", url], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert f"{listed} (~{listed + 7})" in result.stdout

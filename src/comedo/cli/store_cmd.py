@@ -41,7 +41,10 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
                 "redness", "p90 delta a*", "triage", "comedo"):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r.analysis_id), r.created_at.strftime("%Y-%m-%d %H:%M"), str(r.lesion_count),
+        lesions = str(r.lesion_count)
+        if r.estimated_lesion_count is not None and r.estimated_lesion_count != r.lesion_count:
+            lesions += f" (~{r.estimated_lesion_count})"
+        table.add_row(str(r.analysis_id), r.created_at.strftime("%Y-%m-%d %H:%M"), lesions,
                       str(r.non_inflammatory), str(r.papules_pustules), str(r.nodules_cysts), str(r.hayashi_grade),
                       str(r.iga_grade), r.irritation, "-" if r.delta_a_p90 is None else f"{r.delta_a_p90:.1f}",
                       r.triage_level or "-", r.comedo_version)

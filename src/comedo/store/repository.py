@@ -62,6 +62,7 @@ class HistoryRow:
     triage_level: str | None
     photo_sha256: str
     comedo_version: str = "?"  # the version that made the analysis: figures can change between versions
+    estimated_lesion_count: int | None = None  # the grade model's full-count estimate (0.3.0 on, wider views)
 
 
 class Store:
@@ -192,7 +193,8 @@ class Store:
             return [HistoryRow(r.id, r.created_at, r.lesion_count, r.non_inflammatory, r.papules_pustules,
                                r.nodules_cysts, r.hayashi_grade, r.iga_grade, r.nice_band, r.irritation,
                                r.delta_a_p90, r.dark_spot_count, r.triage_level, r.photo_sha256,
-                               str((r.document.get("provenance") or {}).get("comedo_version", "?"))) for r in rows]
+                               str((r.document.get("provenance") or {}).get("comedo_version", "?")),
+                               _estimated_count(r.document)) for r in rows]
 
     def document(self, analysis_id: int) -> dict[str, Any]:
         with Session(self.engine) as session:
@@ -257,3 +259,9 @@ def _record(doc: dict[str, Any], analysis: Analysis, subject_id: str | None, now
         delta_a_p90=doc["redness"]["delta_a_p90"], dark_spot_count=len(analysis.dark_spots),
         triage_level=triage.get("level"), document=doc,
     )
+
+
+def _estimated_count(document: dict[str, Any]) -> int | None:
+    """The stored document's estimated full count; documents from before 0.3.0 have none."""
+    value = ((document.get("severity") or {}).get("hayashi") or {}).get("estimated_count")
+    return int(value) if isinstance(value, int | float) else None
