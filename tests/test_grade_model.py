@@ -67,3 +67,14 @@ def test_fit_recovers_grades_that_follow_the_count_and_cv_keeps_copies_together(
     groups = [f"photo{i // 3}" for i in range(len(grades))]
     accuracy, count_mae = grouped_cv(features, grades, groups, 1e-3, n_true)
     assert accuracy > 0.85 and count_mae is not None and count_mae < 1.5
+
+
+def test_rater_file_is_read_with_acne04s_two_spellings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from comedo_train.compare_raters import photo_key, rater_grades
+
+    path = tmp_path / "raters.csv"
+    path.write_text("img_filename,severity_level,severity_level(junior_a),severity_level(expert_b)\n"
+                    "level2_7.jpg,2,1.0,\nlevel0_3.jpg,0,,0.0\n")
+    grades = rater_grades(path)
+    assert photo_key("levle2_7") == "level2_7" and grades["level2_7"] == {"reference": 2, "junior_a": 1}
+    assert grades["level0_3"] == {"reference": 0, "expert_b": 0}
