@@ -236,7 +236,9 @@ def test_grade_model_grades_from_all_candidates_and_says_why(sample_path: Path) 
     assert analysis.severity.estimated_lesion_count is None  # this model has no count head
     estimate = shipped.severity.estimated_lesion_count
     assert estimate is not None and estimate != len(shipped.lesions)
-    assert f"(about {estimate} in all)" in report_html(shipped)
+    html = report_html(shipped)
+    assert f"(about {estimate} in all)" in html
+    assert f"Hayashi moderate, {max(shipped.severity.hayashi_probabilities):.0%} sure" in html
 
 
 def test_annotated_image_outlines_the_skin_left_out_of_redness(sample_path: Path) -> None:

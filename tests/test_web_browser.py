@@ -94,6 +94,7 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
             assert doc["triage"]["level"] == "urgent" and len(doc["lesions"]) == n_rows
             lesion_card = page.locator("#severity .card").first.inner_text()
             assert doc["severity"]["hayashi"]["label"].replace("_", " ") in lesion_card
+            assert f"{round(100 * max(doc['severity']['hayashi']['probabilities']))}% sure" in lesion_card
             estimate = doc["severity"]["hayashi"]["estimated_count"]
             assert (f"about {estimate} in all" in lesion_card) == (estimate != n_rows)
             assert "not a medical device" in page.locator("#result-disclaimer").inner_text()

@@ -74,9 +74,10 @@ def report_html(analysis: Analysis) -> str:
     estimate = hayashi.get("estimated_count")
     in_all = (f" (about {estimate} in all)" if estimate is not None and estimate != hayashi["lesion_count"]
               and (doc.get("scene") or {}).get("view") != "close_up" else "")
+    sure = f", {max(hayashi['probabilities']):.0%} sure" if hayashi.get("probabilities") else ""
     parts.append("<h2>Measurements</h2><div class='grid'>"
                  f"<div class='card'>Lesions<b>{hayashi['lesion_count']}</b>"
-                 f"Hayashi {_e(hayashi['label'].replace('_', ' '))}{in_all}</div>"
+                 f"Hayashi {_e(hayashi['label'].replace('_', ' '))}{sure}{in_all}</div>"
                  f"<div class='card'>IGA<b>{sev['iga']['grade']}</b>{_e(sev['iga']['label'].replace('_', ' '))}</div>"
                  f"<div class='card'>NICE band<b>{_e(sev['nice']['band'].replace('_', ' '))}</b>NG198</div>"
                  f"<div class='card'>Redness vs own skin<b>{_e(red['irritation'])}</b>"

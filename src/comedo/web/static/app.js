@@ -97,8 +97,9 @@ function show(index) {
   const est = s.hayashi.estimated_count;
   const inAll = est != null && est !== s.hayashi.lesion_count && !(doc.scene && doc.scene.view === "close_up")
     ? ` (about ${est} in all)` : "";
+  const sure = s.hayashi.probabilities ? `, ${Math.round(100 * Math.max(...s.hayashi.probabilities))}% sure` : "";
   const cards = [
-    ["Lesions", s.hayashi.lesion_count, `Hayashi ${s.hayashi.label.replace("_", " ")}${inAll}`],
+    ["Lesions", s.hayashi.lesion_count, `Hayashi ${s.hayashi.label.replace("_", " ")}${sure}${inAll}`],
     ["IGA", s.iga.grade, s.iga.label.replace("_", " ")],
     ["NICE band", s.nice.band.replaceAll("_", " "), "NG198"],
     ["Redness vs own skin", doc.redness.irritation, `p90 \u0394a* ${doc.redness.delta_a_p90 ?? "-"}`],
