@@ -23,6 +23,7 @@ import numpy as np
 
 from comedo.colour import ColourPlanes
 from comedo.detect.decode import box_iou, decode_centres
+from comedo.detect.rescore import CandidateRescorer
 from comedo.grade import HAYASHI_UPPER
 from comedo.grade_model import CountGradeModel
 from comedo.onnx_session import OnnxModel, parse_card
@@ -46,6 +47,7 @@ class ModelCard:
     refine_centre: bool = False
     hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER
     grade_model: CountGradeModel | None = None
+    rescorer: CandidateRescorer | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelCard:
@@ -65,6 +67,7 @@ class ModelCard:
             hayashi_upper=tuple(int(v)  # type: ignore[arg-type]
                                 for v in inference.get("hayashi_upper", HAYASHI_UPPER)),
             grade_model=CountGradeModel.from_dict(inference["grade_model"]) if "grade_model" in inference else None,
+            rescorer=CandidateRescorer.from_dict(inference["rescorer"]) if "rescorer" in inference else None,
         )
 
 
@@ -118,8 +121,12 @@ class OnnxDetector(OnnxModel):
 
     def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float,
                close_up: bool = False) -> Lesions:
+        """Lesions scoring at least ``min_score``. On a wider view with a rescorer in the card, the scores are
+        the rescorer's (``comedo.detect.rescore``), computed from every candidate down to its floor."""
+        rescorer = None if close_up else self.card.rescorer
         base = self.card.input_long_side
-        boxes, scores = self._run(rgb, base, min_score)
+        floor = min(min_score, rescorer.min_score) if rescorer else min_score
+        boxes, scores = self._run(rgb, base, floor)
         factor = base / max(rgb.shape[:2])
         extra_boxes, extra_scores = [np.zeros((0, 4), np.float32)], [np.zeros(0, np.float32)]
         for scale in self.card.extra_scales if close_up else ():
@@ -131,7 +138,13 @@ class OnnxDetector(OnnxModel):
         boxes, scores = _add_unless_overlapping(boxes, scores, np.concatenate(extra_boxes),
                                                 np.concatenate(extra_scores), 0.3)
         if len(boxes):
-            keep = keep_on_skin(boxes, scores, skin, self.card.operating_threshold)
+            # The rescorer keeps the raw score it counts as confident; the card's threshold is for its scores.
+            keep = keep_on_skin(boxes, scores, skin, rescorer.confident if rescorer else self.card.operating_threshold)
+            boxes, scores = boxes[keep], scores[keep]
+        if rescorer is not None and len(boxes):
+            scores = rescorer.rescore(boxes * factor, scores)
+            order = np.argsort(-scores, kind="stable")
+            keep = order[scores[order] >= min_score]
             boxes, scores = boxes[keep], scores[keep]
         return Lesions(boxes.astype(np.float32), scores.astype(np.float32))
 
