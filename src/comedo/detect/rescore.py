@@ -6,6 +6,10 @@ a candidate in a crowd of others is often a duplicate, and the same score means 
 clear lesions than on clear skin. A logistic regression on those features (and their squares), fitted on
 ACNE04 train candidates matched to labelled boxes at IoU 0.5 by ``comedo_train.fit_rescorer``, turns the
 score into the probability of such a match. Used on wider views only, where it was fitted; pure numpy.
+
+Not shipped (docs/performance.md): with it, the grade model re-fitted on its scores did worse. A known gap of
+the option: a card with a rescorer carries a threshold on the rescorer's scale, which close-ups, keeping their
+raw scores, would then be listed at as well.
 """
 
 from __future__ import annotations
