@@ -19,7 +19,6 @@ import numpy as np
 from comedo.detect.base import LesionDetector
 from comedo.errors import InvalidInputError
 from comedo.grade import HAYASHI_UPPER, hayashi_grade
-from comedo.grade_model import CountGradeModel
 from comedo.metrics import average_precision, confusion_matrix, group_resamples, match_circles
 
 __all__ = ["Dataset", "load_dataset", "DetectorRun", "run_detector", "score_run", "bootstrap_intervals",
@@ -80,11 +79,14 @@ class DetectorRun:
     predictions: list[tuple[np.ndarray, np.ndarray]]
     mean_ms: float
     hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER
-    grade_model: CountGradeModel | None = None
-    views: list[str] = field(default_factory=list)  # the scene stage's view per photo; close-ups skip the model
+    # Per photo, as ``analyze`` gave them: the grade model's grade and full-count estimate, None where the photo
+    # was graded by its count (no grade model, or a close-up). They do not depend on the count threshold.
+    model_grades: list[int | None] = field(default_factory=list)
+    model_estimates: list[int | None] = field(default_factory=list)
 
-    def _modelled(self, i: int) -> bool:
-        return self.grade_model is not None and (not self.views or self.views[i] != "close_up")
+    @property
+    def uses_grade_model(self) -> bool:
+        return any(g is not None for g in self.model_grades)
 
     def counts(self, threshold: float) -> np.ndarray:
         """Each photo's number of lesions listed at ``threshold``."""
@@ -95,20 +97,20 @@ class DetectorRun:
         return np.array([hayashi_grade(int(c), self.hayashi_upper) for c in self.counts(threshold)])
 
     def grades(self, threshold: float) -> np.ndarray:
-        """Each photo's Hayashi grade as ``analyze`` gives it: the grade model's reading of all its
-        candidates' scores when the detector has one and the photo is no close-up (whatever the threshold),
-        else the count's band."""
+        """Each photo's Hayashi grade as ``analyze`` gives it: the grade model's where it graded the photo,
+        else the band of the count at ``threshold``."""
         by_count = self.count_grades(threshold)
-        return np.array([self.grade_model.grade(s)[0] if self._modelled(i) else by_count[i]  # type: ignore[union-attr]
-                         for i, (_, s) in enumerate(self.predictions)])
+        if not self.model_grades:
+            return by_count
+        return np.array([c if g is None else g for c, g in zip(by_count, self.model_grades, strict=True)])
 
     def estimated_counts(self) -> np.ndarray | None:
-        """The grade model's estimate of each photo's full count, or None when it has no count head."""
-        if self.grade_model is None or self.grade_model.count_weights is None:
+        """Each photo's estimated full count (the count at the operating threshold where there is none), or
+        None when no photo has an estimate."""
+        if not any(e is not None for e in self.model_estimates):
             return None
         counts = self.counts(self.operating_threshold)
-        return np.array([self.grade_model.estimated_count(s) if self._modelled(i) else counts[i]
-                         for i, (_, s) in enumerate(self.predictions)])
+        return np.array([c if e is None else e for c, e in zip(counts, self.model_estimates, strict=True)])
 
 
 def run_detector(ds: Dataset, detector: str | LesionDetector, *,
@@ -119,18 +121,21 @@ def run_detector(ds: Dataset, detector: str | LesionDetector, *,
     from comedo.pipeline import analyze
 
     det = get_detector(detector) if isinstance(detector, str) else detector
-    preds, views = [], []
+    preds, model_grades, model_estimates = [], [], []
     start = time.perf_counter()
     grade_model = getattr(det, "grade_model", None)
     floor = min(EVAL_MIN_SCORE, det.default_min_score, grade_model.min_score if grade_model else 1.0)
     for i, path in enumerate(ds.files):
         analysis = analyze(path, detector=det, min_score=floor)
         preds.append((analysis.lesions.xyxy, analysis.lesions.score))
-        views.append(analysis.scene.view if analysis.scene is not None else "wide")
+        modelled = analysis.severity.hayashi_method == "grade_model"
+        model_grades.append(analysis.severity.hayashi_grade if modelled else None)
+        model_estimates.append(analysis.severity.estimated_lesion_count if modelled else None)
         if progress:
             progress(i + 1, len(ds.files))
     mean_ms = (time.perf_counter() - start) * 1000 / max(len(ds.files), 1)
-    return DetectorRun(det.name, det.default_min_score, preds, mean_ms, det.hayashi_upper, grade_model, views)
+    return DetectorRun(det.name, det.default_min_score, preds, mean_ms, det.hayashi_upper, model_grades,
+                       model_estimates)
 
 
 def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,
@@ -159,8 +164,8 @@ def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,
         truth = np.array([ds.grades[i] for i in graded], int)
         predicted = run.grades(thr)[graded]
         out["grade_accuracy"] = round(float(np.mean(truth == predicted)), 4)
-        out["grade_method"] = "grade model" if run.grade_model else "count"
-        if run.grade_model:
+        out["grade_method"] = "grade model" if run.uses_grade_model else "count"
+        if run.uses_grade_model:
             out["grade_accuracy_count"] = round(float(np.mean(truth == run.count_grades(thr)[graded])), 4)
         out["hayashi_cutoffs"] = "/".join(str(v) for v in run.hayashi_upper)
         out["grade_confusion"] = confusion_matrix(truth.tolist(), predicted.tolist(), 4).tolist()
