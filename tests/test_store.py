@@ -275,7 +275,7 @@ def test_history_shows_the_estimated_full_count_where_the_analysis_has_one(tmp_p
     url = f"sqlite:///{tmp_path / 'estimate.db'}"
     store = Store.open(url)
     listed = analyses[0].severity.lesion_count
-    dense = replace(analyses[0], severity=replace(analyses[0].severity, hayashi_method="grade_model",
+    dense = replace(analyses[0], severity=replace(analyses[0].severity, hayashi_count_grade=0,
                                                     estimated_lesion_count=listed + 7))
     store.save_analysis(analyses[1], subject_id="e")  # the classical detector: no estimate
     store.save_analysis(dense, subject_id="e")

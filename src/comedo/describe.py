@@ -53,15 +53,15 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
-def _hayashi_sentences(sev: Severity, wide: bool = True) -> list[str]:
-    """The Hayashi and IGA grades, and, where they are not the plain count's band, why; on a wider view,
-    the estimated full count when it differs clearly from the number listed."""
+def _hayashi_sentences(sev: Severity) -> list[str]:
+    """The Hayashi and IGA grades, and, where they are not the plain count's band, why; with the grade model
+    (wider views only), the estimated full count when it differs clearly from the number listed."""
     grade = sev.hayashi_label.replace("_", " ")
     iga = f"IGA {sev.iga_grade}, {sev.iga_label.replace('_', ' ')}"
-    if sev.hayashi_method == "grade_model" and sev.hayashi_count_grade is not None:
+    if sev.hayashi_count_grade is not None:  # the grade model gave the grade
         estimate = sev.estimated_lesion_count
         full = []
-        if wide and estimate is not None and abs(estimate - sev.lesion_count) >= max(3, 0.2 * sev.lesion_count):
+        if estimate is not None and abs(estimate - sev.lesion_count) >= max(3, 0.2 * sev.lesion_count):
             full = [f"Counting its fainter candidates too, the detector estimates about {estimate} lesions in all."]
         if sev.hayashi_count_grade == sev.hayashi_grade:
             return [f"That is {grade} on the Hayashi scale ({iga}).", *full]
@@ -99,7 +99,7 @@ def describe(analysis: Analysis) -> Description:
     if n == 0:
         parts.append("No acne lesions were detected.")
         if analysis.severity.hayashi_grade > 0:
-            parts.extend(_hayashi_sentences(analysis.severity, view != "close_up"))
+            parts.extend(_hayashi_sentences(analysis.severity))
     else:
         typed = [t for t in lesions.type_label.tolist() if t is not None]
         counts = {t: typed.count(t) for t in TYPE_NAMES_PLAIN if typed.count(t)}
@@ -127,7 +127,7 @@ def describe(analysis: Analysis) -> Description:
             pieces.append(_count_phrase(untyped, "lesion not typed", "lesions not typed"))
         head = _count_phrase(n, "acne lesion was", "acne lesions were")
         parts.append(f"{head[0].upper()}{head[1:]} detected" + (f": {', '.join(pieces)}." if pieces else "."))
-        parts.extend(_hayashi_sentences(analysis.severity, view != "close_up"))
+        parts.extend(_hayashi_sentences(analysis.severity))
         mm = analysis.image.mm_per_px
         biggest = int(np.argmax(lesions.radii))
         diameter_px = float(lesions.radii[biggest] * 2)

@@ -174,8 +174,7 @@ def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYAS
     if grade_model is None or candidate_scores is None:
         return severity
     grade, probabilities = grade_model.grade(candidate_scores)
-    return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_method="grade_model",
-                   hayashi_count_grade=count_grade,
+    return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_count_grade=count_grade,
                    hayashi_probabilities=tuple(round(float(p), 4) for p in probabilities),
                    estimated_lesion_count=grade_model.estimated_count(candidate_scores))
 

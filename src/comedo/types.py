@@ -222,12 +222,16 @@ class Severity:
     papules_pustules: int = 0
     nodules_cysts: int = 0
     hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER  # count cut-offs used for the grade
-    # "count": the grade is the count's band; "grade_model": the detector's grade model gave it
-    # (``comedo.grade_model``), with its four probabilities, and ``hayashi_count_grade`` is the count's band.
-    hayashi_method: str = "count"
-    hayashi_probabilities: tuple[float, ...] = ()
+    # Set when the detector's grade model gave the grade (``comedo.grade_model``): the count's own band, the
+    # model's four probabilities and its estimate of a full count; None and () when the grade is the count's band.
     hayashi_count_grade: int | None = None
-    estimated_lesion_count: int | None = None  # the grade model's estimate of a full count (None without one)
+    hayashi_probabilities: tuple[float, ...] = ()
+    estimated_lesion_count: int | None = None
+
+    @property
+    def hayashi_method(self) -> str:
+        """"grade_model" when the detector's grade model gave the grade, else "count"."""
+        return "count" if self.hayashi_count_grade is None else "grade_model"
 
 
 @dataclass(frozen=True)

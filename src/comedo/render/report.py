@@ -72,8 +72,8 @@ def report_html(analysis: Analysis) -> str:
     red = doc["redness"]
     hayashi = sev["hayashi"]
     estimate = hayashi.get("estimated_count")
-    in_all = (f" (about {estimate} in all)" if estimate is not None and estimate != hayashi["lesion_count"]
-              and (doc.get("scene") or {}).get("view") != "close_up" else "")
+    # Only the grade model, which grades wider views only, estimates a full count.
+    in_all = f" (about {estimate} in all)" if estimate is not None and estimate != hayashi["lesion_count"] else ""
     sure = f", {max(hayashi['probabilities']):.0%} sure" if hayashi.get("probabilities") else ""
     parts.append("<h2>Measurements</h2><div class='grid'>"
                  f"<div class='card'>Lesions<b>{hayashi['lesion_count']}</b>"

@@ -95,8 +95,7 @@ function show(index) {
   $("type-explanations").replaceChildren(...(doc.description ? doc.description.lesion_types : []).map((x) => el("li", x.text)));
   const s = doc.severity;
   const est = s.hayashi.estimated_count;
-  const inAll = est != null && est !== s.hayashi.lesion_count && !(doc.scene && doc.scene.view === "close_up")
-    ? ` (about ${est} in all)` : "";
+  const inAll = est != null && est !== s.hayashi.lesion_count ? ` (about ${est} in all)` : "";  // wider views only
   const sure = s.hayashi.probabilities ? `, ${Math.round(100 * Math.max(...s.hayashi.probabilities))}% sure` : "";
   const cards = [
     ["Lesions", s.hayashi.lesion_count, `Hayashi ${s.hayashi.label.replace("_", " ")}${sure}${inAll}`],
