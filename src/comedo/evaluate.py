@@ -210,12 +210,19 @@ def bootstrap_intervals(ds: Dataset, run: DetectorRun, threshold: float | None =
 
 def best_count_threshold(ds: Dataset, run: DetectorRun, indices: list[int] | None = None,
                          grid: np.ndarray | None = None) -> float:
-    """The threshold with the lowest count MAE on ``indices`` (ties: higher grade accuracy)."""
+    """The threshold with the lowest count MAE on ``indices`` (ties: higher grade accuracy, then the lower
+    threshold). The figures are rounded as ``score_run`` reports them, so a tie is one a reader would see; only
+    they are computed, not AP50 and the circles, which do not depend on the threshold."""
     grid = np.round(np.arange(0.10, 0.71, 0.01), 2) if grid is None else grid
+    idx = list(range(len(ds.files))) if indices is None else indices
+    true_counts = np.array([len(ds.boxes[i]) for i in idx])
+    graded = [i for i in idx if ds.grades[i] is not None]
+    truth = np.array([ds.grades[i] for i in graded], int)
     best: tuple[float, float, float] | None = None
-    for thr in grid:
-        s = score_run(ds, run, float(thr), indices)
-        key = (float(s["count_mae"]), -float(s.get("grade_accuracy", 0.0)), float(thr))  # type: ignore[arg-type]
+    for thr in (float(t) for t in grid):
+        mae = round(float(np.abs(run.counts(thr)[idx] - true_counts).mean()), 3)
+        accuracy = round(float(np.mean(run.grades(thr)[graded] == truth)), 4) if graded else 0.0
+        key = (mae, -accuracy, thr)
         if best is None or key < best:
             best = key
     return best[2] if best is not None else run.operating_threshold

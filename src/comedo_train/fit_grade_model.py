@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from comedo.detect.registry import MODELS_DIR, get_detector
-from comedo.evaluate import Dataset, load_dataset, run_detector
+from comedo.evaluate import Dataset, load_dataset
 from comedo.grade import hayashi_grade
 from comedo.grade_model import CountGradeModel, grade_features
 from comedo.metrics import confusion_matrix, group_resamples
+from comedo_train.cached_runs import cached_predictions
 
 THRESHOLDS = (0.05, 0.1, 0.15, 0.2, 0.23, 0.3, 0.4, 0.5)
 PENALTIES = (1e-3, 1e-2, 1e-1)
@@ -90,17 +91,8 @@ def grouped_cv(features: np.ndarray, grades: np.ndarray, groups: list[str], l2: 
 
 
 def scores_of(ds: Dataset, cache: Path) -> list[np.ndarray]:
-    """Each photo's detection scores down to the lowest threshold, from the cache or a pipeline run."""
-    if cache.is_file():
-        stored = np.load(cache, allow_pickle=True)
-        if [str(f) for f in stored["files"]] == [str(f) for f in ds.files]:
-            return list(stored["scores"])
-    run = run_detector(ds, get_detector("model"),
-                       progress=lambda i, n: print(f"{ds.root.name}: {i}/{n}", flush=True) if i % 500 == 0 else None)
-    scores = [s for _, s in run.predictions]
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(cache, files=np.array([str(f) for f in ds.files]), scores=np.array(scores, dtype=object))
-    return scores
+    """Each photo's detection scores down to the lowest threshold, from the shipped detector's cached run."""
+    return [s for _, s in cached_predictions(ds, cache, lambda: get_detector("model"))]
 
 
 def main(argv: list[str] | None = None) -> None:

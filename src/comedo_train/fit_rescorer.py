@@ -28,8 +28,9 @@ from comedo.detect.decode import box_iou
 from comedo.detect.onnx_detector import OnnxDetector
 from comedo.detect.registry import MODELS_DIR
 from comedo.detect.rescore import CandidateRescorer, candidate_features
-from comedo.evaluate import Dataset, load_dataset, run_detector
+from comedo.evaluate import Dataset, DetectorRun, best_count_threshold, load_dataset
 from comedo.metrics import average_precision
+from comedo_train.cached_runs import cached_predictions
 
 CARD = MODELS_DIR / "lesion_detector.card.json"
 CONFIDENT = 0.23  # the raw operating threshold the detector was calibrated to before rescoring
@@ -50,23 +51,13 @@ def raw_detector(tmp: Path) -> OnnxDetector:
 
 
 def candidates_of(ds: Dataset, cache: Path, tmp: Path) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each photo's raw candidates (boxes in the detector's 640 px frame, scores), from the cache or a run."""
-    if cache.is_file():
-        stored = np.load(cache, allow_pickle=True)
-        if [str(f) for f in stored["files"]] == [str(f) for f in ds.files]:
-            return list(zip(stored["boxes"], stored["scores"], strict=True))
-    detector = raw_detector(tmp)
-    run = run_detector(ds, detector,
-                       progress=lambda i, n: print(f"{ds.root.name}: {i}/{n}", flush=True) if i % 500 == 0 else None)
+    """Each photo's raw candidates (boxes in the detector's input frame, scores), from the cached run of the
+    detector without its rescorer."""
+    long_side = int(json.loads(CARD.read_text())["inference"]["input_long_side"])
     out = []
-    for path, (boxes, scores) in zip(ds.files, run.predictions, strict=True):
+    for path, (boxes, scores) in zip(ds.files, cached_predictions(ds, cache, lambda: raw_detector(tmp)), strict=True):
         with Image.open(path) as im:
-            factor = detector.card.input_long_side / max(im.size)
-        out.append((boxes * factor, scores))
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(cache, files=np.array([str(f) for f in ds.files]),
-                        boxes=np.array([b for b, _ in out], dtype=object),
-                        scores=np.array([s for _, s in out], dtype=object))
+            out.append((boxes * (long_side / max(im.size)), scores))
     return out
 
 
@@ -96,12 +87,15 @@ def fit(features: np.ndarray, labels: np.ndarray, *, iters: int = 3000, lr: floa
     return CandidateRescorer(CONFIDENT, SIZED_FROM, MIN_SCORE, mean, scale, weights)
 
 
-def best_threshold(preds: list[tuple[np.ndarray, np.ndarray]], counts: np.ndarray) -> tuple[float, float]:
-    """(threshold, count MAE) with the lowest count MAE over 0.05-0.70."""
-    grid = np.round(np.arange(0.05, 0.71, 0.01), 2)
-    maes = [float(np.abs(np.array([(s >= t).sum() for _, s in preds]) - counts).mean()) for t in grid]
-    k = int(np.argmin(maes))
-    return float(grid[k]), maes[k]
+def count_mae(preds: list[tuple[np.ndarray, np.ndarray]], ds: Dataset, threshold: float) -> float:
+    return float(np.abs(DetectorRun("rescored", threshold, preds, 0.0).counts(threshold)
+                        - np.array([len(t) for t in ds.boxes])).mean())
+
+
+def best_threshold(preds: list[tuple[np.ndarray, np.ndarray]], ds: Dataset) -> float:
+    """The count threshold over 0.05-0.70 with the lowest count MAE (``evaluate.best_count_threshold``)."""
+    return best_count_threshold(ds, DetectorRun("rescored", CONFIDENT, preds, 0.0),
+                                grid=np.round(np.arange(0.05, 0.71, 0.01), 2))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -120,20 +114,15 @@ def main(argv: list[str] | None = None) -> None:
     model = fit(features, labels)
     new_valid = [(b, model.rescore(b, s)) for b, s in raw_valid]
     new_train = [(b, model.rescore(b, s)) for b, s in raw_train]
-    n_valid = np.array([len(t) for t in valid.boxes])
-    n_train = np.array([len(t) for t in train.boxes])
-    chosen, mae = best_threshold(new_valid, n_valid)
-    train_chosen, _ = best_threshold(new_train, n_train)
+    chosen, train_chosen = best_threshold(new_valid, valid), best_threshold(new_train, train)
     report = {
         "train_candidates": int(len(labels)), "train_matched_share": round(float(labels.mean()), 4),
         "valid_ap50_raw": round(average_precision(raw_valid, valid.boxes, iou_threshold=0.5), 4),
         "valid_ap50_rescored": round(average_precision(new_valid, valid.boxes, iou_threshold=0.5), 4),
-        "valid_count_mae_raw_at_0.23": round(float(np.abs(
-            np.array([(s >= CONFIDENT).sum() for _, s in raw_valid]) - n_valid).mean()), 3),
-        "threshold_chosen_on_valid": chosen, "valid_count_mae": round(mae, 3),
+        "valid_count_mae_raw_at_0.23": round(count_mae(raw_valid, valid, CONFIDENT), 3),
+        "threshold_chosen_on_valid": chosen, "valid_count_mae": round(count_mae(new_valid, valid, chosen), 3),
         "threshold_chosen_on_train": train_chosen,
-        "valid_count_mae_at_train_threshold": round(float(np.abs(
-            np.array([(s >= train_chosen).sum() for _, s in new_valid]) - n_valid).mean()), 3),
+        "valid_count_mae_at_train_threshold": round(count_mae(new_valid, valid, train_chosen), 3),
     }
     print(json.dumps(report, indent=1))
     if args.write_card:
