@@ -5,10 +5,10 @@
 ``raters.csv`` gives, for ACNE04's photos, the grades of up to seven dermatologists (two junior, two
 general, three expert), each of whom graded about half the photos. For each of them this prints, on the
 valid photos that dermatologist graded: how often they agree with valid's grade (the one ``comedo evaluate``
-scores; raters.csv's own reference column differs on a few photos), how often comedo
-does (the grade model as shipped, and the count's band), and a paired 95 % interval of comedo's lead,
-resampling photos. The detector's scores come from the same cache as ``fit_grade_model`` (a pipeline run
-when it is missing).
+scores; raters.csv's own reference column differs on a few photos), how often comedo does (the grade model
+as shipped, and the count's band), and a paired 95 % interval of comedo's lead, resampling source photos
+(``metrics.group_resamples``). The detector's scores come from the same cache as ``fit_grade_model`` (a
+pipeline run when it is missing).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 from comedo.detect.registry import get_detector
 from comedo.evaluate import load_dataset
 from comedo.grade import hayashi_grade
+from comedo.metrics import group_resamples
 from comedo_train.fit_grade_model import scores_of
 
 RATERS = ("junior_a", "junior_b", "general_a", "general_b", "expert_a", "expert_b", "expertb2")
@@ -65,7 +66,6 @@ def main(argv: list[str] | None = None) -> None:
     differ = sum(1 for k, g in zip(keys, valid.grades, strict=True) if k in raters and raters[k]["reference"] != g)
     print(f"truth: valid's grades, as comedo evaluate scores them (raters.csv's own reference differs on {differ} "
           f"of {len(keys)} photos)")
-    rng = np.random.default_rng(0)
     report: dict[str, object] = {"reference_differs_on": differ}
     print(f"{'rater':10} {'photos':>6} {'rater':>6} {'comedo':>6} {'count':>6}  comedo - rater (95 %)")
     for rater in RATERS:
@@ -75,8 +75,8 @@ def main(argv: list[str] | None = None) -> None:
         truth = np.array([valid.grades[i] for i in idx])
         theirs = np.array([raters[keys[i]][rater] for i in idx]) == truth
         ours, by_count = model[idx] == truth, count[idx] == truth
-        draws = rng.integers(0, len(idx), (1000, len(idx)))
-        lo, hi = np.percentile(ours[draws].mean(axis=1) - theirs[draws].mean(axis=1), [2.5, 97.5])
+        draws = group_resamples([valid.sources[i] for i in idx], rounds=1000)
+        lo, hi = np.percentile([ours[d].mean() - theirs[d].mean() for d in draws], [2.5, 97.5])
         report[rater] = {"photos": len(idx), "rater": round(float(theirs.mean()), 3),
                          "comedo": round(float(ours.mean()), 3), "comedo_count": round(float(by_count.mean()), 3),
                          "lead_95": [round(float(lo), 3), round(float(hi), 3)]}
