@@ -10,7 +10,7 @@ import pytest
 
 from comedo.detect.registry import MODELS_DIR
 from comedo.grade_model import CountGradeModel, grade_features
-from comedo_train.fit_grade_model import THRESHOLDS, estimated_counts, fit_model, grouped_cv, predict
+from comedo_train.fit_grade_model import THRESHOLDS, fit_model, grouped_cv
 
 
 def shipped() -> CountGradeModel:
@@ -62,8 +62,8 @@ def test_fit_recovers_grades_that_follow_the_count_and_cv_keeps_copies_together(
     grades = np.digitize(n_true, [6, 21, 51])  # Hayashi's bands
     features = np.stack([grade_features(rng.uniform(0.3, 0.9, n), THRESHOLDS) for n in n_true])
     model = fit_model(features, grades, 1e-3, n_true)
-    assert (predict(model, features) == grades).mean() > 0.9
-    assert np.abs(estimated_counts(model, features) - n_true).mean() < 1.0  # the features hold the count
+    assert (model.grades_of(features) == grades).mean() > 0.9
+    assert np.abs(model.counts_of(features) - n_true).mean() < 1.0  # the features hold the count
     groups = [f"photo{i // 3}" for i in range(len(grades))]
     accuracy, count_mae = grouped_cv(features, grades, groups, 1e-3, n_true)
     assert accuracy > 0.85 and count_mae is not None and count_mae < 1.5

@@ -56,6 +56,16 @@ class CountGradeModel:
         z = (np.atleast_2d(features) - self.mean) / self.scale
         return np.column_stack([np.ones(len(z)), z])
 
+    def grades_of(self, features: np.ndarray) -> np.ndarray:
+        """(n,) most probable grades for the rows of ``features`` (``grade_features`` of n photos)."""
+        return (self.design(features) @ self.weights).argmax(axis=1)
+
+    def counts_of(self, features: np.ndarray) -> np.ndarray:
+        """(n,) estimated full counts for the rows of ``features``; the model must have a count head."""
+        if self.count_weights is None:
+            raise ValueError("this grade model has no count head")
+        return np.maximum(0, np.round(np.expm1(self.design(features) @ self.count_weights))).astype(int)
+
     def probabilities(self, scores: np.ndarray) -> np.ndarray:
         logits = self.design(grade_features(scores, self.thresholds)) @ self.weights
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -70,8 +80,7 @@ class CountGradeModel:
         """How many lesions a full count would find, or None without a count head."""
         if self.count_weights is None:
             return None
-        log_count = float((self.design(grade_features(scores, self.thresholds)) @ self.count_weights)[0])
-        return max(0, int(round(np.expm1(log_count))))
+        return int(self.counts_of(grade_features(scores, self.thresholds))[0])
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CountGradeModel:

@@ -65,15 +65,6 @@ def fit_model(features: np.ndarray, grades: np.ndarray, l2: float,
     return CountGradeModel(THRESHOLDS, mean, scale, fit_multinomial(z, grades, l2), count_weights)
 
 
-def predict(model: CountGradeModel, features: np.ndarray) -> np.ndarray:
-    return (model.design(features) @ model.weights).argmax(axis=1)
-
-
-def estimated_counts(model: CountGradeModel, features: np.ndarray) -> np.ndarray:
-    assert model.count_weights is not None
-    return np.maximum(0, np.round(np.expm1(model.design(features) @ model.count_weights)))
-
-
 def grouped_cv(features: np.ndarray, grades: np.ndarray, groups: list[str], l2: float,
                counts: np.ndarray | None = None, folds: int = 5, seed: int = 0) -> tuple[float, float | None]:
     """Grade accuracy and (with ``counts``) estimated-count MAE on held-out folds of source photos."""
@@ -84,9 +75,9 @@ def grouped_cv(features: np.ndarray, grades: np.ndarray, groups: list[str], l2: 
     for k in range(folds):
         fit, held = fold != k, fold == k
         model = fit_model(features[fit], grades[fit], l2, None if counts is None else counts[fit])
-        right += int((predict(model, features[held]) == grades[held]).sum())
+        right += int((model.grades_of(features[held]) == grades[held]).sum())
         if counts is not None:
-            error += float(np.abs(estimated_counts(model, features[held]) - counts[held]).sum())
+            error += float(np.abs(model.counts_of(features[held]) - counts[held]).sum())
     return right / len(grades), None if counts is None else error / len(grades)
 
 
@@ -118,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     _, cv_count_mae = grouped_cv(x_train, g_train, train.sources, l2, n_train)
     model = fit_model(x_train, g_train, l2, n_train)
 
-    learned = predict(model, x_valid)
+    learned = model.grades_of(x_valid)
     threshold = get_detector("model").default_min_score
     counted = np.array([hayashi_grade(int((s >= threshold).sum())) for s in valid_scores])
     right_l, right_c = learned == g_valid, counted == g_valid
@@ -128,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     report = {
         "l2": l2,
         "count_mae_estimated": {"train_cv": round(float(cv_count_mae), 3),  # type: ignore[arg-type]
-                                "valid": round(float(np.abs(estimated_counts(model, x_valid) - n_valid).mean()), 3)},
+                                "valid": round(float(np.abs(model.counts_of(x_valid) - n_valid).mean()), 3)},
         "count_mae_listed": {"train": round(float(np.abs(listed[0] - n_train).mean()), 3),
                              "valid": round(float(np.abs(listed[1] - n_valid).mean()), 3)},
         "train_cv_accuracy": round(cv[l2], 4),
