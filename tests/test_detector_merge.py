@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from comedo.detect.onnx_detector import _add_unless_overlapping, keep_on_skin
+from comedo.detect.onnx_detector import _add_unless_overlapping, heat_mass, keep_on_skin
 
 
 def _box(cx: float, cy: float, side: float = 10.0) -> list[float]:
@@ -39,3 +39,17 @@ def test_coarse_boxes_join_only_where_nothing_was_found() -> None:
     assert scores.tolist() == sorted(scores.tolist(), reverse=True)
     assert any(np.allclose(b, _box(70, 70, 40)) for b in boxes)
     assert not any(np.allclose(b, _box(23, 20, 12)) for b in boxes)
+
+
+def test_heat_mass_sums_the_heatmap_on_skin_above_its_floor() -> None:
+    heat = np.zeros((10, 10), np.float32)  # cells of 4 px over a 40 x 40 photo
+    heat[2, 2], heat[2, 3], heat[7, 8] = 0.9, 0.3, 0.6
+    heat[5, 5] = 0.04  # under the floor: background
+    assert heat_mass(heat, None, 4.0) == np.float32(0.9) + np.float32(0.3) + np.float32(0.6)
+    skin = np.zeros((40, 40), bool)
+    skin[:, :20] = True  # the cell at column 8 (x 34) is off skin
+    assert abs(heat_mass(heat, skin, 4.0) - 1.2) < 1e-6
+    # A photo twice the detector's input: each cell spans 8 of its pixels.
+    big_skin = np.zeros((80, 80), bool)
+    big_skin[:, 60:] = True
+    assert abs(heat_mass(heat, big_skin, 8.0) - 0.6) < 1e-6

@@ -23,6 +23,8 @@ def test_features_count_at_each_threshold_and_sum_scores() -> None:
     f = grade_features(scores, (0.05, 0.1, 0.6))
     assert np.allclose(np.expm1(f), [4, 3, 1, 0.07 + 0.12 + 0.5 + 0.9])  # the 0.02 is below every threshold
     assert np.allclose(grade_features(np.zeros(0), (0.05, 0.1)), 0.0)
+    with_mass = grade_features(scores, (0.05, 0.1, 0.6), heat_mass=12.5)
+    assert np.allclose(with_mass[:-1], f) and np.isclose(with_mass[-1], np.log1p(12.5))
 
 
 def test_round_trip_and_shape_checks() -> None:
@@ -31,6 +33,9 @@ def test_round_trip_and_shape_checks() -> None:
     assert again.thresholds == model.thresholds
     assert np.allclose(again.weights, model.weights)
     assert model.count_weights is not None and np.allclose(again.count_weights, model.count_weights)
+    assert model.heat_mass and again.heat_mass
+    with pytest.raises(ValueError, match="heat mass"):
+        model.grade(np.full(5, 0.6))  # a model that reads the heat mass must be given one
     with pytest.raises(ValueError):
         CountGradeModel(model.thresholds, model.mean, model.scale, model.weights, np.zeros(3))
     with pytest.raises(ValueError):
@@ -39,21 +44,29 @@ def test_round_trip_and_shape_checks() -> None:
         CountGradeModel((0.1,), np.zeros(2), np.array([1.0, 0.0]), np.zeros((3, 4)))
 
 
+# Heat mass per labelled lesion on ACNE04 train photos with 6 or more: 12.5-14 by Hayashi band.
+MASS_PER_LESION = 14.0
+
+
 def test_shipped_model_grades_rise_with_the_number_of_clear_lesions() -> None:
     model = shipped()
     assert model.min_score == pytest.approx(min(THRESHOLDS))
     grades = []
     for n in (0, 2, 4, 12, 30, 70):
-        grade, p = model.grade(np.full(n, 0.6))
+        grade, p = model.grade(np.full(n, 0.6), n * MASS_PER_LESION)
         assert p.shape == (4,) and p.sum() == pytest.approx(1.0)
         grades.append(grade)
     assert grades == sorted(grades)
     assert grades[0] == 0 and grades[-1] == 3
-    estimates = [model.estimated_count(np.full(n, 0.6)) for n in (0, 4, 12, 30, 70)]
+    estimates = [model.estimated_count(np.full(n, 0.6), n * MASS_PER_LESION) for n in (0, 4, 12, 30, 70)]
     assert estimates == sorted(estimates) and estimates[0] <= 1 and estimates[-1] >= 50
     # Many faint candidates beside a handful of clear ones raise the grade: the point of the model.
     few_clear = np.full(15, 0.6)
-    assert model.grade(np.concatenate([few_clear, np.full(60, 0.12)]))[0] > model.grade(few_clear)[0]
+    faint = np.concatenate([few_clear, np.full(60, 0.12)])
+    assert model.grade(faint, 15 * MASS_PER_LESION + 60 * 2)[0] > model.grade(few_clear, 15 * MASS_PER_LESION)[0]
+    # So does more heat around the same candidates: lesions merged in a cluster.
+    assert model.estimated_count(few_clear, 4 * 15 * MASS_PER_LESION) > model.estimated_count(
+        few_clear, 15 * MASS_PER_LESION)
 
 
 def test_fit_recovers_grades_that_follow_the_count_and_cv_keeps_copies_together() -> None:
@@ -64,6 +77,8 @@ def test_fit_recovers_grades_that_follow_the_count_and_cv_keeps_copies_together(
     model = fit_model(features, grades, 1e-3, n_true)
     assert (model.grades_of(features) == grades).mean() > 0.9
     assert np.abs(model.counts_of(features) - n_true).mean() < 1.0  # the features hold the count
+    assert not model.heat_mass
+    assert fit_model(np.column_stack([features, np.log1p(12.0 * n_true)]), grades, 1e-3, n_true).heat_mass
     groups = [f"photo{i // 3}" for i in range(len(grades))]
     accuracy, count_mae = grouped_cv(features, grades, groups, 1e-3, n_true)
     assert accuracy > 0.85 and count_mae is not None and count_mae < 1.5

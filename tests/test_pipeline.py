@@ -204,6 +204,8 @@ def test_grade_model_grades_from_all_candidates_and_says_why(sample_path: Path) 
     assert hayashi["grade"] == int(np.argmax(hayashi["probabilities"]))
     assert hayashi["count_grade"] == 1  # 20 lesions: Hayashi's 6-20 band
     assert hayashi["estimated_count"] >= hayashi["lesion_count"] - 5
+    assert hayashi["heat_mass"] > 5 * hayashi["lesion_count"]  # about 12-16 per lesion on ACNE04 train
+    assert comedo.analyze(sample_path, detector="classical").severity.heat_mass is None  # no heatmap
 
     class AlwaysVerySevere:
         """The shipped detector with a grade model that reads every photo as very severe."""

@@ -96,7 +96,7 @@ def analyze(
     grade_model = getattr(det, "grade_model", None) if scene.view != "close_up" else None
     floor = threshold if grade_model is None else min(threshold, grade_model.min_score)
     candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=scene.view == "close_up")
-    found = candidates[candidates.score >= threshold]
+    found = candidates.lesions[candidates.lesions.score >= threshold]
     spots, lesion_has_dark_core = _separate_spots(all_spots, found)
     timings["lesions"] = (time.perf_counter() - t) * 1000
 
@@ -114,7 +114,8 @@ def analyze(
 
     t = time.perf_counter()
     quality = assess_quality(planes, skin.mask)
-    severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.score)
+    severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
+                              candidates.heat_mass)
     timings["grade_quality"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {
@@ -159,24 +160,26 @@ def analysis_pixels(rgb: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER,
-                   grade_model: CountGradeModel | None = None, candidate_scores: np.ndarray | None = None) -> Severity:
+                   grade_model: CountGradeModel | None = None, candidate_scores: np.ndarray | None = None,
+                   heat_mass: float | None = None) -> Severity:
     """All severity scales from the lesions and their types (untyped count as inflammatory).
 
     The Hayashi grade is the count's band (``hayashi_upper``: the detector's count cut-offs), or, when the
-    detector has a ``grade_model``, that model's reading of ``candidate_scores``: the scores of every
-    candidate down to the model's floor, not only the lesions listed."""
+    detector has a ``grade_model``, that model's reading of ``candidate_scores`` (the scores of every
+    candidate down to the model's floor, not only the lesions listed) and of the detector's ``heat_mass``,
+    which is kept in the severity whether a model reads it or not."""
     counts = count_types(lesions.type_label.tolist())
     count_grade = hayashi_grade(len(lesions), hayashi_upper)
     iga = iga_grade(counts)
     severity = Severity(count_grade, HAYASHI_LABELS[count_grade], len(lesions), iga, IGA_LABELS[iga],
                         nice_band(counts), counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts,
-                        tuple(hayashi_upper))
+                        tuple(hayashi_upper), heat_mass=None if heat_mass is None else round(float(heat_mass), 3))
     if grade_model is None or candidate_scores is None:
         return severity
-    grade, probabilities = grade_model.grade(candidate_scores)
+    grade, probabilities = grade_model.grade(candidate_scores, heat_mass)
     return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_count_grade=count_grade,
                    hayashi_probabilities=tuple(round(float(p), 4) for p in probabilities),
-                   estimated_lesion_count=grade_model.estimated_count(candidate_scores))
+                   estimated_lesion_count=grade_model.estimated_count(candidate_scores, heat_mass))
 
 
 def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.ndarray]:

@@ -126,6 +126,10 @@ class Hayashi(BaseModel):
         default=None, ge=0, description="with the grade model: how many lesions a full count would find, estimated "
         "from all the detector's candidates (in dense clusters it lists fewer than there are); lesion_count stays "
         "the number listed")
+    heat_mass: float | None = Field(
+        default=None, ge=0, description="the detector's heat mass on skin: the sum of its centre heatmap over cells "
+        "scoring 0.05 or more, at its input scale; it grows with the number of lesions where crowded ones merge "
+        "into fewer candidates, and the grade model reads it; null for a detector without a heatmap")
 
 
 class Iga(BaseModel):
@@ -322,7 +326,8 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
             hayashi=Hayashi(grade=sev.hayashi_grade, label=sev.hayashi_label, lesion_count=sev.lesion_count,
                             count_cutoffs=list(sev.hayashi_upper), method=sev.hayashi_method,
                             probabilities=list(sev.hayashi_probabilities) or None,
-                            count_grade=sev.hayashi_count_grade, estimated_count=sev.estimated_lesion_count),
+                            count_grade=sev.hayashi_count_grade, estimated_count=sev.estimated_lesion_count,
+                            heat_mass=sev.heat_mass),
             iga=Iga(grade=sev.iga_grade, label=sev.iga_label),
             nice=Nice(band=sev.nice_band),
             counts=TypeCountsOut(non_inflammatory=sev.non_inflammatory, papules_pustules=sev.papules_pustules,

@@ -227,6 +227,9 @@ class Severity:
     hayashi_count_grade: int | None = None
     hayashi_probabilities: tuple[float, ...] = ()
     estimated_lesion_count: int | None = None
+    # The detector's heat mass on skin (``comedo.detect.base.Candidates``), which a grade model may read; None
+    # for a detector without a heatmap.
+    heat_mass: float | None = None
 
     @property
     def hayashi_method(self) -> str:

@@ -24,7 +24,7 @@ from comedo.detect.registry import get_detector
 from comedo.evaluate import load_dataset
 from comedo.grade import hayashi_grade
 from comedo.metrics import group_resamples
-from comedo_train.fit_grade_model import scores_of
+from comedo_train.fit_grade_model import evidence_of
 
 RATERS = ("junior_a", "junior_b", "general_a", "general_b", "expert_a", "expert_b", "expertb2")
 
@@ -59,8 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     detector = get_detector("model")
     if detector.grade_model is None:
         raise SystemExit("the shipped detector has no grade model")
-    scores = scores_of(valid, args.cache / "valid.npz")
-    model = np.array([detector.grade_model.grade(s)[0] for s in scores])
+    run = evidence_of(valid, args.cache / "valid.npz")
+    scores = [s for _, s in run.predictions]
+    model = np.array([detector.grade_model.grade(s, m)[0] for s, m in zip(scores, run.heat_masses, strict=True)])
     count = np.array([hayashi_grade(int((s >= detector.default_min_score).sum())) for s in scores])
     keys = [photo_key(s) for s in valid.sources]
     differ = sum(1 for k, g in zip(keys, valid.grades, strict=True) if k in raters and raters[k]["reference"] != g)

@@ -2,11 +2,13 @@
 
     python -m comedo_train.fit_grade_model --data ../shared/data/acne04 [--write-card]
 
-The shipped detector runs through the full ``analyze`` pipeline on every train and valid photo (cached in
-``--cache``, so a re-fit takes seconds). The regularisation is chosen by 5-fold cross-validation on train,
-grouped by source photo (the three augmented copies of one photo stay in one fold); valid is only scored,
-once, next to the grade from the count with Hayashi's cut-offs, with a paired 95 % interval of the
-difference from resampling valid's source photos. ``--write-card`` stores the model in the detector's card.
+The features are the candidates' counts at eight score levels, their score sum and the detector's heat mass
+(``comedo.detect.base.Candidates``). The shipped detector runs through the full ``analyze`` pipeline on every
+train and valid photo (cached in ``--cache``, so a re-fit takes seconds). The regularisation is chosen by 5-fold
+cross-validation on train, grouped by source photo (the three augmented copies of one photo stay in one fold);
+valid is only scored, once, next to the grade from the count with Hayashi's cut-offs, with a paired 95 %
+interval of the difference from resampling valid's source photos; the same figures without the heat mass are
+printed for comparison. ``--write-card`` stores the model in the detector's card.
 Deterministic: full-batch gradient descent from zeros, no random draws except the seeded folds and resamples.
 """
 
@@ -23,7 +25,7 @@ from comedo.evaluate import Dataset, load_dataset
 from comedo.grade import hayashi_grade
 from comedo.grade_model import CountGradeModel, grade_features
 from comedo.metrics import confusion_matrix, group_resamples
-from comedo_train.cached_runs import cached_predictions
+from comedo_train.cached_runs import CachedRun, cached_predictions
 
 THRESHOLDS = (0.05, 0.1, 0.15, 0.2, 0.23, 0.3, 0.4, 0.5)
 PENALTIES = (1e-3, 1e-2, 1e-1)
@@ -58,11 +60,13 @@ def fit_median(z: np.ndarray, y: np.ndarray, *, iters: int = 200) -> np.ndarray:
 
 def fit_model(features: np.ndarray, grades: np.ndarray, l2: float,
               counts: np.ndarray | None = None) -> CountGradeModel:
-    """The grade head, and with labelled ``counts`` the count head, on the same standardised features."""
+    """The grade head, and with labelled ``counts`` the count head, on the same standardised features
+    (``grade_features``: with the heat mass when there is one column more than the scores give)."""
     mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-9
     z = (features - mean) / scale
     count_weights = None if counts is None else fit_median(z, np.log1p(counts.astype(np.float64)))
-    return CountGradeModel(THRESHOLDS, mean, scale, fit_multinomial(z, grades, l2), count_weights)
+    return CountGradeModel(THRESHOLDS, mean, scale, fit_multinomial(z, grades, l2), count_weights,
+                           heat_mass=features.shape[1] == len(THRESHOLDS) + 2)
 
 
 def grouped_cv(features: np.ndarray, grades: np.ndarray, groups: list[str], l2: float,
@@ -81,9 +85,19 @@ def grouped_cv(features: np.ndarray, grades: np.ndarray, groups: list[str], l2: 
     return right / len(grades), None if counts is None else error / len(grades)
 
 
-def scores_of(ds: Dataset, cache: Path) -> list[np.ndarray]:
-    """Each photo's detection scores down to the lowest threshold, from the shipped detector's cached run."""
-    return [s for _, s in cached_predictions(ds, cache, lambda: get_detector("model"))]
+def evidence_of(ds: Dataset, cache: Path) -> CachedRun:
+    """Each photo's candidates down to the lowest threshold and heat mass, from the shipped detector's cached
+    run through ``analyze``."""
+    run = cached_predictions(ds, cache, lambda: get_detector("model"))
+    if any(m is None for m in run.heat_masses):
+        raise SystemExit(f"the detector gave no heat mass on some photos of {ds.root}: is it a heatmap detector?")
+    return run
+
+
+def features_of(run: CachedRun, heat_mass: bool = True) -> np.ndarray:
+    """(n, f) ``grade_features`` of every photo of a cached run."""
+    return np.stack([grade_features(s, THRESHOLDS, m if heat_mass else None)
+                     for (_, s), m in zip(run.predictions, run.heat_masses, strict=True)])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -93,10 +107,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--write-card", action="store_true", help="store the fitted model in the detector's card")
     args = parser.parse_args(argv)
     train, valid = load_dataset(args.data / "train"), load_dataset(args.data / "valid")
-    train_scores = scores_of(train, args.cache / "train.npz")
-    x_train = np.stack([grade_features(s, THRESHOLDS) for s in train_scores])
-    valid_scores = scores_of(valid, args.cache / "valid.npz")
-    x_valid = np.stack([grade_features(s, THRESHOLDS) for s in valid_scores])
+    train_run, valid_run = evidence_of(train, args.cache / "train.npz"), evidence_of(valid, args.cache / "valid.npz")
+    train_scores, valid_scores = [s for _, s in train_run.predictions], [s for _, s in valid_run.predictions]
+    x_train, x_valid = features_of(train_run), features_of(valid_run)
     g_train = np.array(train.grades, int)
     g_valid = np.array(valid.grades, int)
 
@@ -133,6 +146,15 @@ def main(argv: list[str] | None = None) -> None:
         "train_photos": len(g_train),
         "valid_photos": len(g_valid),
     }
+    # The same fit without the heat mass (the model of comedo 0.3), for comparison.
+    plain_train, plain_valid = features_of(train_run, heat_mass=False), features_of(valid_run, heat_mass=False)
+    plain = fit_model(plain_train, g_train, l2, n_train)
+    plain_cv, plain_cv_mae = grouped_cv(plain_train, g_train, train.sources, l2, n_train)
+    report["without_heat_mass"] = {
+        "train_cv_accuracy": round(plain_cv, 4),
+        "valid_accuracy": round(float((plain.grades_of(plain_valid) == g_valid).mean()), 4),
+        "count_mae_estimated": {"train_cv": round(float(plain_cv_mae), 3),  # type: ignore[arg-type]
+                                "valid": round(float(np.abs(plain.counts_of(plain_valid) - n_valid).mean()), 3)}}
     print(json.dumps(report, indent=1))
     if args.write_card:
         card = json.loads(CARD.read_text())
@@ -140,6 +162,8 @@ def main(argv: list[str] | None = None) -> None:
             **model.to_dict(),
             "fitted": "python -m comedo_train.fit_grade_model --data ../shared/data/acne04 --write-card",
             "data": "ACNE04 train (2973 images, 991 source photos), grades 0-3",
+            "features": "log(1 + count) of the candidates at each threshold, log(1 + their score sum), "
+                        "log(1 + the heat mass on skin)",
             "limits": "describes this detector's scores only: re-fit after retraining or re-calibrating the "
                       "detector; fitted on half-face photos at 640 px, so on close-ups the Hayashi grade means "
                       "little; it reads faint candidates as acne, so it grades some mild faces moderate",

@@ -55,7 +55,8 @@ def candidates_of(ds: Dataset, cache: Path, tmp: Path) -> list[tuple[np.ndarray,
     detector without its rescorer."""
     long_side = int(json.loads(CARD.read_text())["inference"]["input_long_side"])
     out = []
-    for path, (boxes, scores) in zip(ds.files, cached_predictions(ds, cache, lambda: raw_detector(tmp)), strict=True):
+    run = cached_predictions(ds, cache, lambda: raw_detector(tmp))
+    for path, (boxes, scores) in zip(ds.files, run.predictions, strict=True):
         with Image.open(path) as im:
             out.append((boxes * (long_side / max(im.size)), scores))
     return out

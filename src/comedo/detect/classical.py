@@ -17,6 +17,7 @@ import numpy as np
 
 from comedo.grade import HAYASHI_UPPER
 from comedo.colour import ColourPlanes
+from comedo.detect.base import Candidates
 from comedo.types import Lesions
 
 __all__ = ["ClassicalDetector"]
@@ -33,10 +34,10 @@ class ClassicalDetector:
         return {"name": self.name, "sha256": "n/a (no weights)"}
 
     def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float,
-               close_up: bool = False) -> Lesions:
+               close_up: bool = False) -> Candidates:
         h, w = skin.shape
         if skin.sum() < 100:
-            return Lesions.empty()
+            return Candidates(Lesions.empty())
         a = planes.a_star
         baseline = float(np.median(a[skin]))
         delta = np.where(skin, np.clip(a - baseline, 0, None), 0).astype(np.float32)
@@ -55,7 +56,7 @@ class ClassicalDetector:
         peaks = (response >= cv2.dilate(response, np.ones((win, win), np.uint8))) & (response > 0.5) & skin
         rows, cols = np.nonzero(peaks)
         if rows.size == 0:
-            return Lesions.empty()
+            return Candidates(Lesions.empty())
         radius = sigmas[best[rows, cols]] * 2.0 * np.sqrt(2)  # the red halo annotators box is ~2x the DoG radius
         contrast = response[rows, cols]
         score = 1 / (1 + np.exp(-(contrast - 2.0) / 0.5))
@@ -71,4 +72,4 @@ class ClassicalDetector:
         idx = np.asarray(chosen, int)
         x, y, r = cols[idx].astype(np.float32), rows[idx].astype(np.float32), radius[idx].astype(np.float32)
         xyxy = np.stack([x - r, y - r, x + r, y + r], axis=1)
-        return Lesions(xyxy, score[idx].astype(np.float32))
+        return Candidates(Lesions(xyxy, score[idx].astype(np.float32)))

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from comedo.colour import ColourPlanes
+from comedo.detect.base import Candidates
 from comedo.detect.decode import box_iou, decode_centres
 from comedo.detect.rescore import CandidateRescorer
 from comedo.grade import HAYASHI_UPPER
@@ -29,7 +30,7 @@ from comedo.grade_model import CountGradeModel
 from comedo.onnx_session import OnnxModel, parse_card
 from comedo.types import Lesions
 
-__all__ = ["ModelCard", "OnnxDetector", "read_card", "keep_on_skin"]
+__all__ = ["ModelCard", "OnnxDetector", "read_card", "keep_on_skin", "heat_mass"]
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,8 @@ class OnnxDetector(OnnxModel):
         self.hayashi_upper = self.card.hayashi_upper
         self.grade_model = self.card.grade_model
 
-    def _run(self, rgb: np.ndarray, long_side: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
-        """Detections at one scale, in ``rgb`` pixel coordinates."""
+    def _run(self, rgb: np.ndarray, long_side: int, min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Detections at one scale, in ``rgb`` pixel coordinates, and the heatmap over the photo (padding cut)."""
         h, w = rgb.shape[:2]
         factor = long_side / max(h, w)
         nh, nw = max(1, round(h * factor)), max(1, round(w * factor))
@@ -117,55 +118,82 @@ class OnnxDetector(OnnxModel):
         xyxy, score = decode_centres(heat[0, 0], size[0], offset[0], stride=self.card.stride, min_score=min_score,
                                      refine_centre=self.card.refine_centre)
         inside = ((xyxy[:, 0] + xyxy[:, 2]) / 2 < nw) & ((xyxy[:, 1] + xyxy[:, 3]) / 2 < nh)
-        return xyxy[inside] / factor, score[inside]
+        stride = self.card.stride
+        return xyxy[inside] / factor, score[inside], heat[0, 0, : -(-nh // stride), : -(-nw // stride)]
 
     def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float,
-               close_up: bool = False) -> Lesions:
-        """Lesions scoring at least ``min_score``. On a wider view with a rescorer in the card, the scores are
-        the rescorer's (``comedo.detect.rescore``), computed from every candidate down to its floor."""
+               close_up: bool = False) -> Candidates:
+        """Lesions scoring at least ``min_score`` and the heat mass on skin at the base scale. On a wider view
+        with a rescorer in the card, the scores are the rescorer's (``comedo.detect.rescore``), computed from
+        every candidate down to its floor."""
         rescorer = None if close_up else self.card.rescorer
         base = self.card.input_long_side
         floor = min(min_score, rescorer.min_score) if rescorer else min_score
-        boxes, scores = self._run(rgb, base, floor)
+        boxes, scores, heat = self._run(rgb, base, floor)
         factor = base / max(rgb.shape[:2])
         extra_boxes, extra_scores = [np.zeros((0, 4), np.float32)], [np.zeros(0, np.float32)]
         for scale in self.card.extra_scales if close_up else ():
-            b, s = self._run(rgb, max(32, int(round(base * scale))), min_score)
+            b, s, _ = self._run(rgb, max(32, int(round(base * scale))), min_score)
             side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * factor  # in base-scale pixels
             keep = side >= self.card.min_box_at_extra_scale_px
             extra_boxes.append(b[keep])
             extra_scores.append(s[keep])
         boxes, scores = _add_unless_overlapping(boxes, scores, np.concatenate(extra_boxes),
                                                 np.concatenate(extra_scores), 0.3)
-        if len(boxes):
-            # The rescorer keeps the raw score it counts as confident; the card's threshold is for its scores.
-            keep = keep_on_skin(boxes, scores, skin, rescorer.confident if rescorer else self.card.operating_threshold)
-            boxes, scores = boxes[keep], scores[keep]
+        near_skin = near(skin)
+        # The rescorer keeps the raw score it counts as confident; the card's threshold is for its scores.
+        on = centred_on(boxes, near_skin)
+        mask_holds = skin_mask_holds(on, scores, rescorer.confident if rescorer else self.card.operating_threshold)
+        keep = on if mask_holds else np.ones(len(boxes), bool)
+        mass = heat_mass(heat, near_skin if mask_holds else None, self.card.stride / factor)
+        boxes, scores = boxes[keep], scores[keep]
         if rescorer is not None and len(boxes):
             scores = rescorer.rescore(boxes * factor, scores)
             order = np.argsort(-scores, kind="stable")
             keep = order[scores[order] >= min_score]
             boxes, scores = boxes[keep], scores[keep]
-        return Lesions(boxes.astype(np.float32), scores.astype(np.float32))
+        return Candidates(Lesions(boxes.astype(np.float32), scores.astype(np.float32)), mass)
+
+
+HEAT_MASS_FLOOR = 0.05  # heatmap cells below this are background noise, not lesions
+
+
+def heat_mass(heat: np.ndarray, near_skin: np.ndarray | None, cell_px: float) -> float:
+    """The sum of ``heat`` over cells scoring at least ``HEAT_MASS_FLOOR`` whose centre lies on ``near_skin``
+    (the photo's grid; a cell spans ``cell_px`` of its pixels), or over every cell when the mask is None."""
+    strong = heat >= HEAT_MASS_FLOOR
+    if near_skin is not None:
+        rows = np.clip(((np.arange(heat.shape[0]) + 0.5) * cell_px).astype(int), 0, near_skin.shape[0] - 1)
+        cols = np.clip(((np.arange(heat.shape[1]) + 0.5) * cell_px).astype(int), 0, near_skin.shape[1] - 1)
+        strong &= near_skin[np.ix_(rows, cols)]
+    return float(heat[strong].sum())
+
+
+def near(skin: np.ndarray) -> np.ndarray:
+    """The skin mask dilated by 4 px: a lesion at the mask's edge is still on skin."""
+    return cv2.dilate(skin.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+
+
+def centred_on(boxes: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(n,) whether each box's centre lies on ``mask``."""
+    cx = np.clip(((boxes[:, 0] + boxes[:, 2]) / 2).astype(int), 0, mask.shape[1] - 1)
+    cy = np.clip(((boxes[:, 1] + boxes[:, 3]) / 2).astype(int), 0, mask.shape[0] - 1)
+    return mask[cy, cx]
+
+
+def skin_mask_holds(on_skin: np.ndarray, scores: np.ndarray, confident: float) -> bool:
+    """False when the skin mask itself looks wrong: a third or more of the detections scoring at least
+    ``confident`` (and at least three) fall off it, as on desaturated or colour-cast photos where the colour
+    model misses skin. The detector, trained on faces, is then more likely right than the mask."""
+    sure = scores >= confident
+    return not (sure.sum() >= 3 and (~on_skin[sure]).mean() >= 1 / 3)
 
 
 def keep_on_skin(boxes: np.ndarray, scores: np.ndarray, skin: np.ndarray, confident: float) -> np.ndarray:
-    """Which detections to keep: those centred on (or within 4 px of) skin.
-
-    Off-skin detections are background, hair or clothes, unless the skin mask
-    itself looks wrong: when a third or more of the detections scoring at least
-    ``confident`` (and at least three) fall off it, as on desaturated or
-    colour-cast photos where the colour model misses skin, the detector, trained
-    on faces, is more likely right than the mask, and all are kept.
-    """
-    cx = np.clip(((boxes[:, 0] + boxes[:, 2]) / 2).astype(int), 0, skin.shape[1] - 1)
-    cy = np.clip(((boxes[:, 1] + boxes[:, 3]) / 2).astype(int), 0, skin.shape[0] - 1)
-    near_skin = cv2.dilate(skin.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
-    on = near_skin[cy, cx]
-    sure = scores >= confident
-    if sure.sum() >= 3 and (~on[sure]).mean() >= 1 / 3:
-        return np.ones(len(boxes), bool)
-    return on
+    """Which detections to keep: those centred on (or within 4 px of) skin, or all of them when the mask
+    looks wrong (``skin_mask_holds``). Off-skin detections are background, hair or clothes."""
+    on = centred_on(boxes, near(skin))
+    return on if skin_mask_holds(on, scores, confident) else np.ones(len(boxes), bool)
 
 
 def _add_unless_overlapping(boxes: np.ndarray, scores: np.ndarray, extra: np.ndarray, extra_scores: np.ndarray,
