@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from comedo.detect.onnx_detector import _add_unless_overlapping, heat_mass, keep_on_skin
+from comedo.detect.onnx_detector import _add_unless_overlapping, heat_mass, keep_on_skin, near
 
 
 def _box(cx: float, cy: float, side: float = 10.0) -> list[float]:
@@ -16,7 +16,8 @@ def test_off_skin_detections_are_dropped_when_the_mask_is_plausible() -> None:
     skin[:, :60] = True
     boxes = np.array([_box(20, 20), _box(30, 50), _box(40, 80), _box(90, 50)], np.float32)
     scores = np.array([0.9, 0.8, 0.7, 0.3], np.float32)  # the off-skin one is not confident
-    assert keep_on_skin(boxes, scores, skin, 0.5).tolist() == [True, True, True, False]
+    keep, mask_holds = keep_on_skin(boxes, scores, near(skin), 0.5)
+    assert keep.tolist() == [True, True, True, False] and mask_holds
 
 
 def test_all_kept_when_a_third_of_confident_detections_fall_off_the_mask() -> None:
@@ -24,9 +25,11 @@ def test_all_kept_when_a_third_of_confident_detections_fall_off_the_mask() -> No
     skin[:, :30] = True  # the colour model found only a sliver of the face
     boxes = np.array([_box(10, 20), _box(20, 60), _box(70, 30), _box(80, 70)], np.float32)
     scores = np.full(4, 0.9, np.float32)
-    assert keep_on_skin(boxes, scores, skin, 0.5).all()
+    keep, mask_holds = keep_on_skin(boxes, scores, near(skin), 0.5)
+    assert keep.all() and not mask_holds
     # Two confident detections are too few to overrule the mask.
-    assert keep_on_skin(boxes[2:], scores[2:], skin, 0.5).tolist() == [False, False]
+    keep, mask_holds = keep_on_skin(boxes[2:], scores[2:], near(skin), 0.5)
+    assert keep.tolist() == [False, False] and mask_holds
 
 
 def test_coarse_boxes_join_only_where_nothing_was_found() -> None:

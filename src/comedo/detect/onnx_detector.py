@@ -30,7 +30,7 @@ from comedo.grade_model import CountGradeModel
 from comedo.onnx_session import OnnxModel, parse_card
 from comedo.types import Lesions
 
-__all__ = ["ModelCard", "OnnxDetector", "read_card", "keep_on_skin", "heat_mass"]
+__all__ = ["ModelCard", "OnnxDetector", "read_card", "keep_on_skin", "heat_mass", "near"]
 
 
 @dataclass(frozen=True)
@@ -142,9 +142,8 @@ class OnnxDetector(OnnxModel):
                                                 np.concatenate(extra_scores), 0.3)
         near_skin = near(skin)
         # The rescorer keeps the raw score it counts as confident; the card's threshold is for its scores.
-        on = centred_on(boxes, near_skin)
-        mask_holds = skin_mask_holds(on, scores, rescorer.confident if rescorer else self.card.operating_threshold)
-        keep = on if mask_holds else np.ones(len(boxes), bool)
+        keep, mask_holds = keep_on_skin(boxes, scores, near_skin,
+                                        rescorer.confident if rescorer else self.card.operating_threshold)
         mass = heat_mass(heat, near_skin if mask_holds else None, self.card.stride / factor)
         boxes, scores = boxes[keep], scores[keep]
         if rescorer is not None and len(boxes):
@@ -189,11 +188,13 @@ def skin_mask_holds(on_skin: np.ndarray, scores: np.ndarray, confident: float) -
     return not (sure.sum() >= 3 and (~on_skin[sure]).mean() >= 1 / 3)
 
 
-def keep_on_skin(boxes: np.ndarray, scores: np.ndarray, skin: np.ndarray, confident: float) -> np.ndarray:
-    """Which detections to keep: those centred on (or within 4 px of) skin, or all of them when the mask
-    looks wrong (``skin_mask_holds``). Off-skin detections are background, hair or clothes."""
-    on = centred_on(boxes, near(skin))
-    return on if skin_mask_holds(on, scores, confident) else np.ones(len(boxes), bool)
+def keep_on_skin(boxes: np.ndarray, scores: np.ndarray, near_skin: np.ndarray,
+                 confident: float) -> tuple[np.ndarray, bool]:
+    """Which detections to keep: those centred on ``near_skin`` (``near``: off-skin detections are background,
+    hair or clothes), or all of them when the mask looks wrong; and whether the mask holds (``skin_mask_holds``)."""
+    on = centred_on(boxes, near_skin)
+    holds = skin_mask_holds(on, scores, confident)
+    return (on if holds else np.ones(len(boxes), bool)), holds
 
 
 def _add_unless_overlapping(boxes: np.ndarray, scores: np.ndarray, extra: np.ndarray, extra_scores: np.ndarray,
