@@ -93,3 +93,36 @@ def test_rater_file_is_read_with_acne04s_two_spellings(tmp_path) -> None:  # typ
     grades = rater_grades(path)
     assert photo_key("levle2_7") == "level2_7" and grades["level2_7"] == {"reference": 2, "junior_a": 1}
     assert grades["level0_3"] == {"reference": 0, "expert_b": 0}
+
+
+def test_cached_run_keeps_heat_masses_and_reruns_a_cache_without_them(  # type: ignore[no-untyped-def]
+        sample_path, tmp_path) -> None:
+    from PIL import Image
+
+    from comedo.detect.registry import get_detector
+    from comedo.evaluate import load_dataset
+    from comedo_train.cached_runs import cached_predictions
+
+    (tmp_path / "images").mkdir()
+    Image.open(sample_path).save(tmp_path / "images" / "face.jpg", quality=95)
+    (tmp_path / "annotations.json").write_text(json.dumps(
+        {"images": [{"id": 1, "file_name": "face.jpg", "grade": 1}], "annotations": []}))
+    ds = load_dataset(tmp_path)
+    built: list[str] = []
+
+    def detector(name: str):  # type: ignore[no-untyped-def]
+        built.append(name)
+        return get_detector(name)
+
+    cache = tmp_path / "cache.npz"
+    run = cached_predictions(ds, cache, lambda: detector("model"))
+    assert run.heat_masses[0] is not None and run.heat_masses[0] > 0
+    again = cached_predictions(ds, cache, lambda: detector("model"))
+    assert built == ["model"] and again.heat_masses == run.heat_masses  # read back, not run again
+    assert np.array_equal(again.predictions[0][1], run.predictions[0][1])
+    stored = dict(np.load(cache, allow_pickle=True))
+    del stored["heat_mass"]  # a cache written before the heat mass was recorded
+    np.savez_compressed(cache, **stored)
+    assert cached_predictions(ds, cache, lambda: detector("classical")).heat_masses == [None]  # run again
+    assert built == ["model", "classical"]
+    assert cached_predictions(ds, cache, lambda: detector("model")).heat_masses == [None]  # None survives the cache
