@@ -64,6 +64,11 @@ def test_shipped_model_grades_rise_with_the_number_of_clear_lesions() -> None:
     few_clear = np.full(15, 0.6)
     faint = np.concatenate([few_clear, np.full(60, 0.12)])
     assert model.grade(faint, 15 * MASS_PER_LESION + 60 * 2)[0] > model.grade(few_clear, 15 * MASS_PER_LESION)[0]
+    # Confident candidates beyond what ACNE04's faces gave (its scores rarely reach 0.4, so the model reads no
+    # count above 0.3) keep the model near its fitted range: within one band of Hayashi's for the count.
+    from comedo.grade import hayashi_grade
+    for n in (2, 10, 20, 30, 70):
+        assert abs(model.grade(np.full(n, 0.6), n * MASS_PER_LESION)[0] - hayashi_grade(n)) <= 1
     # So does more heat around the same candidates: lesions merged in a cluster.
     assert model.estimated_count(few_clear, 4 * 15 * MASS_PER_LESION) > model.estimated_count(
         few_clear, 15 * MASS_PER_LESION)
