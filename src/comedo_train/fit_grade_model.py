@@ -2,13 +2,13 @@
 
     python -m comedo_train.fit_grade_model --data ../shared/data/acne04 [--write-card]
 
-The features are the candidates' counts at six score levels (``THRESHOLDS``), their score sum and the
-detector's heat mass (``comedo.detect.base.Candidates``). The shipped detector runs through the full
-``analyze`` pipeline on every train and valid photo (cached in ``--cache``, so a re-fit takes seconds). The
-regularisation is chosen by 5-fold cross-validation on train, grouped by source photo (the three augmented copies of one photo stay in one fold);
-valid is only scored, once, next to the grade from the count with Hayashi's cut-offs, with a paired 95 %
-interval of the difference from resampling valid's source photos; the same figures without the heat mass are
-printed for comparison. ``--write-card`` stores the model in the detector's card.
+The features are the candidates' counts at six score levels (``THRESHOLDS``), their score sum and the detector's
+heat mass (``comedo.detect.base.Candidates``). The shipped detector runs through the full ``analyze`` pipeline
+on every train and valid photo (cached in ``--cache``, so a re-fit takes seconds). The regularisation is chosen
+by 5-fold cross-validation on train, grouped by source photo (the three augmented copies of one photo stay in
+one fold); valid is only scored, once, next to the grade from the count with Hayashi's cut-offs, with a paired
+95 % interval of the difference from resampling valid's source photos; the same figures without the heat mass
+are printed for comparison. ``--write-card`` stores the model in the detector's card.
 Deterministic: full-batch gradient descent from zeros, no random draws except the seeded folds and resamples.
 """
 
