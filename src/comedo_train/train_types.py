@@ -116,7 +116,10 @@ def load_rgb(path: Path, side: int = 192) -> np.ndarray:
     return cv2.cvtColor(cv2.resize(bgr, (side, side), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
 
 
-def augment(img: np.ndarray, rng: np.random.Generator, side: int = INPUT, min_crop: float = 0.7) -> np.ndarray:
+def augment(img: np.ndarray, rng: np.random.Generator, side: int = INPUT, min_crop: float = 0.7,
+            camera: bool = False) -> np.ndarray:
+    """A random view of a training photo: crop, rotation, flip, colour jitter, sometimes grey or blurred; with
+    ``camera``, also what other cameras and websites do to a photo (``camera_effects``)."""
     h, w = img.shape[:2]
     scale = rng.uniform(min_crop, 1.0)
     ch, cw = int(h * scale), int(w * scale * rng.uniform(0.85, 1.15))
@@ -138,7 +141,25 @@ def augment(img: np.ndarray, rng: np.random.Generator, side: int = INPUT, min_cr
         img = np.repeat(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
     if rng.random() < 0.25:
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.4, 1.5))
-    return img
+    return camera_effects(img, rng) if camera else img
+
+
+def camera_effects(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """White balance (per-channel gains of 0.85-1.15), a lower resolution (down to 40 % and back) and JPEG
+    re-compression (quality 30-90), each on about half the views: the data's photos come from a handful of
+    web sources, and a model that keys on one source's colour or compression will not carry to others."""
+    if rng.random() < 0.5:
+        img = np.clip(img.astype(np.float32) * rng.uniform(0.85, 1.15, 3), 0, 255).astype(np.uint8)
+    if rng.random() < 0.5:
+        side = img.shape[0]
+        small = max(16, int(side * rng.uniform(0.4, 1.0)))
+        img = cv2.resize(cv2.resize(img, (small, small), interpolation=cv2.INTER_AREA), (side, side),
+                         interpolation=cv2.INTER_LINEAR)
+    if rng.random() < 0.5:
+        ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(img[..., ::-1]),
+                               [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 91))])
+        img = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1]
+    return np.ascontiguousarray(img)
 
 
 def centre(img: np.ndarray, side: int = INPUT) -> np.ndarray:
@@ -186,6 +207,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mixup", type=float, default=0.0,
                         help="mixup's Beta(a, a) parameter (e.g. 0.2): train on blends of two photos with the "
                              "blended label, a regulariser for small, noisily labelled sets; 0 turns it off")
+    parser.add_argument("--camera-effects", action="store_true",
+                        help="also vary white balance, resolution and JPEG compression (camera_effects)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--split-seed", type=int, default=None,
                         help="seed of the held-out split (default: --seed); keep it fixed to train ensemble members")
@@ -226,7 +249,8 @@ def main(argv: list[str] | None = None) -> None:
         """The network as validated (the weight average with --ema), with what export_types needs to rebuild it."""
         state = averaged.state_dict() if averaged else model.state_dict()
         torch.save({"model": state, "epoch": epoch, "figures": figures, "input": args.input, "head": args.head,
-                    "ema": args.ema, "min_crop": args.min_crop, "mixup": args.mixup}, path)
+                    "ema": args.ema, "min_crop": args.min_crop, "mixup": args.mixup,
+                    "camera_effects": args.camera_effects}, path)
 
     history = (args.out / "history.jsonl").open("w")
     for epoch in range(args.epochs):
@@ -235,7 +259,8 @@ def main(argv: list[str] | None = None) -> None:
         t0, running = time.time(), 0.0
         for b in range(steps_per_epoch):
             idx = order[b * args.batch : (b + 1) * args.batch]
-            views = np.stack([augment(train_imgs[i], rng, args.input, args.min_crop) for i in idx])
+            views = np.stack([augment(train_imgs[i], rng, args.input, args.min_crop, args.camera_effects)
+                              for i in idx])
             x = torch.from_numpy(views).permute(0, 3, 1, 2).float()
             y = torch.from_numpy(train_labels[idx])
             lr = warmup_cosine_lr(args.lr, step, total)
