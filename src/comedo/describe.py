@@ -62,13 +62,14 @@ def _hayashi_sentences(sev: Severity) -> list[str]:
         estimate = sev.estimated_lesion_count
         full = []
         if estimate is not None and abs(estimate - sev.lesion_count) >= max(3, 0.2 * sev.lesion_count):
-            full = [f"Counting its fainter candidates too, the detector estimates about {estimate} lesions in all."]
+            full = [f"Counting its fainter candidates and the lesion signal spread over the skin too, the detector "
+                    f"estimates about {estimate} lesions in all."]
         if sev.hayashi_count_grade == sev.hayashi_grade:
             return [f"That is {grade} on the Hayashi scale ({iga}).", *full]
         by_count = HAYASHI_LABELS[sev.hayashi_count_grade].replace("_", " ")
         return [f"The detector's grade model puts this at {grade} on the Hayashi scale ({iga}), although the "
-                f"count alone would be {by_count}: it also weighs the detector's fainter candidates, since in dense "
-                f"clusters lesions merge or are found only faintly.", *full]
+                f"count alone would be {by_count}: it also weighs the detector's fainter candidates and the lesion signal "
+                f"spread over the skin, since in dense clusters lesions merge or are found only faintly.", *full]
     out = [f"That is {grade} on the Hayashi count scale ({iga})."]
     if tuple(sev.hayashi_upper) != HAYASHI_UPPER:
         cut = "/".join(str(v) for v in sev.hayashi_upper)
