@@ -207,6 +207,26 @@ def test_grade_model_grades_from_all_candidates_and_says_why(sample_path: Path) 
     assert hayashi["heat_mass"] > 5 * hayashi["lesion_count"]  # about 12-16 per lesion on ACNE04 train
     assert comedo.analyze(sample_path, detector="classical").severity.heat_mass is None  # no heatmap
 
+    class WrittenFor03:
+        """The shipped detector and its grade model behind the 0.3 interface: ``detect`` returns bare lesions."""
+
+        def __init__(self) -> None:
+            self.inner = get_detector("model")
+            self.name, self.default_min_score = self.inner.name, self.inner.default_min_score
+            self.hayashi_upper, self.grade_model = self.inner.hayashi_upper, self.inner.grade_model
+
+        @property
+        def identity(self) -> dict[str, str]:
+            return self.inner.identity
+
+        def detect(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return self.inner.detect(*args, **kwargs).lesions
+
+    old = comedo.analyze(sample_path, detector=WrittenFor03())
+    assert len(old.lesions) == len(shipped.lesions) and old.severity.heat_mass is None
+    # The grade model reads a heat mass this detector cannot give, so the photo is graded by its count.
+    assert old.severity.hayashi_method == "count" and old.severity.hayashi_grade == hayashi["count_grade"]
+
     class AlwaysVerySevere:
         """The shipped detector with a grade model that reads every photo as very severe."""
 

@@ -68,8 +68,8 @@ def _hayashi_sentences(sev: Severity) -> list[str]:
             return [f"That is {grade} on the Hayashi scale ({iga}).", *full]
         by_count = HAYASHI_LABELS[sev.hayashi_count_grade].replace("_", " ")
         return [f"The detector's grade model puts this at {grade} on the Hayashi scale ({iga}), although the "
-                f"count alone would be {by_count}: it also weighs the detector's fainter candidates and the lesion signal "
-                f"spread over the skin, since in dense clusters lesions merge or are found only faintly.", *full]
+                f"count alone would be {by_count}: it also weighs the detector's fainter candidates and the lesion "
+                f"signal spread over the skin, since in dense clusters lesions merge or are found only faintly.", *full]
     out = [f"That is {grade} on the Hayashi count scale ({iga})."]
     if tuple(sev.hayashi_upper) != HAYASHI_UPPER:
         cut = "/".join(str(v) for v in sev.hayashi_upper)

@@ -20,7 +20,7 @@ from comedo.answers import Answers, parse_answers
 from comedo.colour import colour_planes
 from comedo.darkspots import find_dark_spots
 from comedo.describe import describe
-from comedo.detect.base import LesionDetector
+from comedo.detect.base import Candidates, LesionDetector
 from comedo.detect.registry import get_detector
 from comedo.errors import InvalidInputError
 from comedo.grade import HAYASHI_LABELS, HAYASHI_UPPER, IGA_LABELS, count_types, hayashi_grade, iga_grade, nice_band
@@ -96,6 +96,8 @@ def analyze(
     grade_model = getattr(det, "grade_model", None) if scene.view != "close_up" else None
     floor = threshold if grade_model is None else min(threshold, grade_model.min_score)
     candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=scene.view == "close_up")
+    if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
+        candidates = Candidates(candidates)
     found = candidates.lesions[candidates.lesions.score >= threshold]
     spots, lesion_has_dark_core = _separate_spots(all_spots, found)
     timings["lesions"] = (time.perf_counter() - t) * 1000
@@ -174,8 +176,9 @@ def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYAS
     severity = Severity(count_grade, HAYASHI_LABELS[count_grade], len(lesions), iga, IGA_LABELS[iga],
                         nice_band(counts), counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts,
                         tuple(hayashi_upper), heat_mass=None if heat_mass is None else round(float(heat_mass), 3))
-    if grade_model is None or candidate_scores is None:
-        return severity
+    lacks_mass = getattr(grade_model, "heat_mass", False) and heat_mass is None
+    if grade_model is None or candidate_scores is None or lacks_mass:
+        return severity  # graded by the count: no model, or not the evidence it reads
     grade, probabilities = grade_model.grade(candidate_scores, heat_mass)
     return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_count_grade=count_grade,
                    hayashi_probabilities=tuple(round(float(p), 4) for p in probabilities),
