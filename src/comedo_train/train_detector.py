@@ -4,6 +4,12 @@
 
 Checkpoints ``last.pt`` every epoch and ``best.pt`` (best valid AP50); ``--resume``
 continues from ``last.pt``. Validation figures go to ``history.jsonl``.
+
+``--swa-every N`` turns a run into a weight-averaging stage (SWA, Izmailov et al. 2018): the
+learning rate stays at ``--lr`` after the warm-up, the weights are averaged every N steps, the
+batch-norm statistics of the average are re-measured on training crops, and ``swa.pt`` is saved
+and validated. Averaging walks the noisy valley floor that a single final checkpoint sits
+somewhere on; the stage-2 AP50 moved by 0.02-0.05 between epochs.
 """
 
 from __future__ import annotations
@@ -98,6 +104,29 @@ def validation_figures(preds: list[tuple[np.ndarray, np.ndarray]], samples: list
     return {"ap50": ap50, **best}
 
 
+def finish_average(averaged: torch.optim.swa_utils.AveragedModel, train: list[Sample], rng: np.random.Generator,
+                   args: argparse.Namespace, valid: list[Sample], history) -> None:
+    """Re-measure the averaged weights' batch-norm statistics on augmented training crops (an average of
+    weights is a new network, whose activations the running statistics of none of its members describe),
+    then validate it and save ``swa.pt`` in the shape ``--init`` and the exporters read."""
+    order = rng.permutation(len(train))
+
+    def crops():
+        for b in range(args.swa_bn_batches):
+            picked = order[(b * args.batch) % len(train):][: args.batch]
+            yield batch_targets([augment(train[i], rng, args.crop) for i in picked], args.crop)[0]
+
+    t0 = time.time()
+    torch.optim.swa_utils.update_bn(crops(), averaged)
+    net = averaged.module
+    record = {"swa_snapshots": int(averaged.n_averaged), **validation_figures(predict(net, valid), valid),
+              "swa_bn_s": time.time() - t0}
+    torch.save({"model": net.state_dict(), "epoch": args.epochs - 1, "figures": record}, args.out / "swa.pt")
+    history.write(json.dumps(record) + "\n")
+    history.flush()
+    print(json.dumps(record), flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/acne04"))
@@ -114,6 +143,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--init", type=Path, help="start from this checkpoint's weights (heads that differ are new)")
     parser.add_argument("--warmup", type=int, default=300, help="linear warm-up steps")
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--swa-every", type=int, default=0,
+                        help="average the weights every N steps at a constant learning rate (0: off)")
+    parser.add_argument("--swa-bn-batches", type=int, default=120,
+                        help="training batches that re-measure the averaged model's batch-norm statistics")
     args = parser.parse_args(argv)
 
     seed_everything(args.seed, args.threads)
@@ -137,6 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     def lr_at(step: int) -> float:
         if step < warmup:
             return args.lr * (step + 1) / warmup
+        if args.swa_every:
+            return args.lr
         progress = (step - warmup) / max(total_steps - warmup, 1)
         return args.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
@@ -151,6 +186,9 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_rng_state(state["torch_rng"])
         print(f"resumed at epoch {start_epoch}", flush=True)
 
+    averaged = torch.optim.swa_utils.AveragedModel(model) if args.swa_every else None
+    if averaged is not None and args.resume and (args.out / "swa_state.pt").exists():
+        averaged.load_state_dict(torch.load(args.out / "swa_state.pt", weights_only=False))
     rng = np.random.default_rng(args.seed + start_epoch)
     step = start_epoch * steps_per_epoch
     history = (args.out / "history.jsonl").open("a")
@@ -174,6 +212,8 @@ def main(argv: list[str] | None = None) -> None:
             optimizer.step()
             running += loss.item()
             step += 1
+            if averaged is not None and step > warmup and step % args.swa_every == 0:
+                averaged.update_parameters(model)
             if b % 50 == 0:
                 print(f"epoch {epoch} step {b}/{steps_per_epoch} loss {loss.item():.3f} "
                       f"(heat {loss_heat.item():.3f} box {loss_box.item():.3f}) "
@@ -193,6 +233,10 @@ def main(argv: list[str] | None = None) -> None:
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
                     "best_ap": best_ap, "elapsed_s": elapsed, "np_rng": np.random.get_state(),
                     "torch_rng": torch.get_rng_state()}, last)
+        if averaged is not None:
+            torch.save(averaged.state_dict(), args.out / "swa_state.pt")
+    if averaged is not None:
+        finish_average(averaged, train, rng, args, valid, history)
     print(f"done in {time.time() - started:.0f}s; best valid AP50 {best_ap:.3f}", flush=True)
 
 
