@@ -38,9 +38,12 @@ def main(argv: list[str] | None = None) -> None:
         net.load_state_dict(state["model"])
         nets.append(net)
         sides.add(int(state.get("input", INPUT)))  # checkpoints from before --input were trained at INPUT
-        member: dict = {"checkpoint": str(checkpoint), "epoch": state["epoch"], "head": state.get("head", "plain"),
-                        "held_out_figures_alone": {key: round(state["figures"][key], 4)
-                                                   for key in ("accuracy", "macro_f1")}}
+        member: dict = {"checkpoint": str(checkpoint), "epoch": state["epoch"], "head": state.get("head", "plain")}
+        if state["figures"]:
+            member["held_out_figures_alone"] = {key: round(state["figures"][key], 4)
+                                                for key in ("accuracy", "macro_f1")}
+        else:  # train_types --all-photos: nothing was held out
+            member["trained_on"] = "every photo, the held-out families included: no held-out figures of its own"
         if k < len(args.command):
             member["command"] = args.command[k]
         if k < len(args.history) and args.history[k].exists():
@@ -61,6 +64,9 @@ def main(argv: list[str] | None = None) -> None:
                                   "what shared the CPU)"}
     if args.metrics:
         metrics_valid = json.loads(args.metrics.read_text())
+    elif not all("held_out_figures_alone" in m for m in members):
+        parser.error("a network trained on every photo has no held-out figures: pass --metrics measured on the same "
+                     "recipe trained with the families held out")
     elif len(nets) == 1:
         figures = state["figures"]
         metrics_valid = {"accuracy": round(figures["accuracy"], 4), "macro_f1": round(figures["macro_f1"], 4),

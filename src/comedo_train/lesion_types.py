@@ -117,6 +117,15 @@ def split(items: list[Item], component: dict[str, str], *, valid_fraction: float
     return train, valid
 
 
+def keep_share(items: list[Item], component: dict[str, str], share: float, *, seed: int = 0) -> list[Item]:
+    """A seeded random ``share`` of ``items``' linked groups (copies of one photo stay together): how much a
+    larger training set would help is read off a run on a smaller one."""
+    groups = sorted({component[it.group] for it in items})
+    rng = np.random.default_rng(seed)
+    kept = set(rng.permutation(groups)[: round(share * len(groups))].tolist())
+    return [it for it in items if component[it.group] in kept]
+
+
 def write_held_out(split_json: Path, data: Path, out: Path) -> int:
     """Link a training run's held-out photos into ``out/<type folder>/`` so that
     ``comedo evaluate-types out`` scores exactly the photos the run never trained on."""

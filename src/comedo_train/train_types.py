@@ -8,6 +8,11 @@ pooled linear head, so it can start from the encoder the detector learned on
 ACNE04 faces (``--init-from``) instead of from scratch; which is better was
 decided by measurement (see docs/performance.md). Writes ``best.pt`` (best
 validation macro-F1), ``last.pt``, ``history.jsonl`` and ``split.json``.
+
+``--all-photos`` trains on the held-out families too, without validation: the recipe is measured with them
+held out, and the network that ships is then trained the same way on every source, because sources are what
+these few web photos lack most (docs/performance.md). ``--train-fraction`` trains on a share of the training
+groups, to read how much more data helps.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from torch import nn
 from comedo.metrics import confusion_matrix, macro_f1
 from comedo_train.common import load_matching_weights, seed_everything, warmup_cosine_lr
 from comedo_train.detector_net import LesionNet, Residual, conv_bn
-from comedo_train.lesion_types import CLASSES, link_duplicates, scan, split
+from comedo_train.lesion_types import CLASSES, keep_share, link_duplicates, scan, split
 
 INPUT = 160  # default network input side; --input changes it and the checkpoint records it
 
@@ -212,6 +217,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--split-seed", type=int, default=None,
                         help="seed of the held-out split (default: --seed); keep it fixed to train ensemble members")
+    parser.add_argument("--all-photos", action="store_true",
+                        help="train on every photo, the held-out families too, and validate on none")
+    parser.add_argument("--train-fraction", type=float, default=1.0,
+                        help="keep this seeded share of the training photos' linked groups (learning-curve checks)")
     args = parser.parse_args(argv)
 
     seed_everything(args.seed, args.threads)
@@ -220,6 +229,10 @@ def main(argv: list[str] | None = None) -> None:
     items = scan(args.data / "train")
     kept, component, dropped = link_duplicates(items)
     train, valid = split(kept, component, seed=args.seed if args.split_seed is None else args.split_seed)
+    if args.train_fraction < 1.0:
+        train = keep_share(train, component, args.train_fraction, seed=args.seed)
+    if args.all_photos:
+        train, valid = train + valid, []
     (args.out / "split.json").write_text(json.dumps({
         "dropped_contradictory": dropped,
         "train": [str(it.path.relative_to(args.data)) for it in train],
@@ -229,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     load_side = min(round(args.input * 1.2), 256)
     train_imgs = [load_rgb(it.path, load_side) for it in train]
     train_labels = np.array([it.label for it in train])
-    valid_imgs = np.stack([centre(load_rgb(it.path, load_side), args.input) for it in valid])
+    valid_imgs = np.stack([centre(load_rgb(it.path, load_side), args.input) for it in valid]) if valid else None
     valid_labels = np.array([it.label for it in valid])
 
     model = TypeNet(head=args.head)
@@ -250,7 +263,8 @@ def main(argv: list[str] | None = None) -> None:
         state = averaged.state_dict() if averaged else model.state_dict()
         torch.save({"model": state, "epoch": epoch, "figures": figures, "input": args.input, "head": args.head,
                     "ema": args.ema, "min_crop": args.min_crop, "mixup": args.mixup,
-                    "camera_effects": args.camera_effects}, path)
+                    "camera_effects": args.camera_effects, "all_photos": args.all_photos,
+                    "train_fraction": args.train_fraction}, path)
 
     history = (args.out / "history.jsonl").open("w")
     for epoch in range(args.epochs):
@@ -281,10 +295,11 @@ def main(argv: list[str] | None = None) -> None:
                 averaged.update(model)
             running += loss.item()
             step += 1
-        figures = evaluate(averaged.network if averaged else model, valid_imgs, valid_labels)
+        figures = {} if valid_imgs is None else evaluate(averaged.network if averaged else model, valid_imgs,
+                                                         valid_labels)
         record = {"epoch": epoch, "loss": running / steps_per_epoch, "epoch_s": time.time() - t0,
                   "elapsed_s": time.time() - started, **{k: v for k, v in figures.items() if k != "confusion"}}
-        if figures["macro_f1"] > best:  # type: ignore[operator]
+        if figures and figures["macro_f1"] > best:  # type: ignore[operator]
             best = float(figures["macro_f1"])  # type: ignore[arg-type]
             save_checkpoint(args.out / "best.pt", epoch, figures)
         history.write(json.dumps(record) + "\n")
@@ -292,7 +307,8 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(record), flush=True)
     # The last epoch too: its held-out figures are not chosen on the held-out photos.
     save_checkpoint(args.out / "last.pt", args.epochs - 1, figures)
-    print(f"done in {time.time() - started:.0f}s; best valid macro-F1 {best:.3f}", flush=True)
+    done = f"done in {time.time() - started:.0f}s"
+    print(f"{done}; best valid macro-F1 {best:.3f}" if valid else f"{done}; no held-out photos", flush=True)
 
 
 if __name__ == "__main__":
