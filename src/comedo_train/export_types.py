@@ -104,7 +104,9 @@ def main(argv: list[str] | None = None) -> None:
         "training": training,
         "data": "lesion-types close-ups (web photographs for an open acne-type classifier project), 3417 images of "
                 "~1146 source photos x 3 augmented copies; groups linked by name and by a dHash match, contradictory "
-                "duplicates dropped, validation = whole name families held out (see comedo_train/lesion_types.py)",
+                "duplicates dropped, validation = whole name families held out (see comedo_train/lesion_types.py)"
+                + ("; the recipe was measured with them held out, then this network was trained on every photo"
+                   if any("trained_on" in m for m in members) else ""),
         "licence_note": "The photos carry no stated licence: research use only. Do not use the weights commercially.",
         "metrics_valid": metrics_valid,
         "known_limits": [
