@@ -9,7 +9,8 @@ continues from ``last.pt``. Validation figures go to ``history.jsonl``.
 learning rate stays at ``--lr`` after the warm-up, the weights are averaged every N steps, the
 batch-norm statistics of the average are re-measured on training crops, and ``swa.pt`` is saved
 and validated. Averaging walks the noisy valley floor that a single final checkpoint sits
-somewhere on; the stage-2 AP50 moved by 0.02-0.05 between epochs.
+somewhere on (the stage-2 AP50 moved by 0.02-0.05 between epochs); measured from the shipped
+weights it gained nothing, so it is an option, not the recipe (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import math
 import time
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import torch
@@ -105,7 +107,7 @@ def validation_figures(preds: list[tuple[np.ndarray, np.ndarray]], samples: list
 
 
 def finish_average(averaged: torch.optim.swa_utils.AveragedModel, train: list[Sample], rng: np.random.Generator,
-                   args: argparse.Namespace, valid: list[Sample], history) -> None:
+                   args: argparse.Namespace, valid: list[Sample], history: TextIO) -> None:
     """Re-measure the averaged weights' batch-norm statistics on augmented training crops (an average of
     weights is a new network, whose activations the running statistics of none of its members describe),
     then validate it and save ``swa.pt`` in the shape ``--init`` and the exporters read."""

@@ -222,6 +222,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--train-fraction", type=float, default=1.0,
                         help="keep this seeded share of the training photos' linked groups (learning-curve checks)")
     args = parser.parse_args(argv)
+    if args.all_photos and args.train_fraction < 1.0:
+        parser.error("--all-photos trains on every photo; --train-fraction is for held-out learning curves")
 
     seed_everything(args.seed, args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
