@@ -69,9 +69,13 @@ class CountGradeModel:
             raise ValueError("this grade model has no count head")
         return np.maximum(0, np.round(np.expm1(self.design(features) @ self.count_weights))).astype(int)
 
+    def can_grade(self, heat_mass: float | None) -> bool:
+        """Whether this model has the evidence it reads: a model fitted on the heat mass needs one."""
+        return heat_mass is not None or not self.heat_mass
+
     def features(self, scores: np.ndarray, heat_mass: float | None = None) -> np.ndarray:
         """This model's features of one photo's candidate ``scores`` (and heat mass, if it reads one)."""
-        if self.heat_mass and heat_mass is None:
+        if not self.can_grade(heat_mass):
             raise ValueError("this grade model reads the detector's heat mass, and none was given")
         return grade_features(scores, self.thresholds, heat_mass if self.heat_mass else None)
 

@@ -176,7 +176,7 @@ def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYAS
     severity = Severity(count_grade, HAYASHI_LABELS[count_grade], len(lesions), iga, IGA_LABELS[iga],
                         nice_band(counts), counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts,
                         tuple(hayashi_upper), heat_mass=None if heat_mass is None else round(float(heat_mass), 3))
-    if grade_model is None or candidate_scores is None or (grade_model.heat_mass and heat_mass is None):
+    if grade_model is None or candidate_scores is None or not grade_model.can_grade(heat_mass):
         return severity  # graded by the count: no model, or not the evidence it reads
     grade, probabilities = grade_model.grade(candidate_scores, heat_mass)
     return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_count_grade=count_grade,

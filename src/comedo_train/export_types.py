@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--command", action="append", default=[], help="the training command, per checkpoint")
     parser.add_argument("--metrics", type=Path, help="JSON with held-out figures to record in the card")
     args = parser.parse_args(argv)
-    nets, members, sides, heads = [], [], set(), set()
+    nets, members, sides, heads, every_photo = [], [], set(), set(), False
     for k, checkpoint in enumerate(args.checkpoints):
         state = torch.load(checkpoint, map_location="cpu", weights_only=False)
         heads.add(state.get("head", "plain"))  # checkpoints from before --head have the plain head
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> None:
             member["held_out_figures_alone"] = {key: round(state["figures"][key], 4)
                                                 for key in ("accuracy", "macro_f1")}
         else:  # train_types --all-photos: nothing was held out
+            every_photo = True
             member["trained_on"] = "every photo, the held-out families included: no held-out figures of its own"
         if k < len(args.command):
             member["command"] = args.command[k]
@@ -53,18 +54,11 @@ def main(argv: list[str] | None = None) -> None:
     if len(sides) != 1:
         parser.error(f"the checkpoints were trained at different input sides: {sorted(sides)}")
     side = sides.pop()
-    model = Softmaxed(*nets).eval()
-    onnx_path = args.out / "lesion_types.onnx"
-    export_square_classifier(model, side, onnx_path)
-    training: dict = {"members": members,
-                      "checkpoint_choice": "per member: best.pt is the epoch with the best macro-F1 on the held-out "
-                                           "families (so its held-out figures are slightly optimistic), last.pt the "
-                                           "last epoch; each epoch's figures are in history.jsonl",
-                      "hardware": "2-core x86_64 CPU, torch 2.13.0 CPU (see docs/performance.md for threads and "
-                                  "what shared the CPU)"}
+    # The card's figures are settled before the ONNX file is written: an export refused after writing it would
+    # leave the package's file beside a card with another sha256.
     if args.metrics:
         metrics_valid = json.loads(args.metrics.read_text())
-    elif not all("held_out_figures_alone" in m for m in members):
+    elif every_photo:
         parser.error("a network trained on every photo has no held-out figures: pass --metrics measured on the same "
                      "recipe trained with the families held out")
     elif len(nets) == 1:
@@ -74,6 +68,15 @@ def main(argv: list[str] | None = None) -> None:
                          "measured_by": "the training loop (photo and mirror)"}
     else:
         parser.error("an ensemble needs --metrics (run comedo evaluate-types on the held-out families)")
+    model = Softmaxed(*nets).eval()
+    onnx_path = args.out / "lesion_types.onnx"
+    export_square_classifier(model, side, onnx_path)
+    training: dict = {"members": members,
+                      "checkpoint_choice": "per member: best.pt is the epoch with the best macro-F1 on the held-out "
+                                           "families (so its held-out figures are slightly optimistic), last.pt the "
+                                           "last epoch; each epoch's figures are in history.jsonl",
+                      "hardware": "2-core x86_64 CPU, torch 2.13.0 CPU (see docs/performance.md for threads and "
+                                  "what shared the CPU)"}
     card = {
         "name": "lesion-types-s32",
         "file": onnx_path.name,
@@ -106,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
                 "~1146 source photos x 3 augmented copies; groups linked by name and by a dHash match, contradictory "
                 "duplicates dropped, validation = whole name families held out (see comedo_train/lesion_types.py)"
                 + ("; the recipe was measured with them held out, then this network was trained on every photo"
-                   if any("trained_on" in m for m in members) else ""),
+                   if every_photo else ""),
         "licence_note": "The photos carry no stated licence: research use only. Do not use the weights commercially.",
         "metrics_valid": metrics_valid,
         "known_limits": [
