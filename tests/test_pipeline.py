@@ -112,6 +112,20 @@ def test_annotated_image_does_not_touch_the_photo(sample_path: Path) -> None:
     assert out.shape[1] == 640 and out.shape[0] > 640 and out.dtype == np.uint8
 
 
+def test_legend_fits_a_narrow_photo(sample_path: Path) -> None:
+    """A 256 px web close-up: every legend entry stays inside the image (it used to run off the right edge)."""
+    import cv2
+
+    from comedo.render.annotate import annotate
+
+    small = cv2.resize(comedo.load_image(sample_path).pixels, (200, 256), interpolation=cv2.INTER_AREA)
+    out = annotate(comedo.analyze(small, detector="classical"))
+    legend = out[256:]
+    assert out.shape[1] == 200 and legend.shape[0] > 3 * 22  # the rows flowed onto more lines
+    assert (legend[:, -4:] == 255).all()  # nothing drawn in the right margin
+    assert (legend[:, :-4] < 128).any()  # but text was drawn
+
+
 def test_descriptions_use_the_right_article() -> None:
     assert _a("open comedo (blackhead)") == "an open comedo (blackhead)"
     assert _a("papule") == "a papule" and _a("lesion") == "a lesion"

@@ -68,9 +68,8 @@ def anatomy_mask(analysis: Analysis) -> np.ndarray:
 
 
 def _legend(analysis: Analysis, width: int, thick: int) -> np.ndarray:
-    scale_txt = 0.45 * thick
-    line = int(22 * thick)
-    strip = np.full((line * 3 + 8, width, 3), 255, np.uint8)
+    """The legend strip. Its rows flow onto more lines, and its text shrinks, where the photo is too narrow for
+    them (a 256 px web close-up), so that no entry runs off the edge."""
     sev = analysis.severity
     red = analysis.redness
     rows = [
@@ -81,12 +80,29 @@ def _legend(analysis: Analysis, width: int, thick: int) -> np.ndarray:
          ((230, 90, 30), f"redness vs own skin: {red.grade.value} (p90 delta a* {red.delta_p90:.1f})")],
         [((90, 90, 90), "not a medical device - comedo " + str(analysis.provenance.get("comedo_version", "")))],
     ]
-    for r, items in enumerate(rows):
+    texts = [text for items in rows for _, text in items]
+    room = width - 8 - 18 - 4  # left margin, the colour dot, a right margin
+    scale_txt = 0.45 * thick
+    # Hershey glyphs do not shrink in proportion to the scale, so shrink until the widest entry is measured to fit.
+    while scale_txt > 0.1 and max(cv2.getTextSize(t, _FONT, scale_txt, 1)[0][0] for t in texts) > room:
+        scale_txt *= 0.95
+    line = int(22 * thick)
+    lines: list[list[tuple[int, tuple[int, int, int], str]]] = []
+    for items in rows:
+        placed: list[tuple[int, tuple[int, int, int], str]] = []
         x = 8
-        y = line * (r + 1)
         for colour, text in items:
+            tw = cv2.getTextSize(text, _FONT, scale_txt, 1)[0][0]
+            if placed and x + 18 + tw > width - 4:
+                lines.append(placed)
+                placed, x = [], 8
+            placed.append((x, colour, text))
+            x += tw + 40
+        lines.append(placed)
+    strip = np.full((line * len(lines) + 8, width, 3), 255, np.uint8)
+    for r, placed in enumerate(lines):
+        y = line * (r + 1)
+        for x, colour, text in placed:
             cv2.circle(strip, (x + 6, y - 5), 6, colour, -1, cv2.LINE_AA)
             cv2.putText(strip, text, (x + 18, y), _FONT, scale_txt, (20, 20, 20), 1, cv2.LINE_AA)
-            (tw, _), _ = cv2.getTextSize(text, _FONT, scale_txt, 1)
-            x += tw + 40
     return strip
