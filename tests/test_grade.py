@@ -58,7 +58,21 @@ def test_nice_bands(counts: TypeCounts, band: str) -> None:
 
 
 def test_untyped_lesions_count_as_inflammatory() -> None:
-    assert count_types(["open_comedo", None, "cyst", "papule", "closed_comedo"]) == TypeCounts(2, 2, 1)
+    assert count_types(["open_comedo", None, "cyst", "papule", "closed_comedo"]) == TypeCounts(2, 2, 1, untyped=1)
+
+
+def test_untyped_lesions_on_a_close_up_are_not_inflamed_but_are_counted() -> None:
+    counts = count_types(["open_comedo", None, None, "papule"], untyped_inflammatory=False)
+    assert (counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts, counts.untyped) == (1, 1, 0, 2)
+    assert counts.inflammatory == 1 and counts.total == 4
+
+
+def test_type_groups_live_on_the_enum() -> None:
+    from comedo.types import LesionGroup, LesionType
+
+    assert LesionGroup.COMEDONAL.members == (LesionType.OPEN_COMEDO, LesionType.CLOSED_COMEDO)
+    assert LesionType.PUSTULE.group is LesionGroup.INFLAMED and LesionType.CYST.group is LesionGroup.DEEP
+    assert LesionType.group_of(None) is None and LesionType.group_of("nodule") is LesionGroup.DEEP
 
 
 _counts = st.builds(TypeCounts, st.integers(0, 80), st.integers(0, 80), st.integers(0, 6))

@@ -294,8 +294,9 @@ def test_annotated_image_outlines_the_skin_left_out_of_redness(sample_path: Path
     assert with_outline > without + 200
 
 
-def test_close_ups_are_graded_by_their_count_not_the_face_grade_model(sample_path: Path) -> None:
-    # The grade model was fitted on faces; a close-up's magnified texture gives many faint candidates.
+def test_close_ups_are_not_graded_on_face_scales(sample_path: Path) -> None:
+    # Hayashi, IGA and NICE count lesions over a face; a close-up shows a small patch (and its magnified texture
+    # gives many faint candidates), so its lesions are listed and typed, and the scales are null.
     rgb = comedo.load_image(sample_path).pixels
     h, w = rgb.shape[:2]
     crop = cv2.resize(rgb[h // 2 : h // 2 + h // 4, w // 2 - w // 8 : w // 2 + w // 8], (480, 480),
@@ -303,7 +304,15 @@ def test_close_ups_are_graded_by_their_count_not_the_face_grade_model(sample_pat
     analysis = comedo.analyze(crop)
     assert analysis.scene is not None and analysis.scene.view == "close_up"
     sev = analysis.severity
-    assert sev.hayashi_method == "count" and sev.estimated_lesion_count is None
-    assert sev.hayashi_label == ("mild", "moderate", "severe", "very_severe")[sev.hayashi_grade]
-    assert sev.hayashi_grade == comedo.grade.hayashi_grade(len(analysis.lesions))
-    assert "grade model" not in analysis.description.text
+    assert not sev.graded and sev.not_graded is not None and sev.not_graded.code == "close_up"
+    assert sev.hayashi_grade is None and sev.iga_grade is None and sev.nice_band is None
+    assert sev.estimated_lesion_count is None and sev.lesion_count == len(analysis.lesions)
+    # Untyped lesions are counted as such, not as papules or pustules.
+    untyped = sum(t is None for t in analysis.lesions.type_label)
+    assert sev.untyped == untyped
+    assert sev.papules_pustules == sum(t in ("papule", "pustule") for t in analysis.lesions.type_label)
+    doc = comedo.to_document(analysis).model_dump(mode="json")
+    assert doc["severity"]["hayashi"] is None and doc["severity"]["iga"] is None and doc["severity"]["nice"] is None
+    assert doc["severity"]["not_graded"]["code"] == "close_up"
+    assert "Hayashi" not in analysis.description.text.split("Not graded")[0]
+    assert "severe_acne" not in {r.code for r in analysis.report.triage.reasons}

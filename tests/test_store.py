@@ -275,7 +275,10 @@ def test_history_shows_the_estimated_full_count_where_the_analysis_has_one(tmp_p
     url = f"sqlite:///{tmp_path / 'estimate.db'}"
     store = Store.open(url)
     listed = analyses[0].severity.lesion_count
-    dense = replace(analyses[0], severity=replace(analyses[0].severity, hayashi_count_grade=0,
+    # A graded (wider-view) severity with the grade model's estimate; the synthetic scenes are close-ups.
+    dense = replace(analyses[0], severity=replace(analyses[0].severity, not_graded=None, hayashi_grade=0,
+                                                    hayashi_label="mild", iga_grade=0, iga_label="clear",
+                                                    nice_band="none", hayashi_count_grade=0,
                                                     estimated_lesion_count=listed + 7))
     store.save_analysis(analyses[1], subject_id="e")  # the classical detector: no estimate
     store.save_analysis(dense, subject_id="e")

@@ -104,12 +104,36 @@ def test_adding_a_red_flag_never_lowers_the_level(base: dict, flag: dict, count:
 @settings(max_examples=200, deadline=None)
 @given(BASE)
 def test_do_not_extract_whatever_else_for_deep_or_dangerous(base: dict) -> None:
-    for extra in ({"lesion_type": "nodule"}, {"lesion_type": "cyst"}, {"location": "face_danger_triangle"},
-                  {"warm": True}, {"size_mm": 12.0}):
+    for extra in ({"lesion_type": "nodule"}, {"lesion_type": "cyst"}, {"warm": True}, {"size_mm": 12.0},
+                  {"location": "face_danger_triangle", "pain": "mild"},
+                  {"location": "face_danger_triangle", "lesion_type": "papule"}):
         findings = Findings(parse_answers({**base, **extra}))
         report = build_report(findings)
         assert report.extraction.advice == "do_not_extract"
         assert not report.extraction.steps
+
+
+@settings(max_examples=200, deadline=None)
+@given(BASE)
+def test_danger_triangle_is_extracted_only_when_known_calm(base: dict) -> None:
+    """A blackhead on the nose (the seed's own scenario) gets the protocol with the warning; anything in the
+    triangle not known to be a calm comedone does not."""
+    answers = parse_answers({**base, "location": "face_danger_triangle"})
+    report = build_report(Findings(answers))
+    calm_comedone = answers.lesion_type in ("open_comedo", "closed_comedo") and answers.pain in (None, "none") \
+        and not answers.warm and not answers.pus
+    if not calm_comedone:
+        assert report.extraction.advice == "do_not_extract"
+    elif report.extraction.advice == "ok_with_care":
+        assert any("danger triangle" in why for why in report.extraction.why)
+
+
+def test_calm_blackhead_on_the_nose_gets_the_protocol_and_the_warning() -> None:
+    findings = Findings(parse_answers({"lesion_type": "open_comedo", "pain": "none",
+                                       "location": "face_danger_triangle"}))
+    ext = extraction_advice(findings, triage(findings).level)
+    assert ext.advice == "ok_with_care" and len(ext.steps) == 5
+    assert any("danger triangle" in why for why in ext.why)
 
 
 def test_no_answers_no_lesions_is_self_care() -> None:
@@ -154,3 +178,32 @@ def test_care_plan_ties_tips_to_findings() -> None:
 def test_bad_answers_are_clear_errors(data: object, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_answers(data)
+
+
+def _close_up(group: str | None, label: str | None, **kw: object) -> Findings:
+    return Findings(Answers(), image_given=True, lesion_count=kw.pop("lesion_count", 3), close_up=True,  # type: ignore[arg-type]
+                    photo_group=group, photo_label=label, **kw)  # type: ignore[arg-type]
+
+
+def test_calm_blackhead_close_up_gets_the_protocol_without_answers() -> None:
+    findings = _close_up("comedonal", "open_comedo", types_seen=frozenset({"open_comedo"}), comedones_seen=5)
+    report = build_report(findings)
+    assert report.extraction.advice == "ok_with_care" and len(report.extraction.steps) == 5
+
+
+@pytest.mark.parametrize(("group", "label"), [("inflamed", "pustule"), ("inflamed", None), ("deep", "cyst"),
+                                              ("deep", None), (None, None)])
+def test_inflamed_deep_or_unsure_close_ups_never_get_the_protocol(group: str | None, label: str | None) -> None:
+    # Even with a crop typed open comedo among its lesions: the photo's answer rules on a close-up.
+    findings = _close_up(group, label, types_seen=frozenset({"open_comedo"} | ({label} if label else set())))
+    report = build_report(findings)
+    assert report.extraction.advice == "do_not_extract" and not report.extraction.steps
+    if group == "deep":
+        assert "nodule_or_cyst" in {r.code for r in report.triage.reasons}
+
+
+def test_red_rings_around_the_comedones_stop_the_protocol() -> None:
+    findings = _close_up("comedonal", "open_comedo", types_seen=frozenset({"open_comedo"}), comedones_seen=4,
+                         inflamed_lesions_seen=2)
+    ext = build_report(findings).extraction
+    assert ext.advice == "do_not_extract" and any("2 of the 4 comedones" in why for why in ext.why)

@@ -52,3 +52,30 @@ def test_type_summary_says_in_a_few_words_why_a_lesion_has_no_type() -> None:
         "too small to judge"
     assert type_summary(None, Untyped(UntypedCode.UNCERTAIN, "uncertain: papule scored 0.41"), scores) == "uncertain"
     assert type_summary(None, None, None) == "-"
+
+
+def test_photo_decision_names_the_group_where_the_type_is_unsure() -> None:
+    from comedo.typing_stage import photo_decision
+
+    # papule 0.40 + pustule 0.35: inflamed for sure, which of the two is not.
+    photo = photo_decision(_probs(papule=0.40, pustule=0.35, open_comedo=0.15, nodule=0.10), group_min=0.5,
+                           label_min=0.5)
+    assert photo.group == "inflamed" and photo.label is None
+    assert abs(photo.group_scores["inflamed"] - 0.75) < 1e-6
+    sure = photo_decision(_probs(open_comedo=0.7, closed_comedo=0.2, papule=0.1), group_min=0.5, label_min=0.5)
+    assert (sure.group, sure.label) == ("comedonal", "open_comedo")
+
+
+def test_photo_decision_is_unsure_when_no_group_reaches_its_threshold() -> None:
+    from comedo.typing_stage import photo_decision
+
+    photo = photo_decision(_probs(open_comedo=0.3, papule=0.35, nodule=0.35), group_min=0.5, label_min=0.5)
+    assert photo.group is None and photo.label is None and "unsure" in photo.basis
+
+
+def test_photo_label_stays_within_the_group_named() -> None:
+    from comedo.typing_stage import photo_decision
+
+    # nodule is the single most likely type (0.45) but comedones hold 0.55 together: the label may not cross.
+    photo = photo_decision(_probs(nodule=0.45, open_comedo=0.3, closed_comedo=0.25), group_min=0.5, label_min=0.4)
+    assert photo.group == "comedonal" and photo.label is None

@@ -147,9 +147,10 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
                     "Only a professional should drain them.")
     if findings.infection_signs:
         stop.append("It shows signs of infection; squeezing can spread it.")
-    if a.location == "face_danger_triangle":
+    calm = findings.inflammation is None  # nothing inflamed, and it is known not to be
+    if a.location == "face_danger_triangle" and not calm:
         stop.append("It is in the danger triangle of the face (between the corners of the mouth and the "
-                    "bridge of the nose), where squeezing can spread infection inwards.")
+                    "bridge of the nose), where squeezing an inflamed spot can spread infection inwards.")
     if a.location == "near_eye":
         stop.append("It is near the eye; never squeeze there.")
     if (a.size_mm is not None and a.size_mm >= 10) or (findings.max_diameter_mm or 0) >= 10:
@@ -157,14 +158,20 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
     if a.pain in ("mild", "severe") or a.warm or a.lesion_type in ("papule", "pustule"):
         stop.append("It is inflamed (painful, warm, or a red papule or pustule); inflamed spots should be left "
                     "to settle, not squeezed.")
-    if findings.inflamed_lesions_seen and a.lesion_type not in ("open_comedo", "closed_comedo"):
+    if findings.close_up and findings.photo_group == "inflamed":
+        stop.append("The close-up shows an inflamed spot (a papule or pustule), which should be left to settle, "
+                    "not squeezed.")
+    if findings.close_up and findings.inflamed_lesions_seen:
+        stop.append(f"The photo shows inflamed redness around {findings.inflamed_lesions_seen} of the "
+                    f"{findings.comedones_seen} comedones marked; inflamed comedones should be left to settle.")
+    elif findings.inflamed_lesions_seen and a.lesion_type not in ("open_comedo", "closed_comedo"):
         stop.append("The photo shows inflamed redness around the spot.")
     if a.fever or a.immunocompromised_or_diabetes:
         stop.append("With a fever, diabetes or a weakened immune system, any wound is riskier.")
     if level >= TriageLevel.SOON:
         stop.append("The triage level says a doctor should see it first.")
     types = set(findings.types_seen) | ({a.lesion_type} if a.lesion_type else set())
-    extractable = types & {"open_comedo", "closed_comedo"}
+    extractable = set(findings.extractable_seen) | ({a.lesion_type} & {"open_comedo", "closed_comedo"})
     if not stop and not extractable:
         stop.append("It is not known to be a blackhead or a ripe whitehead, the only spots safe to extract. "
                     "If unsure, leave it or ask a professional.")
@@ -174,6 +181,10 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
            "following every step below."]
     if "closed_comedo" in extractable:
         why.append("A whitehead is ripe only when a white head sits right at the surface; if not, wait.")
+    if a.location == "face_danger_triangle":
+        why.append("It is in the danger triangle of the face (between the corners of the mouth and the bridge of "
+                   "the nose): be especially gentle and clean, stop at the first sign of redness or pain, and see a "
+                   "doctor if it becomes red, swollen or painful in the days after.")
     if types - extractable:
         why.append("Extract only the blackheads or ripe whiteheads; leave every other spot alone.")
     return Extraction("ok_with_care", tuple(why), EXTRACTION_STEPS)

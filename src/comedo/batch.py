@@ -88,9 +88,11 @@ def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
             untyped += 1
     return {
         "path": doc["image"]["path"], "sha256": doc["image"]["sha256"], "width": doc["image"]["width"],
-        "height": doc["image"]["height"], "lesions": sev["hayashi"]["lesion_count"],
+        "height": doc["image"]["height"], "lesions": len(doc["lesions"]),
         **{f"n_{k}": v for k, v in counts.items()}, "n_untyped": untyped,
-        "hayashi_grade": sev["hayashi"]["grade"], "iga_grade": sev["iga"]["grade"], "nice_band": sev["nice"]["band"],
+        # Close-ups are not graded (schema 1.1): their scales are null, and so are these cells.
+        "hayashi_grade": (sev.get("hayashi") or {}).get("grade"), "iga_grade": (sev.get("iga") or {}).get("grade"),
+        "nice_band": (sev.get("nice") or {}).get("band"),
         "irritation": doc["redness"]["irritation"], "delta_a_p90": doc["redness"]["delta_a_p90"],
         "dark_spots": len(doc["dark_spots"]), "triage_level": (doc.get("triage") or {}).get("level"),
         "scene": (doc.get("scene") or {}).get("view"), "quality_flags": ";".join(doc["quality"]["flags"]),

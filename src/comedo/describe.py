@@ -55,7 +55,10 @@ def _a(noun: str) -> str:
 
 def _hayashi_sentences(sev: Severity) -> list[str]:
     """The Hayashi and IGA grades, and, where they are not the plain count's band, why; with the grade model
-    (wider views only), the estimated full count when it differs clearly from the number listed."""
+    (wider views only), the estimated full count when it differs clearly from the number listed. A close-up is
+    not graded, and says so."""
+    if sev.hayashi_label is None or sev.iga_label is None:
+        return [sev.not_graded.text] if sev.not_graded else []
     grade = sev.hayashi_label.replace("_", " ")
     iga = f"IGA {sev.iga_grade}, {sev.iga_label.replace('_', ' ')}"
     if sev.hayashi_count_grade is not None:  # the grade model gave the grade
@@ -99,7 +102,7 @@ def describe(analysis: Analysis) -> Description:
     n = len(lesions)
     if n == 0:
         parts.append("No acne lesions were detected.")
-        if analysis.severity.hayashi_grade > 0:
+        if (analysis.severity.hayashi_grade or 0) > 0:
             parts.extend(_hayashi_sentences(analysis.severity))
     else:
         typed = [t for t in lesions.type_label.tolist() if t is not None]

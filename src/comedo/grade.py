@@ -23,14 +23,19 @@ pustules, fewer than 35 inflammatory lesions and fewer than 3 nodules/cysts;
 moderate to severe acne has 35 or more inflammatory lesions or 3 or more
 nodules or cysts.
 
-Untyped lesions (too small to judge, or no classifier) count as inflammatory,
-so the scales err toward the more severe grade.
+Untyped lesions (too small to judge, or no classifier) count as inflammatory on
+faces, so the scales err toward the more severe grade; ``TypeCounts.untyped``
+says how many they were. The scales are for faces only: a close-up is not graded
+(``comedo.pipeline.grade_severity``), and its untyped lesions are not counted as
+inflamed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from comedo.types import LesionGroup, LesionType
 
 __all__ = ["hayashi_grade", "HAYASHI_LABELS", "HAYASHI_UPPER", "TypeCounts", "count_types", "iga_grade", "IGA_LABELS",
            "nice_band", "NICE_BANDS"]
@@ -63,8 +68,10 @@ class TypeCounts:
     """Lesion counts by clinical group."""
 
     non_inflammatory: int = 0  # open and closed comedones
-    papules_pustules: int = 0  # includes untyped lesions
+    papules_pustules: int = 0  # includes untyped lesions where they count as inflammatory
     nodules_cysts: int = 0
+    untyped: int = 0  # lesions with no type, whether or not they are in papules_pustules
+    untyped_counted: bool = True  # the untyped are in papules_pustules (faces); False on close-ups
 
     @property
     def inflammatory(self) -> int:
@@ -72,20 +79,17 @@ class TypeCounts:
 
     @property
     def total(self) -> int:
-        return self.non_inflammatory + self.inflammatory
+        return self.non_inflammatory + self.inflammatory + (0 if self.untyped_counted else self.untyped)
 
 
-def count_types(labels: Iterable[str | None]) -> TypeCounts:
-    """Group lesion type labels (``LesionType`` values or None) into ``TypeCounts``."""
-    non = pp = nc = 0
-    for label in labels:
-        if label in ("open_comedo", "closed_comedo"):
-            non += 1
-        elif label in ("nodule", "cyst"):
-            nc += 1
-        else:
-            pp += 1
-    return TypeCounts(non, pp, nc)
+def count_types(labels: Iterable[str | None], *, untyped_inflammatory: bool = True) -> TypeCounts:
+    """Group lesion type labels (``LesionType`` values or None) into ``TypeCounts``; untyped lesions join the
+    papules and pustules when ``untyped_inflammatory`` (faces, so as not to under-grade)."""
+    groups = [LesionType.group_of(label) for label in labels]
+    untyped = groups.count(None)
+    pp = groups.count(LesionGroup.INFLAMED) + (untyped if untyped_inflammatory else 0)
+    return TypeCounts(groups.count(LesionGroup.COMEDONAL), pp, groups.count(LesionGroup.DEEP), untyped,
+                      untyped_inflammatory)
 
 
 def iga_grade(counts: TypeCounts) -> int:

@@ -18,6 +18,7 @@ from comedo import __version__
 from comedo.advice import TriageReport, build_report
 from comedo.answers import Answers, parse_answers
 from comedo.colour import colour_planes
+from comedo.comedones import mark_open_comedones
 from comedo.darkspots import find_dark_spots
 from comedo.describe import describe
 from comedo.detect.base import Candidates, LesionDetector
@@ -32,7 +33,7 @@ from comedo.scene import classify_scene, scene_models
 from comedo.skin import segment_skin
 from comedo.triage import findings_from
 from comedo.typing_stage import type_lesions
-from comedo.types import Analysis, DarkSpots, Lesions, Severity, SkinImage
+from comedo.types import Analysis, DarkSpots, Lesions, NotGraded, Severity, SkinImage
 
 __all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE"]
 
@@ -104,20 +105,30 @@ def analyze(
 
     t = time.perf_counter()
     inv = 1.0 / scale
+    close_up = scene.view == "close_up"
     full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
     full_lesions, type_reasons, photo_type, type_model = type_lesions(
-        loaded.pixels, full_lesions, close_up=scene.view == "close_up", mm_per_px=loaded.mm_per_px)
+        loaded.pixels, full_lesions, close_up=close_up, mm_per_px=loaded.mm_per_px)
+    plugs = Lesions.empty()
+    if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.comedones)
+        plugs, spots = mark_open_comedones(spots, photo_type)
+        if len(plugs):
+            full_lesions = Lesions.concatenate([full_lesions, plugs.scaled(inv).clipped(loaded.width,
+                                                                                        loaded.height)])
+            type_reasons = [*type_reasons, *([None] * len(plugs))]
+            lesion_has_dark_core = np.concatenate([lesion_has_dark_core, np.ones(len(plugs), bool)])
     timings["types"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
-    redness = measure_redness(planes, skin.mask, lesion_centers=found.centers, lesion_radii=found.radii,
-                              leave_out_anatomy=scene.view != "close_up")
+    at_work = Lesions.concatenate([found, plugs])  # at the analysis resolution, in full_lesions' order
+    redness = measure_redness(planes, skin.mask, lesion_centers=at_work.centers, lesion_radii=at_work.radii,
+                              leave_out_anatomy=not close_up)
     timings["redness"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
     quality = assess_quality(planes, skin.mask)
     severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
-                              candidates.heat_mass)
+                              candidates.heat_mass, close_up=close_up)
     timings["grade_quality"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {
@@ -161,21 +172,32 @@ def analysis_pixels(rgb: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), scale
 
 
+CLOSE_UP_NOT_GRADED = NotGraded(
+    "close_up", "Not graded: Hayashi, IGA and NICE grade acne over a whole face, and a close-up shows only a small "
+    "patch of skin, so its lesions are listed and typed instead.")
+
+
 def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER,
                    grade_model: CountGradeModel | None = None, candidate_scores: np.ndarray | None = None,
-                   heat_mass: float | None = None) -> Severity:
+                   heat_mass: float | None = None, *, close_up: bool = False) -> Severity:
     """All severity scales from the lesions and their types (untyped count as inflammatory).
 
     The Hayashi grade is the count's band (``hayashi_upper``: the detector's count cut-offs), or, when the
     detector has a ``grade_model``, that model's reading of ``candidate_scores`` (the scores of every
     candidate down to the model's floor, not only the lesions listed) and of the detector's ``heat_mass``,
-    which is kept in the severity whether a model reads it or not."""
-    counts = count_types(lesions.type_label.tolist())
+    which is kept in the severity whether a model reads it or not. A ``close_up`` is not graded (the scales
+    count lesions over a face): its counts by type are given, with untyped lesions not counted as inflamed."""
+    mass = None if heat_mass is None else round(float(heat_mass), 3)
+    counts = count_types(lesions.type_label.tolist(), untyped_inflammatory=not close_up)
+    if close_up:
+        return Severity(None, None, len(lesions), None, None, None, counts.non_inflammatory, counts.papules_pustules,
+                        counts.nodules_cysts, counts.untyped, CLOSE_UP_NOT_GRADED, hayashi_upper=tuple(hayashi_upper),
+                        heat_mass=mass)
     count_grade = hayashi_grade(len(lesions), hayashi_upper)
     iga = iga_grade(counts)
     severity = Severity(count_grade, HAYASHI_LABELS[count_grade], len(lesions), iga, IGA_LABELS[iga],
                         nice_band(counts), counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts,
-                        tuple(hayashi_upper), heat_mass=None if heat_mass is None else round(float(heat_mass), 3))
+                        counts.untyped, hayashi_upper=tuple(hayashi_upper), heat_mass=mass)
     if grade_model is None or candidate_scores is None or not grade_model.can_grade(heat_mass):
         return severity  # graded by the count: no model, or not the evidence it reads
     grade, probabilities = grade_model.grade(candidate_scores, heat_mass)

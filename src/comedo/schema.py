@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from comedo.grade import HAYASHI_UPPER
 from comedo.quality import QUALITY_FLAGS
 from comedo.redness import IRRITATION_THRESHOLDS
-from comedo.types import Analysis, LesionType, UntypedCode
+from comedo.types import Analysis, LesionGroup, LesionType, Severity, UntypedCode
 from comedo.typing_stage import type_summary
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMA_VERSION", "AnalysisDocument", "TriageDocument", "to_document", "report_document", "DISCLAIMER"]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: severity scales null on close-ups (not_graded), counts.untyped, lesion_type.group
 DISCLAIMER = (
     "comedo is not a medical device. Its measurements and suggestions are information, not a diagnosis; "
     "see a doctor or dermatologist for any lesion that worries you."
@@ -59,6 +59,9 @@ class LesionOut(BaseModel):
     redness_delta_a: float | None = Field(description="mean a* in the lesion's disc minus the person's baseline")
     irritation: str
     dark_core: bool = Field(description="a dark dot (open-comedo opening) lies inside the lesion")
+    origin: Literal["detector", "dark_plug"] = Field(
+        "detector", description="detector: found by the lesion detector; dark_plug: a blackhead's dark plug marked "
+        "on a close-up the type classifier reads as blackheads (its score and type scores are the photo's)")
 
 
 class SceneOut(BaseModel):
@@ -72,6 +75,10 @@ class SceneOut(BaseModel):
 class PhotoTypeOut(BaseModel):
     label: str | None = Field(description="the photo's dominant lesion type, null when it cannot be judged")
     scores: dict[str, float] | None
+    group: LesionGroup | None = Field(
+        None, description="comedonal (open or closed comedo), inflamed (papule or pustule) or deep (nodule or cyst): "
+        "the safety-relevant answer, which may be known where label is not; null when unsure")
+    group_scores: dict[str, float] | None = None
     basis: str = Field(description="whole_photo (close-up), lesion_majority (wider view), or why it is unknown")
 
 
@@ -143,14 +150,23 @@ class Nice(BaseModel):
 
 class TypeCountsOut(BaseModel):
     non_inflammatory: int = Field(description="open and closed comedones")
-    papules_pustules: int = Field(description="including lesions whose type could not be judged")
+    papules_pustules: int = Field(description="on a face, including lesions whose type could not be judged")
     nodules_cysts: int
+    untyped: int = Field(0, description="lesions whose type could not be judged: counted in papules_pustules on a "
+                                        "face (so as not to under-grade), not on a close-up")
+
+
+class NotGradedOut(BaseModel):
+    code: Literal["close_up"]
+    text: str
 
 
 class SeverityOut(BaseModel):
-    hayashi: Hayashi
-    iga: Iga
-    nice: Nice
+    hayashi: Hayashi | None = Field(description="null on a close-up (see not_graded)")
+    iga: Iga | None = Field(description="null on a close-up")
+    nice: Nice | None = Field(description="null on a close-up")
+    not_graded: NotGradedOut | None = Field(
+        None, description="why the whole-face scales were not applied (a close-up); null when they were")
     counts: TypeCountsOut
 
 
@@ -273,6 +289,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
                 type_reason=None if reason is None else reason.text,
                 type_reason_code=None if reason is None else reason.code,
                 type_summary=type_summary(label, reason, type_scores),
+                origin=str(analysis.lesions.origin[i]),  # type: ignore[arg-type]
             )
         )
     spots = [
@@ -305,7 +322,10 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
             label=analysis.photo_type.label,
             scores=None if analysis.photo_type.scores is None else
             {k: round(v, 4) for k, v in analysis.photo_type.scores.items()},
-            basis=analysis.photo_type.basis),
+            basis=analysis.photo_type.basis,
+            group=analysis.photo_type.group,  # type: ignore[arg-type]
+            group_scores=None if analysis.photo_type.group_scores is None else
+            {k: round(v, 4) for k, v in analysis.photo_type.group_scores.items()}),
         description=None if analysis.description is None else DescriptionOut(
             text=analysis.description.text,
             lesion_types=[TypeExplanation(type=t, text=x) for t, x in analysis.description.lesion_types]),
@@ -322,17 +342,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
             irritation=red.grade.value,
             thresholds={g.value: t for t, g in IRRITATION_THRESHOLDS},
         ),
-        severity=SeverityOut(
-            hayashi=Hayashi(grade=sev.hayashi_grade, label=sev.hayashi_label, lesion_count=sev.lesion_count,
-                            count_cutoffs=list(sev.hayashi_upper), method=sev.hayashi_method,
-                            probabilities=list(sev.hayashi_probabilities) or None,
-                            count_grade=sev.hayashi_count_grade, estimated_count=sev.estimated_lesion_count,
-                            heat_mass=sev.heat_mass),
-            iga=Iga(grade=sev.iga_grade, label=sev.iga_label),
-            nice=Nice(band=sev.nice_band),
-            counts=TypeCountsOut(non_inflammatory=sev.non_inflammatory, papules_pustules=sev.papules_pustules,
-                                 nodules_cysts=sev.nodules_cysts),
-        ),
+        severity=_severity_out(sev),
         quality=QualityOut(ok=q.ok, flags=list(q.flags), hints=[QUALITY_FLAGS[f] for f in q.flags],
                            skin_fraction=round(q.skin_fraction, 4), sharpness=round(q.sharpness, 2),
                            median_l=round(q.mean_l, 2), clipped_highlights=round(q.clipped_highlights, 4),
@@ -341,6 +351,24 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
         disclaimer=DISCLAIMER,
         **_report_fields(analysis),
     )
+
+
+def _severity_out(sev: Severity) -> SeverityOut:
+    counts = TypeCountsOut(non_inflammatory=sev.non_inflammatory, papules_pustules=sev.papules_pustules,
+                           nodules_cysts=sev.nodules_cysts, untyped=sev.untyped)
+    if sev.not_graded is not None or sev.hayashi_grade is None or sev.iga_grade is None:
+        reason = sev.not_graded
+        return SeverityOut(hayashi=None, iga=None, nice=None, counts=counts, not_graded=None if reason is None else
+                           NotGradedOut(code=reason.code, text=reason.text))  # type: ignore[arg-type]
+    return SeverityOut(
+        hayashi=Hayashi(grade=sev.hayashi_grade, label=str(sev.hayashi_label), lesion_count=sev.lesion_count,
+                        count_cutoffs=list(sev.hayashi_upper), method=sev.hayashi_method,
+                        probabilities=list(sev.hayashi_probabilities) or None,
+                        count_grade=sev.hayashi_count_grade, estimated_count=sev.estimated_lesion_count,
+                        heat_mass=sev.heat_mass),
+        iga=Iga(grade=sev.iga_grade, label=str(sev.iga_label)),
+        nice=Nice(band=str(sev.nice_band)),
+        counts=counts)
 
 
 def _report_fields(analysis: Analysis) -> dict[str, object]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from comedo.answers import Answers
-from comedo.types import Analysis, IrritationGrade
+from comedo.types import Analysis, IrritationGrade, LesionGroup, LesionType
 
 __all__ = ["TriageLevel", "Reason", "Triage", "Findings", "triage", "findings_from", "RULES"]
 
@@ -62,6 +62,12 @@ class Findings:
     inflamed_lesions_seen: int = 0
     hayashi_grade: int | None = None
     nice_band: str | None = None
+    # A close-up's photo-level answer (``comedo.typing_stage.photo_decision``): its group and six-way label,
+    # None when unsure; on a close-up, inflamed_lesions_seen counts the comedones with a red ring around them.
+    close_up: bool = False
+    photo_group: str | None = None
+    photo_label: str | None = None
+    comedones_seen: int = 0
 
     @property
     def infection_signs(self) -> dict[str, object]:
@@ -85,6 +91,8 @@ class Findings:
         seen = sorted(self.types_seen & {"nodule", "cyst"})
         if seen:
             ev["types_seen_in_photo"] = seen
+        if self.close_up and self.photo_group == "deep":
+            ev["close_up_shows"] = self.photo_label or "nodule_or_cyst"
         return ev
 
     @property
@@ -101,12 +109,27 @@ class Findings:
             ev["lesion_type"] = a.lesion_type
         if self.inflamed_lesions_seen:
             ev["inflamed_lesions_in_photo"] = self.inflamed_lesions_seen
+        if self.close_up and self.photo_group in ("inflamed", "deep"):
+            ev["close_up_shows"] = self.photo_label or ("papule_or_pustule" if self.photo_group == "inflamed"
+                                                        else "nodule_or_cyst")
         if ev:
             return ev
         said_calm = a.pain == "none" or a.warm is False or a.lesion_type in ("open_comedo", "closed_comedo")
-        if said_calm or (self.image_given and self.lesion_count > 0):
+        if said_calm or (self.image_given and self.lesion_count > 0 and
+                         (not self.close_up or self.photo_group == "comedonal")):
             return None
         return {"unknown": True}
+
+    @property
+    def extractable_seen(self) -> frozenset[str]:
+        """The extractable types the photo shows: on a close-up only where its photo-level group is comedonal
+        (crops of a close-up are too unreliable to overrule the photo); on a wider view, typed lesions."""
+        kinds = frozenset({"open_comedo", "closed_comedo"})
+        if self.close_up:
+            if self.photo_group != "comedonal":
+                return frozenset()
+            return (self.types_seen & kinds) | ({self.photo_label} if self.photo_label else kinds)
+        return self.types_seen & kinds
 
 
 INFLAMED_TYPES = frozenset({"papule", "pustule", "nodule", "cyst"})
@@ -118,16 +141,23 @@ def findings_from(answers: Answers | None, analysis: Analysis | None) -> Finding
     if analysis is None:
         return Findings(answers)
     lesions = analysis.lesions
+    close_up = analysis.scene is not None and analysis.scene.view == "close_up"
+    photo = analysis.photo_type
     types = frozenset(str(t) for t in lesions.type_label if t is not None)
+    if close_up and photo is not None and photo.label is not None:
+        types |= {photo.label}
     mm = analysis.image.mm_per_px
     max_mm = float(lesions.radii.max() * 2 * mm) if (mm and len(lesions)) else None
-    inflamed = 0
-    for i, red in enumerate(analysis.redness.per_lesion):
-        typed = lesions.type_label[i] if i < len(lesions) else None
-        if red.grade in (IrritationGrade.MODERATE, IrritationGrade.MARKED) or typed in INFLAMED_TYPES:
-            inflamed += 1
-    nice = getattr(analysis.severity, "nice_band", None)
-    return Findings(answers, True, len(lesions), types, max_mm, inflamed, analysis.severity.hayashi_grade, nice)
+    red_ring = [red.grade in (IrritationGrade.MODERATE, IrritationGrade.MARKED) for red in analysis.redness.per_lesion]
+    comedo = [LesionType.group_of(t) is LesionGroup.COMEDONAL for t in lesions.type_label]
+    if close_up:  # the comedones with a red ring: inflamed papules and deep lesions are in photo_group
+        inflamed = sum(r and c for r, c in zip(red_ring, comedo, strict=False))
+    else:
+        inflamed = sum(r or (t in INFLAMED_TYPES) for r, t in zip(red_ring, lesions.type_label, strict=False))
+    sev = analysis.severity
+    return Findings(answers, True, len(lesions), types, max_mm, inflamed, sev.hayashi_grade, sev.nice_band,
+                    close_up, None if photo is None else photo.group, None if photo is None else photo.label,
+                    sum(comedo))
 
 
 Check = Callable[[Findings], "dict[str, object] | None"]

@@ -11,8 +11,6 @@ from enum import Enum
 
 import numpy as np
 
-from comedo.grade import HAYASHI_UPPER
-
 __all__ = [
     "SkinImage",
     "SkinMask",
@@ -28,6 +26,8 @@ __all__ = [
     "Description",
     "IrritationGrade",
     "LesionType",
+    "LesionGroup",
+    "NotGraded",
     "Untyped",
     "UntypedCode",
 ]
@@ -40,6 +40,19 @@ class IrritationGrade(str, Enum):
     MARKED = "marked"
 
 
+class LesionGroup(str, Enum):
+    """The three clinical groups of the six types, the safety-relevant answer: comedones may be extracted with
+    care, inflamed papules and pustules are left to settle, deep nodules and cysts need a professional."""
+
+    COMEDONAL = "comedonal"
+    INFLAMED = "inflamed"
+    DEEP = "deep"
+
+    @property
+    def members(self) -> tuple[LesionType, ...]:
+        return tuple(t for t in LesionType if t.group is self)
+
+
 class LesionType(str, Enum):
     OPEN_COMEDO = "open_comedo"
     CLOSED_COMEDO = "closed_comedo"
@@ -47,6 +60,20 @@ class LesionType(str, Enum):
     PUSTULE = "pustule"
     NODULE = "nodule"
     CYST = "cyst"
+
+    @property
+    def group(self) -> LesionGroup:
+        return _GROUP_OF[self.value]
+
+    @classmethod
+    def group_of(cls, label: str | None) -> LesionGroup | None:
+        """The group of a type value string, None for None (untyped)."""
+        return None if label is None else cls(label).group
+
+
+_GROUP_OF = {"open_comedo": LesionGroup.COMEDONAL, "closed_comedo": LesionGroup.COMEDONAL,
+             "papule": LesionGroup.INFLAMED, "pustule": LesionGroup.INFLAMED,
+             "nodule": LesionGroup.DEEP, "cyst": LesionGroup.DEEP}
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,30 +112,44 @@ class Lesions:
 
     ``xyxy`` (n, 4) float32 in pixels of the oriented image; ``score`` (n,)
     float32 in 0..1; ``type_label`` (n,) object array of ``LesionType`` value
-    strings or None; ``type_scores`` (n, 6) float32 (NaN when untyped).
+    strings or None; ``type_scores`` (n, 6) float32 (NaN when untyped);
+    ``origin`` (n,) object array: ``"detector"``, or ``"dark_plug"`` for an open
+    comedo's dark plug marked on a close-up of blackheads (``comedo.comedones``).
+    A column left out is filled with its empty value (None, NaN, "detector"); a
+    column of another length is an error.
     """
 
     xyxy: np.ndarray
     score: np.ndarray
-    type_label: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
-    type_scores: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LesionType)), np.float32))
+    type_label: np.ndarray | None = None
+    type_scores: np.ndarray | None = None
+    origin: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        n = len(self.xyxy)
-        xyxy = np.asarray(self.xyxy, np.float32).reshape(n, 4)
-        score = np.asarray(self.score, np.float32).reshape(-1)
-        if len(score) != n:
-            raise ValueError(f"score has {len(score)} entries for {n} boxes")
-        label = np.asarray(self.type_label, object).reshape(-1)
-        if len(label) != n:
-            label = np.full(n, None, object)
-        scores = np.asarray(self.type_scores, np.float32)
-        if scores.shape != (n, len(LesionType)):
-            scores = np.full((n, len(LesionType)), np.nan, np.float32)
+        xyxy = np.asarray(self.xyxy, np.float32)
+        if xyxy.size == 0:
+            xyxy = xyxy.reshape(0, 4)
+        if xyxy.ndim != 2 or xyxy.shape[1] != 4:
+            raise ValueError(f"xyxy must be (n, 4), got shape {xyxy.shape}")
+        n = len(xyxy)
+
+        def column(value: np.ndarray | None, dtype: type, shape: tuple[int, ...], fill: object, name: str,
+                   ) -> np.ndarray:
+            if value is None:
+                return np.full(shape, fill, dtype)
+            array = np.asarray(value, dtype)
+            if array.size == 0 and n == 0:
+                return array.reshape(shape)
+            if array.shape != shape:
+                raise ValueError(f"{name} has shape {array.shape} for {n} boxes; expected {shape}")
+            return array
+
         object.__setattr__(self, "xyxy", xyxy)
-        object.__setattr__(self, "score", score)
-        object.__setattr__(self, "type_label", label)
-        object.__setattr__(self, "type_scores", scores)
+        object.__setattr__(self, "score", column(self.score, np.float32, (n,), 0.0, "score"))
+        object.__setattr__(self, "type_label", column(self.type_label, object, (n,), None, "type_label"))
+        object.__setattr__(self, "type_scores", column(self.type_scores, np.float32, (n, len(LesionType)), np.nan,
+                                                       "type_scores"))
+        object.__setattr__(self, "origin", column(self.origin, object, (n,), "detector", "origin"))
 
     @classmethod
     def empty(cls) -> Lesions:
@@ -118,7 +159,16 @@ class Lesions:
         return len(self.xyxy)
 
     def __getitem__(self, index: np.ndarray | slice) -> Lesions:
-        return Lesions(self.xyxy[index], self.score[index], self.type_label[index], self.type_scores[index])
+        return Lesions(self.xyxy[index], self.score[index], self.type_label[index], self.type_scores[index],
+                       self.origin[index])
+
+    @classmethod
+    def concatenate(cls, parts: list[Lesions]) -> Lesions:
+        if not parts:
+            return cls.empty()
+        return cls(np.concatenate([p.xyxy for p in parts]), np.concatenate([p.score for p in parts]),
+                   np.concatenate([p.type_label for p in parts]), np.concatenate([p.type_scores for p in parts]),
+                   np.concatenate([p.origin for p in parts]))
 
     @property
     def centers(self) -> np.ndarray:
@@ -133,14 +183,18 @@ class Lesions:
 
     def scaled(self, factor: float) -> Lesions:
         """A copy with coordinates multiplied by ``factor`` (resolution change)."""
-        return Lesions(self.xyxy * np.float32(factor), self.score, self.type_label, self.type_scores)
+        return Lesions(self.xyxy * np.float32(factor), self.score, self.type_label, self.type_scores, self.origin)
 
     def clipped(self, width: int, height: int) -> Lesions:
         """A copy with boxes clipped to an image of ``width`` x ``height``."""
         xyxy = self.xyxy.copy()
         xyxy[:, [0, 2]] = xyxy[:, [0, 2]].clip(0, width)
         xyxy[:, [1, 3]] = xyxy[:, [1, 3]].clip(0, height)
-        return Lesions(xyxy, self.score, self.type_label, self.type_scores)
+        return Lesions(xyxy, self.score, self.type_label, self.type_scores, self.origin)
+
+    def with_types(self, type_label: np.ndarray, type_scores: np.ndarray) -> Lesions:
+        """A copy with these types."""
+        return Lesions(self.xyxy, self.score, type_label, type_scores, self.origin)
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,19 +263,32 @@ class Quality:
 
 
 @dataclass(frozen=True)
-class Severity:
-    """Hayashi (count), IGA 0-4 and NICE band (counts by type); see ``comedo.grade``."""
+class NotGraded:
+    """Why the whole-face scales were not applied: a code for programs and a sentence for people."""
 
-    hayashi_grade: int
-    hayashi_label: str
+    code: str  # "close_up"
+    text: str
+
+
+@dataclass(frozen=True)
+class Severity:
+    """Hayashi (count), IGA 0-4 and NICE band (counts by type); see ``comedo.grade``.
+
+    The scales are for faces: on a close-up ``hayashi_grade``, ``hayashi_label``, ``iga_grade``, ``iga_label``
+    and ``nice_band`` are None and ``not_graded`` says why; the counts by type are still given."""
+
+    hayashi_grade: int | None
+    hayashi_label: str | None
     lesion_count: int
-    iga_grade: int = 0
-    iga_label: str = "clear"
-    nice_band: str = "none"
+    iga_grade: int | None = 0
+    iga_label: str | None = "clear"
+    nice_band: str | None = "none"
     non_inflammatory: int = 0
     papules_pustules: int = 0
     nodules_cysts: int = 0
-    hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER  # count cut-offs used for the grade
+    untyped: int = 0  # lesions with no type; counted with papules_pustules on faces, not on close-ups
+    not_graded: NotGraded | None = None
+    hayashi_upper: tuple[int, int, int] = field(kw_only=True)  # count cut-offs used for the grade
     # Set when the detector's grade model gave the grade (``comedo.grade_model``): the count's own band, the
     # model's four probabilities and its estimate of a full count; None and () when the grade is the count's band.
     hayashi_count_grade: int | None = None
@@ -235,6 +302,10 @@ class Severity:
     def hayashi_method(self) -> str:
         """"grade_model" when the detector's grade model gave the grade, else "count"."""
         return "count" if self.hayashi_count_grade is None else "grade_model"
+
+    @property
+    def graded(self) -> bool:
+        return self.not_graded is None
 
 
 @dataclass(frozen=True)
@@ -267,11 +338,16 @@ class Untyped:
 
 @dataclass(frozen=True)
 class PhotoType:
-    """The photo's dominant lesion type; ``basis`` says how it was decided or why it is unknown."""
+    """The photo's dominant lesion type and its group; ``basis`` says how it was decided or why it is unknown.
+
+    ``group`` (a ``LesionGroup`` value) may be known where the six-way ``label`` is not (a pustule or a papule,
+    but inflamed either way); ``label`` is None or one of ``group``'s members."""
 
     label: str | None
     scores: dict[str, float] | None
     basis: str
+    group: str | None = None
+    group_scores: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,13 @@ full-resolution photo. A lesion too small to judge (its crop under the card's
 ``min_crop_px``) or judged with a top score under ``min_confidence`` stays
 untyped and says why; untyped lesions count as inflammatory in the scales.
 The photo-level type is the classifier's answer for the whole frame on a
-close-up, and the most common lesion type (mean scores) on a wider view.
+close-up, and the most common lesion type (mean scores) on a wider view. On a
+close-up the answer comes in two parts (``photo_decision``): the group
+(comedonal, inflamed, deep: the safety-relevant one, from the summed
+probabilities of its types) and the six-way label, each named only when its
+probability reaches the card's calibrated threshold, and the label only within
+the group named: "inflamed, papule or pustule" is an honest answer where
+"papule" would be a guess.
 
 Nodules and cysts are defined by size as well as look: 5 mm or more across
 (the IGA lesion definitions of the FDA's 2018 acne guidance), where a papule
@@ -22,12 +28,13 @@ from __future__ import annotations
 import numpy as np
 
 from comedo.classify.registry import get_type_classifier
-from comedo.types import Lesions, LesionType, PhotoType, Untyped, UntypedCode
+from comedo.types import LesionGroup, Lesions, LesionType, PhotoType, Untyped, UntypedCode
 
-__all__ = ["deep_type_check", "type_lesions", "type_summary"]
+__all__ = ["deep_type_check", "type_lesions", "type_summary", "photo_decision", "group_probabilities"]
 
 TYPE_NAMES = tuple(t.value for t in LesionType)
-DEEP_TYPES = ("nodule", "cyst")
+GROUP_NAMES = tuple(g.value for g in LesionGroup)
+DEEP_TYPES = tuple(t.value for t in LesionGroup.DEEP.members)
 DEEP_MIN_MM = 5.0  # nodules and cysts are 5 mm or more across; papules are smaller
 
 
@@ -73,6 +80,27 @@ def type_summary(label: str | None, reason: Untyped | None, scores: dict[str, fl
     return _SUMMARY[reason.code]
 
 
+def group_probabilities(probs: np.ndarray) -> np.ndarray:
+    """(..., 3) group probabilities (``GROUP_NAMES`` order) from (..., 6) type probabilities (``TYPE_NAMES``)."""
+    members = [[TYPE_NAMES.index(t.value) for t in g.members] for g in LesionGroup]
+    return np.stack([probs[..., m].sum(axis=-1) for m in members], axis=-1)
+
+
+def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float) -> PhotoType:
+    """A close-up's answer from its (6,) type probabilities: the group when its summed probability reaches
+    ``group_min``, and the type when its own reaches ``label_min`` and it belongs to that group."""
+    groups = group_probabilities(probs)
+    g = int(groups.argmax())
+    group = GROUP_NAMES[g] if float(groups[g]) >= group_min else None
+    t = int(probs.argmax())
+    label = TYPE_NAMES[t] if group is not None and float(probs[t]) >= label_min and \
+        LesionType(TYPE_NAMES[t]).group.value == group else None
+    basis = "whole_photo" if group is not None else \
+        f"whole_photo: unsure (no group reached {group_min:.2f}; most likely {GROUP_NAMES[g]}, {float(groups[g]):.2f})"
+    return PhotoType(label, dict(zip(TYPE_NAMES, map(float, probs), strict=True)), basis, group,
+                     dict(zip(GROUP_NAMES, map(float, groups), strict=True)))
+
+
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool, mm_per_px: float | None = None,
                  ) -> tuple[Lesions, list[Untyped | None], PhotoType, dict[str, str] | None]:
     """Typed lesions, per-lesion reasons for missing types, the photo type, and the model identity.
@@ -104,17 +132,18 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool, mm_per_px
                 reasons[i] = Untyped(UntypedCode.UNCERTAIN, (
                     f"uncertain: the most likely type, {TYPE_NAMES[int(p.argmax())]}, scored {float(p.max()):.2f} "
                     f"< {classifier.card.min_confidence:.2f}"))
-    typed = Lesions(lesions.xyxy, lesions.score, labels, scores)
+    typed = lesions.with_types(labels, scores)
     if close_up:
-        whole = classifier.classify_photo(rgb)[index]
-        photo = PhotoType(TYPE_NAMES[int(whole.argmax())], dict(zip(TYPE_NAMES, map(float, whole), strict=True)),
-                          "whole_photo")
+        photo = photo_decision(classifier.classify_photo(rgb)[index], group_min=classifier.card.group_min_confidence,
+                               label_min=classifier.card.photo_min_confidence)
     elif any(label is not None for label in labels):
         typed_idx = [i for i in judged if labels[i] is not None]
         counts = np.bincount(scores[typed_idx].argmax(axis=1), minlength=len(TYPE_NAMES))
         mean = scores[typed_idx].mean(axis=0)
         top = int(np.lexsort((mean, counts))[-1])
-        photo = PhotoType(TYPE_NAMES[top], dict(zip(TYPE_NAMES, map(float, mean), strict=True)), "lesion_majority")
+        photo = PhotoType(TYPE_NAMES[top], dict(zip(TYPE_NAMES, map(float, mean), strict=True)), "lesion_majority",
+                          LesionType(TYPE_NAMES[top]).group.value,
+                          dict(zip(GROUP_NAMES, map(float, group_probabilities(mean)), strict=True)))
     else:
         photo = PhotoType(None, None, "wide view with no lesion typed with confidence (too small or uncertain)")
     return typed, reasons, photo, classifier.identity

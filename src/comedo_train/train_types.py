@@ -35,11 +35,20 @@ from comedo.metrics import confusion_matrix, macro_f1
 from comedo_train.common import load_matching_weights, seed_everything, warmup_cosine_lr
 from comedo_train.detector_net import LesionNet, Residual, conv_bn
 from comedo_train.lesion_types import CLASSES, keep_share, link_duplicates, scan, split
+from comedo_train.lite_net import LiteNet
 
 INPUT = 160  # default network input side; --input changes it and the checkpoint records it
 
 
 HEADS = ("plain", "wide")
+BACKBONES = ("encoder", "lite0")
+
+
+def build_type_net(backbone: str, head: str, side: int, *, pretrained: bool = True) -> nn.Module:
+    """The type network a checkpoint's ``backbone`` names (``pretrained`` False when its weights will be loaded)."""
+    if backbone == "lite0":
+        return LiteNet(len(CLASSES), side=side, pretrained=pretrained)
+    return TypeNet(head=head)
 
 
 class TypeNet(nn.Module):
@@ -202,6 +211,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="smallest random crop, as a fraction of the photo's side (the label is the photo's "
                              "dominant lesion, which a small crop can miss)")
     parser.add_argument("--head", choices=HEADS, default="plain", help="classifier head (see TypeNet)")
+    parser.add_argument("--backbone", choices=BACKBONES, default="encoder",
+                        help="encoder: the detector's encoder (TypeNet, from scratch or --init-from); lite0: "
+                             "EfficientNet-Lite0 with ImageNet weights (comedo_train.lite_net; use --input 224)")
+    parser.add_argument("--head-lr-scale", type=float, default=1.0,
+                        help="the new head's learning rate as a multiple of --lr (a pretrained body learns slower)")
     parser.add_argument("--input", type=int, default=INPUT,
                         help="network input side in px; photos are loaded at 1.2x this (capped at 256 px, the data's "
                              "largest side) to crop from")
@@ -247,13 +261,18 @@ def main(argv: list[str] | None = None) -> None:
     valid_imgs = np.stack([centre(load_rgb(it.path, load_side), args.input) for it in valid]) if valid else None
     valid_labels = np.array([it.label for it in valid])
 
-    model = TypeNet(head=args.head)
+    model = build_type_net(args.backbone, args.head, args.input)
     if args.init_from:
         load_matching_weights(model, args.init_from)
     # Class weights against imbalance (papule has the fewest photos).
     counts = np.bincount(train_labels, minlength=len(CLASSES)).astype(np.float32)
     weights = torch.tensor(counts.sum() / (len(CLASSES) * counts))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
+    if isinstance(model, LiteNet):
+        groups = [{"params": model.body_parameters(), "lr_scale": 1.0},
+                  {"params": model.head_parameters(), "lr_scale": args.head_lr_scale}]
+    else:
+        groups = [{"params": list(model.parameters()), "lr_scale": 1.0}]
+    optimizer = torch.optim.AdamW(groups, lr=args.lr, weight_decay=5e-4)
     steps_per_epoch = math.ceil(len(train) / args.batch)
     total = steps_per_epoch * args.epochs
     rng = np.random.default_rng(args.seed)
@@ -264,6 +283,7 @@ def main(argv: list[str] | None = None) -> None:
         """The network as validated (the weight average with --ema), with what export_types needs to rebuild it."""
         state = averaged.state_dict() if averaged else model.state_dict()
         torch.save({"model": state, "epoch": epoch, "figures": figures, "input": args.input, "head": args.head,
+                    "backbone": args.backbone,
                     "ema": args.ema, "min_crop": args.min_crop, "mixup": args.mixup,
                     "camera_effects": args.camera_effects, "all_photos": args.all_photos,
                     "train_fraction": args.train_fraction}, path)
@@ -281,7 +301,7 @@ def main(argv: list[str] | None = None) -> None:
             y = torch.from_numpy(train_labels[idx])
             lr = warmup_cosine_lr(args.lr, step, total)
             for g in optimizer.param_groups:
-                g["lr"] = lr
+                g["lr"] = lr * g["lr_scale"]
             if args.mixup > 0:
                 lam = float(rng.beta(args.mixup, args.mixup))
                 partner = torch.from_numpy(rng.permutation(len(idx)))

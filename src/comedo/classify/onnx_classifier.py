@@ -37,13 +37,21 @@ class TypeCard:
     context: float
     min_crop_px: int
     min_confidence: float
+    # A close-up's photo-level answer: its group is named when the group's summed probability reaches
+    # group_min_confidence, its six-way label when that type's reaches photo_min_confidence (the card's
+    # calibration on the training folder's held-out families; cards before 0.6 have neither: 0.5).
+    group_min_confidence: float = 0.5
+    photo_min_confidence: float = 0.5
+    views: int = 7  # whole-photo test-time views: 7 (photo, mirror, four corners and the centre) or 2
 
     @classmethod
     def read(cls, path: Path) -> TypeCard:
         def build(d: dict) -> TypeCard:
             inf = d["inference"]
             return cls(d["name"], d["file"], d["sha256"], int(inf["input_size"]), tuple(inf["labels"]),
-                       float(inf["context"]), int(inf["min_crop_px"]), float(inf["min_confidence"]))
+                       float(inf["context"]), int(inf["min_crop_px"]), float(inf["min_confidence"]),
+                       float(inf.get("group_min_confidence", 0.5)), float(inf.get("photo_min_confidence", 0.5)),
+                       int(inf.get("views", 7)))
 
         return parse_card(path, build)
 
@@ -84,7 +92,9 @@ class OnnxTypeClassifier(SquareImageModel):
 
     def classify_photo(self, rgb: np.ndarray) -> np.ndarray:
         """(6,) probabilities for a whole close-up: the mean over the photo, its
-        mirror, and 80 % crops at the four corners and the centre."""
+        mirror, and (with the card's ``views`` 7) 80 % crops at the four corners and the centre."""
+        if self.card.views == 2:
+            return self.classify([rgb], mirror=True)[0]
         h, w = rgb.shape[:2]
         ch, cw = max(1, int(h * 0.8)), max(1, int(w * 0.8))
         corners = ((0, 0), (0, w - cw), (h - ch, 0), (h - ch, w - cw), ((h - ch) // 2, (w - cw) // 2))

@@ -20,7 +20,8 @@ def summary_line(analysis: Analysis) -> str:
     parts = [
         f"{analysis.image.width}x{analysis.image.height}",
         f"skin {analysis.skin.fraction:.0%}",
-        f"{sev.lesion_count} lesion{'s' if sev.lesion_count != 1 else ''} (Hayashi {sev.hayashi_label})",
+        f"{sev.lesion_count} lesion{'s' if sev.lesion_count != 1 else ''} "
+        + (f"(Hayashi {sev.hayashi_label})" if sev.graded else "(close-up: not graded)"),
         f"{len(analysis.dark_spots)} dark spots",
         f"redness {red.grade.value} vs own skin (p90 delta a* {red.delta_p90:.1f})",
     ]

@@ -45,8 +45,10 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
         if r.estimated_lesion_count is not None and r.estimated_lesion_count != r.lesion_count:
             lesions += f" (~{r.estimated_lesion_count})"
         table.add_row(str(r.analysis_id), r.created_at.strftime("%Y-%m-%d %H:%M"), lesions,
-                      str(r.non_inflammatory), str(r.papules_pustules), str(r.nodules_cysts), str(r.hayashi_grade),
-                      str(r.iga_grade), r.irritation, "-" if r.delta_a_p90 is None else f"{r.delta_a_p90:.1f}",
+                      str(r.non_inflammatory), str(r.papules_pustules), str(r.nodules_cysts),
+                      "-" if r.hayashi_grade is None else str(r.hayashi_grade),
+                      "-" if r.iga_grade is None else str(r.iga_grade), r.irritation,
+                      "-" if r.delta_a_p90 is None else f"{r.delta_a_p90:.1f}",
                       r.triage_level or "-", r.comedo_version)
     Console().print(table)
     versions = list(dict.fromkeys(r.comedo_version for r in rows))

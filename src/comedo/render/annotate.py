@@ -73,7 +73,8 @@ def _legend(analysis: Analysis, width: int, thick: int) -> np.ndarray:
     sev = analysis.severity
     red = analysis.redness
     rows = [
-        [(_LESION, f"lesions: {len(analysis.lesions)} (Hayashi {sev.hayashi_label})"),
+        [(_LESION, f"lesions: {len(analysis.lesions)} "
+                   + (f"(Hayashi {sev.hayashi_label})" if sev.graded else "(close-up, not graded)")),
          (_SPOT, f"dark spots: {len(analysis.dark_spots)}"),
          *([(_LEFT_OUT, f"not in redness: {red.anatomy_fraction:.0%}")] if red.anatomy_fraction > 0 else [])],
         [(_SKIN, "skin outline"),

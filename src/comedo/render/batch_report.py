@@ -36,7 +36,7 @@ def batch_summary_html(rows: list[dict[str, Any]]) -> str:
 
     ok = [r for r in rows if not r.get("error")]
     failed = [r for r in rows if r.get("error")]
-    grades = Counter(int(r["hayashi_grade"]) for r in ok)
+    grades = Counter(int(r["hayashi_grade"]) for r in ok if r["hayashi_grade"] not in (None, ""))  # close-ups: none
     grade_png = png_bytes(bar_chart(list(HAYASHI_LABELS), [grades.get(g, 0) for g in range(4)],
                                     "Hayashi grade distribution"))
     edges = [0, 1, 3, 6, 11, 21, 36, 51, 10_000]

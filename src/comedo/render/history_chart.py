@@ -63,7 +63,10 @@ def history_chart(rows: Sequence[object], subject: str, *, width: int = 900) -> 
     redness = _panel([[r.delta_a_p90 if r.delta_a_p90 is not None else float("nan")  # type: ignore[attr-defined]
                        for r in rows]],
                      ["p90 delta a* vs own skin"], [(200, 40, 40)], "redness", dates, width, 200)
-    iga = _panel([[float(r.iga_grade) for r in rows],  # type: ignore[attr-defined]
-                  [float(r.hayashi_grade) for r in rows]],  # type: ignore[attr-defined]
+    def grade(value: int | None) -> float:  # close-ups are not graded: a gap in the line
+        return float("nan") if value is None else float(value)
+
+    iga = _panel([[grade(r.iga_grade) for r in rows],  # type: ignore[attr-defined]
+                  [grade(r.hayashi_grade) for r in rows]],  # type: ignore[attr-defined]
                  ["IGA 0-4", "Hayashi 0-3"], [(60, 60, 60), (30, 140, 90)], "severity", dates, width, 200)
     return np.vstack([counts, redness, iga])

@@ -70,17 +70,22 @@ def report_html(analysis: Analysis) -> str:
     parts.append(f"<img class='photo' alt='annotated photo' src='{image_uri}'>")
     sev = doc["severity"]
     red = doc["redness"]
-    hayashi = sev["hayashi"]
-    estimate = hayashi.get("estimated_count")
-    # Only the grade model, which grades wider views only, estimates a full count.
-    in_all = f" (about {estimate} in all)" if estimate is not None and estimate != hayashi["lesion_count"] else ""
-    sure = f", {max(hayashi['probabilities']):.0%} sure" if hayashi.get("probabilities") else ""
-    parts.append("<h2>Measurements</h2><div class='grid'>"
-                 f"<div class='card'>Lesions<b>{hayashi['lesion_count']}</b>"
-                 f"Hayashi {_e(hayashi['label'].replace('_', ' '))}{sure}{in_all}</div>"
-                 f"<div class='card'>IGA<b>{sev['iga']['grade']}</b>{_e(sev['iga']['label'].replace('_', ' '))}</div>"
-                 f"<div class='card'>NICE band<b>{_e(sev['nice']['band'].replace('_', ' '))}</b>NG198</div>"
-                 f"<div class='card'>Redness vs own skin<b>{_e(red['irritation'])}</b>"
+    hayashi = sev.get("hayashi")
+    if hayashi is None:  # a close-up: the whole-face scales are not applied
+        scales = (f"<div class='card'>Lesions<b>{len(doc['lesions'])}</b>close-up: not graded</div>"
+                  f"<div class='card'>Scales<b>not graded</b>{_e((sev.get('not_graded') or {}).get('text', ''))}"
+                  "</div>")
+    else:
+        estimate = hayashi.get("estimated_count")
+        # Only the grade model, which grades wider views only, estimates a full count.
+        in_all = f" (about {estimate} in all)" if estimate is not None and estimate != hayashi["lesion_count"] else ""
+        sure = f", {max(hayashi['probabilities']):.0%} sure" if hayashi.get("probabilities") else ""
+        scales = (f"<div class='card'>Lesions<b>{hayashi['lesion_count']}</b>"
+                  f"Hayashi {_e(hayashi['label'].replace('_', ' '))}{sure}{in_all}</div>"
+                  f"<div class='card'>IGA<b>{sev['iga']['grade']}</b>{_e(sev['iga']['label'].replace('_', ' '))}</div>"
+                  f"<div class='card'>NICE band<b>{_e(sev['nice']['band'].replace('_', ' '))}</b>NG198</div>")
+    parts.append("<h2>Measurements</h2><div class='grid'>" + scales
+                 + f"<div class='card'>Redness vs own skin<b>{_e(red['irritation'])}</b>"
                  f"p90 &Delta;a* {_e(red['delta_a_p90'])}</div>"
                  f"<div class='card'>Dark spots<b>{len(doc['dark_spots'])}</b>pores, openings, marks</div>"
                  f"<div class='card'>Photo quality<b>{'ok' if doc['quality']['ok'] else 'check'}</b>"

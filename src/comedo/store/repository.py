@@ -53,9 +53,9 @@ class HistoryRow:
     non_inflammatory: int
     papules_pustules: int
     nodules_cysts: int
-    hayashi_grade: int
-    iga_grade: int
-    nice_band: str
+    hayashi_grade: int | None  # None for a close-up (not graded)
+    iga_grade: int | None
+    nice_band: str | None
     irritation: str
     delta_a_p90: float | None
     dark_spot_count: int

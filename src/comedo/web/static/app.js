@@ -94,13 +94,24 @@ function show(index) {
   $("description").textContent = doc.description ? doc.description.text : "";
   $("type-explanations").replaceChildren(...(doc.description ? doc.description.lesion_types : []).map((x) => el("li", x.text)));
   const s = doc.severity;
-  const est = s.hayashi.estimated_count;
-  const inAll = est != null && est !== s.hayashi.lesion_count ? ` (about ${est} in all)` : "";  // wider views only
-  const sure = s.hayashi.probabilities ? `, ${Math.round(100 * Math.max(...s.hayashi.probabilities))}% sure` : "";
+  let scaleCards;
+  if (s.hayashi) {
+    const est = s.hayashi.estimated_count;
+    const inAll = est != null && est !== s.hayashi.lesion_count ? ` (about ${est} in all)` : "";  // wider views only
+    const sure = s.hayashi.probabilities ? `, ${Math.round(100 * Math.max(...s.hayashi.probabilities))}% sure` : "";
+    scaleCards = [
+      ["Lesions", s.hayashi.lesion_count, `Hayashi ${s.hayashi.label.replace("_", " ")}${sure}${inAll}`],
+      ["IGA", s.iga.grade, s.iga.label.replace("_", " ")],
+      ["NICE band", s.nice.band.replaceAll("_", " "), "NG198"],
+    ];
+  } else {  // a close-up: the whole-face scales are not applied (severity.not_graded says why)
+    scaleCards = [
+      ["Lesions", doc.lesions.length, "close-up: not graded"],
+      ["Scales", "not graded", s.not_graded ? s.not_graded.text : ""],
+    ];
+  }
   const cards = [
-    ["Lesions", s.hayashi.lesion_count, `Hayashi ${s.hayashi.label.replace("_", " ")}${sure}${inAll}`],
-    ["IGA", s.iga.grade, s.iga.label.replace("_", " ")],
-    ["NICE band", s.nice.band.replaceAll("_", " "), "NG198"],
+    ...scaleCards,
     ["Redness vs own skin", doc.redness.irritation, `p90 \u0394a* ${doc.redness.delta_a_p90 ?? "-"}`],
     ["Dark spots", doc.dark_spots.length, "pores, openings, marks"],
     ["Photo", doc.quality.ok ? "ok" : "check", doc.quality.flags.join(", ") || (doc.scene ? doc.scene.view.replace("_", "-") : "")],
