@@ -95,3 +95,44 @@ def test_killed_batch_resumes_with_every_photo_exactly_once(tmp_path: Path) -> N
     for f in (out / "results").glob("*.json"):  # every result file is whole JSON
         assert f.read_text().endswith("}")
     assert np.isfinite(float(rows[0]["lesions"]))
+
+
+def test_a_batch_with_bad_photos_completes_lists_each_once_and_exits_2(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for i in range(3):
+        Image.fromarray(skin_scene((240, 320), seed=200 + i).rgb).save(folder / f"ok{i}.png")
+    Image.new("RGB", (10000, 2), (200, 150, 130)).save(folder / "thin.png")  # used to kill the whole run
+    (folder / "broken.jpg").write_bytes(b"not a photo")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "comedo.cli.main", "batch", str(folder), "--out", str(out), "--workers", "1",
+           "--detector", "classical"]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 2, first.stderr
+    assert "Traceback" not in first.stderr + first.stdout
+    assert "3 analysed, 0 already done, 2 failed" in first.stdout
+    rows = _rows(out)
+    assert sorted(Path(r["path"]).name for r in rows) == ["broken.jpg", "ok0.png", "ok1.png", "ok2.png", "thin.png"]
+    assert "at least 32 px" in next(r["error"] for r in rows if r["path"].endswith("thin.png"))
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 2 and "2 failed in an earlier run" in again.stdout
+    assert "thin.png" in again.stderr  # the earlier failures are listed, not hidden
+    Image.fromarray(skin_scene((240, 320), seed=300).rgb).save(folder / "thin.png")  # mended: new bytes, retried
+    third = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert "1 analysed" in third.stdout and third.returncode == 2  # broken.jpg still fails
+    rows = _rows(out)  # each photo once: the mended file's result supersedes its old error
+    assert sorted(Path(r["path"]).name for r in rows) == ["broken.jpg", "ok0.png", "ok1.png", "ok2.png", "thin.png"]
+    assert not next(r["error"] for r in rows if r["path"].endswith("thin.png"))
+
+
+def test_batch_out_that_is_a_file_is_one_clear_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from comedo.cli.main import app
+
+    target = tmp_path / "out.txt"
+    target.write_text("mine")
+    Image.fromarray(skin_scene((240, 320), seed=1).rgb).save(tmp_path / "a.png")
+    result = CliRunner().invoke(app, ["batch", str(tmp_path / "a.png"), "--out", str(target)])
+    assert result.exit_code == 2 and "exists and is not a folder" in result.stderr
+    assert target.read_text() == "mine"

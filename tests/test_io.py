@@ -67,7 +67,7 @@ def test_grayscale_becomes_rgb() -> None:
 
 
 def test_sixteen_bit_gray_is_rescaled() -> None:
-    arr = np.full((10, 12), 65535 // 2, np.uint16)
+    arr = np.full((40, 48), 65535 // 2, np.uint16)
     loaded = load_image(_save(Image.fromarray(arr), "PNG"))
     assert abs(int(loaded.pixels[0, 0, 0]) - 128) <= 1
 
@@ -75,7 +75,7 @@ def test_sixteen_bit_gray_is_rescaled() -> None:
 def test_sixteen_bit_rgb_tiff(tmp_path: Path) -> None:
     import cv2
 
-    arr = np.zeros((10, 12, 3), np.uint16)
+    arr = np.zeros((40, 48, 3), np.uint16)
     arr[...] = (1000 * 257 // 10, 50 * 257, 200 * 257)  # B, G, R for OpenCV
     path = tmp_path / "rgb16.tif"
     cv2.imwrite(str(path), arr)
@@ -84,18 +84,18 @@ def test_sixteen_bit_rgb_tiff(tmp_path: Path) -> None:
 
 
 def test_cmyk_becomes_rgb() -> None:
-    loaded = load_image(_save(Image.new("CMYK", (8, 6), (0, 255, 255, 0)), "JPEG"))
-    r, g, b = loaded.pixels[3, 4]
+    loaded = load_image(_save(Image.new("CMYK", (40, 32), (0, 255, 255, 0)), "JPEG"))
+    r, g, b = loaded.pixels[16, 20]
     assert r > 200 and g < 60 and b < 60
 
 
 def test_alpha_is_composited_on_white() -> None:
-    rgba = np.zeros((6, 6, 4), np.uint8)
+    rgba = np.zeros((32, 32, 4), np.uint8)
     rgba[..., 0] = 255
-    rgba[:3, :, 3] = 255  # top half opaque red, bottom transparent
+    rgba[:16, :, 3] = 255  # top half opaque red, bottom transparent
     loaded = load_image(_save(Image.fromarray(rgba, "RGBA"), "PNG"))
     assert tuple(loaded.pixels[0, 0]) == (255, 0, 0)
-    assert tuple(loaded.pixels[5, 0]) == (255, 255, 255)
+    assert tuple(loaded.pixels[31, 0]) == (255, 255, 255)
 
 
 def test_array_and_bytes_inputs() -> None:
@@ -168,3 +168,46 @@ def test_file_too_large(tmp_path: Path) -> None:
 def test_bad_mm_per_px() -> None:
     with pytest.raises(InvalidInputError, match="mm_per_px"):
         load_image(_rgb(), mm_per_px=-1.0)
+
+
+@pytest.mark.parametrize("size", [(10000, 2), (640, 1), (2, 2), (31, 400), (400, 49)])
+def test_too_small_or_too_thin_is_one_clear_error(size: tuple[int, int]) -> None:
+    data = _save(Image.new("RGB", size, (200, 150, 130)), "PNG")
+    with pytest.raises(InvalidInputError, match=rf"image is {size[0]}x{size[1]} px; comedo needs at least 32 px"):
+        load_image(data)
+    with pytest.raises(InvalidInputError, match="at most 8:1"):
+        load_image(np.zeros((size[1], size[0], 3), np.uint8))
+
+
+def test_fifos_and_devices_are_refused_before_reading(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)
+    with pytest.raises(InvalidInputError, match="not a regular file"):
+        load_image(fifo)  # would block forever if it were opened
+    with pytest.raises(InvalidInputError, match="not a regular file"):
+        load_image("/dev/zero")
+
+
+def test_a_symlink_loop_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a.jpg").symlink_to(tmp_path / "b.jpg")
+    (tmp_path / "b.jpg").symlink_to(tmp_path / "a.jpg")
+    with pytest.raises(InvalidInputError, match="symbolic link loop"):
+        load_image(tmp_path / "a.jpg")
+
+
+def test_a_header_that_lies_about_its_size_is_refused() -> None:
+    # A real 9000x9000 header over 50 KB of data: decoders fill the missing rows with grey.
+    big = _save(Image.new("RGB", (9000, 9000), (200, 150, 130)), "JPEG")
+    head = big[:50_000]
+    with pytest.raises(InvalidInputError, match="declares 9000x9000 px but the file holds only 50 KB"):
+        load_image(head)
+
+
+def test_the_documented_100_mp_limit_is_the_real_one() -> None:
+    from comedo.io import MAX_PIXELS
+
+    with pytest.raises(InvalidInputError, match="MP limit"):
+        load_image(_save(Image.new("L", (10_001, 10_000)), "PNG"))
+    assert MAX_PIXELS == 100_000_000  # 90 MP (over Pillow's own 89.5 MP warning) would now load

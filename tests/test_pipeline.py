@@ -99,7 +99,7 @@ def test_bad_min_score() -> None:
 
 def test_unknown_detector() -> None:
     with pytest.raises(InvalidInputError, match="detector must be"):
-        comedo.analyze(np.zeros((10, 10, 3), np.uint8), detector="yolo")
+        comedo.analyze(np.zeros((64, 64, 3), np.uint8), detector="yolo")
 
 
 def test_annotated_image_does_not_touch_the_photo(sample_path: Path) -> None:

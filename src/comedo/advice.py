@@ -158,9 +158,12 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
     if a.pain in ("mild", "severe") or a.warm or a.lesion_type in ("papule", "pustule"):
         stop.append("It is inflamed (painful, warm, or a red papule or pustule); inflamed spots should be left "
                     "to settle, not squeezed.")
-    if findings.close_up and findings.photo_group == "inflamed":
-        stop.append("The close-up shows an inflamed spot (a papule or pustule), which should be left to settle, "
-                    "not squeezed.")
+    if findings.photo_group == "inflamed":
+        stop.append(("The close-up shows an inflamed spot" if findings.close_up else "The photo shows mostly "
+                     "inflamed spots") + " (papules or pustules), which should be left to settle, not squeezed.")
+    elif findings.photo_group == "deep" and not findings.close_up:
+        stop.append("The photo shows mostly deep lesions (nodules or cysts), which only a professional should "
+                    "drain.")
     if findings.close_up and findings.inflamed_lesions_seen:
         stop.append(f"The photo shows inflamed redness around {findings.inflamed_lesions_seen} of the "
                     f"{findings.comedones_seen} comedones marked; inflamed comedones should be left to settle.")

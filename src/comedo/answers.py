@@ -15,7 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 
 from comedo.errors import InvalidInputError
 
-__all__ = ["Answers", "load_answers", "parse_answers"]
+__all__ = ["Answers", "load_answers", "parse_answers", "decode_answers", "MAX_ANSWERS_BYTES"]
+
+MAX_ANSWERS_BYTES = 64 * 1024  # the whole questionnaire is a few hundred bytes
+_SHOWN = 60  # characters of a bad value shown in a message
 
 
 class Answers(BaseModel):
@@ -64,7 +67,7 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
     if data is None:
         return Answers()
     if not isinstance(data, dict):
-        raise InvalidInputError(f"{source}: must be a JSON object of answers, got {type(data).__name__}")
+        raise InvalidInputError(f"{_shown(source)}: must be a JSON object of answers, got {type(data).__name__}")
     try:
         return Answers.model_validate(data)
     except ValidationError as exc:
@@ -72,24 +75,48 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
         key = str(err["loc"][0]) if err["loc"] else "(root)"
         if err["type"] == "extra_forbidden":
             allowed = ", ".join(Answers.model_fields)
-            raise InvalidInputError(f"{source}: unknown key {key!r} (allowed: {allowed})") from None
+            raise InvalidInputError(f"{_shown(source)}: unknown key {_shown(repr(key))} (allowed: {allowed})") from None
         message = str(err["msg"]).removeprefix("Value error, ")
         if key == "size_mm" and err["type"] in ("int_type", "float_type"):
             message = "input should be a number"
-        raise InvalidInputError(f"{source}: {key}: {message[0].lower()}{message[1:]}; "
-                                f"got {json.dumps(err.get('input'))}") from None
+        raise InvalidInputError(f"{_shown(source)}: {_shown(key)}: {message[0].lower()}{message[1:]}; "
+                                f"got {_shown(_dumped(err.get('input')))}") from None
 
 
-def load_answers(path: Path) -> Answers:
-    """Read and validate an answers JSON file."""
+def _dumped(value: object) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInputError(f"{path}: answers file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"{path}: cannot read answers file ({exc})") from None
+        return json.dumps(value)
+    except (ValueError, TypeError, RecursionError):  # a 5,000-digit integer, a deep nesting
+        return type(value).__name__
+
+
+def _shown(text: str) -> str:
+    """At most ``_SHOWN`` characters of ``text`` for a message (a 20 MB answer is not echoed back)."""
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}... ({len(text):,} characters)"
+
+
+def decode_answers(text: str | bytes, *, source: str = "answers") -> Answers:
+    """Parse and validate answers given as JSON text; any problem is an ``InvalidInputError`` of one short line
+    (oversized text, bad JSON, integers past Python's digit limit, nesting past the recursion limit)."""
+    if len(text) > MAX_ANSWERS_BYTES:
+        raise InvalidInputError(f"{source}: answers are {len(text):,} bytes, over the {MAX_ANSWERS_BYTES:,}-byte "
+                                "limit")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return parse_answers(data, source=str(path))
+        raise InvalidInputError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{source}: not UTF-8 text") from None
+    except RecursionError:
+        raise InvalidInputError(f"{source}: nested too deeply to be answers") from None
+    except ValueError as exc:  # e.g. "Exceeds the limit (4300 digits) for integer string conversion"
+        raise InvalidInputError(f"{source}: not valid answers ({_shown(str(exc))})") from None
+    return parse_answers(data, source=source)
+
+
+def load_answers(path: Path) -> Answers:
+    """Read and validate an answers JSON file (a regular file of at most ``MAX_ANSWERS_BYTES``)."""
+    from comedo.io import read_bounded
+
+    data = read_bounded(path, str(path), MAX_ANSWERS_BYTES, what="answers file")
+    return decode_answers(data, source=str(path))

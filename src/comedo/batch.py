@@ -1,8 +1,11 @@
 """Batch analysis of photo archives: resumable, parallel on local processes or a Dask cluster.
 
 Resumable by content: each photo's result is ``OUT/results/<sha256>.json``
-(or ``OUT/errors/<sha256>.json`` for a photo that cannot be read), written
-atomically. A rerun hashes the inputs and skips every hash already done, so
+(or ``OUT/errors/<sha256>.json`` for a photo that fails, for any reason: a bad
+file, a photo the pipeline refuses, or an unexpected fault, which is recorded
+rather than allowed to stop the run), written atomically. A file whose bytes
+changed has another hash and is tried again; an earlier failure is listed, not
+redone. A rerun hashes the inputs and skips every hash already done, so
 a run killed at any moment loses at most the photos in flight, redoes nothing
 twice, and the summary (rebuilt from the result files, one row per content hash)
 never duplicates a row.
@@ -21,6 +24,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,6 +110,14 @@ def _worker_init() -> None:
     os.environ["COMEDO_THREADS"] = "1"
 
 
+def record_failure(out: Path, path: str, sha: str, error: str) -> str:
+    """Write the photo's error file (so a rerun lists it instead of redoing it) and return the message."""
+    if sha:
+        write_atomic(out / "errors" / f"{sha}.json", json.dumps({"path": path, "sha256": sha,
+                                                                   "error": error}).encode())
+    return error
+
+
 def analyze_task(path: str, sha: str, out_dir: str, detector: str, min_score: float | None) -> tuple[bool, str | None,
                                                                                                       dict | None]:
     """Analyse one photo and write its result file. Models are cached per process by the registries."""
@@ -117,13 +129,21 @@ def analyze_task(path: str, sha: str, out_dir: str, detector: str, min_score: fl
     out = Path(out_dir)
     try:
         analysis = analyze(Path(path), detector=detector, min_score=min_score)
+        doc = to_document(analysis).model_dump(mode="json")
     except ComedoError as exc:
-        write_atomic(out / "errors" / f"{sha}.json", json.dumps({"path": path, "sha256": sha,
-                                                                   "error": str(exc)}).encode())
-        return False, str(exc), None
-    doc = to_document(analysis).model_dump(mode="json")
+        return False, record_failure(out, path, sha, str(exc)), None
+    except Exception as exc:  # noqa: BLE001 - the task boundary: one photo's fault must not stop an archive
+        return False, record_failure(out, path, sha, f"{path}: internal error ({type(exc).__name__}: {exc})"), None
     write_atomic(out / "results" / f"{sha}.json", json.dumps(doc).encode())
     return True, None, summary_row(doc)
+
+
+def earlier_error(out: Path, sha: str) -> str | None:
+    """The message an earlier run recorded for this content, if it failed."""
+    try:
+        return str(json.loads((out / "errors" / f"{sha}.json").read_text())["error"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 # --- orchestration --------------------------------------------------------------------------------------------
@@ -161,7 +181,9 @@ def analyze_many(
         done = out / "results" / f"{sha}.json"
         failed = out / "errors" / f"{sha}.json"
         if done.exists() or failed.exists():
-            result = BatchResult(str(path), sha, done.exists(), True)
+            ok = done.exists()
+            result = BatchResult(str(path), sha, ok, True,
+                                 None if ok else (earlier_error(out, sha) or f"{path}: failed in an earlier run"))
             if on_progress:
                 on_progress(result, total, total)
             yield result
@@ -191,7 +213,11 @@ def _run_local(todo: list[tuple[str, str]], out: Path, workers: int, detector: s
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 path, sha = pending.pop(future)
-                ok, error, row = future.result()
+                try:
+                    ok, error, row = future.result()
+                except BrokenProcessPool:  # the worker died (out of memory, killed): record it, stop cleanly
+                    ok, error, row = False, record_failure(out, path, sha, f"{path}: the worker process died "
+                                                                            "while analysing it"), None
                 result = BatchResult(path, sha, ok, False, error, row)
                 if on_progress:
                     on_progress(result, total, total)
@@ -234,9 +260,11 @@ def write_summary(out_dir: str | Path) -> dict[str, Path]:
     rows = []
     for f in sorted((out / "results").glob("*.json")):
         rows.append(summary_row(json.loads(f.read_text())))
+    analysed = {row["path"] for row in rows}
     for f in sorted((out / "errors").glob("*.json")):
         err = json.loads(f.read_text())
-        rows.append({"path": err["path"], "sha256": err["sha256"], "error": err["error"]})
+        if err["path"] not in analysed:  # a failure superseded by the mended file's result is not listed
+            rows.append({"path": err["path"], "sha256": err["sha256"], "error": err["error"]})
     columns = [
         "path", "sha256", "width", "height", "lesions", "n_open_comedo", "n_closed_comedo", "n_papule", "n_pustule",
         "n_nodule", "n_cyst", "n_untyped", "hayashi_grade", "iga_grade", "nice_band", "irritation", "delta_a_p90",

@@ -7,8 +7,12 @@ truncated, non-image and oversized input with ``InvalidInputError``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io as _io
+import os
+import stat
+import sys
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
@@ -21,12 +25,20 @@ from comedo.types import SkinImage
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["load_image", "ImageSource", "MAX_PIXELS", "MAX_BYTES", "SUPPORTED_FORMATS"]
+__all__ = ["load_image", "read_bounded", "check_dimensions", "ImageSource", "MAX_PIXELS", "MAX_BYTES",
+           "SUPPORTED_FORMATS", "MIN_SIDE_PX", "MAX_ASPECT", "STDIN"]
 
 ImageSource = Union[str, Path, bytes, bytearray, np.ndarray]
 
 MAX_PIXELS = 100_000_000  # a 100 MP phone photo; decompression bombs are far larger
 MAX_BYTES = 100 * 1024 * 1024
+MIN_SIDE_PX = 32  # the working copies (320 px, the detector's input) need a few pixels on the short side
+MAX_ASPECT = 8.0  # a panorama strip or a 1-pixel line is not a skin photo
+# Declared pixels per byte of JPEG data above which its header is taken to lie (a forged or truncated file, whose
+# missing rows libjpeg fills with grey): a JPEG spends at least about a byte per 8x8 block, so even a single-colour
+# 12 MP or 81 MP JPEG holds one byte per 64 pixels (measured with Pillow at quality 30 and 75).
+MAX_JPEG_PIXELS_PER_BYTE = 500
+STDIN = "-"  # the path that reads the photo from standard input
 SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "HEIF", "HEIC", "MPO", "GIF")
 
 _heif_registered = False
@@ -67,19 +79,12 @@ def load_image(
         label = name or "<bytes>"
         data = bytes(source)
     elif isinstance(source, (str, Path)):
-        path = Path(source)
-        label = name or str(path)
-        if not path.exists():
-            raise InvalidInputError(f"{label}: file not found")
-        if path.is_dir():
-            raise InvalidInputError(f"{label}: is a directory, not an image file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ImageTooLargeError(f"{label}: file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInputError(f"{label}: cannot read file ({exc.strerror or exc})") from exc
+        if str(source) == STDIN:
+            label = name or "<stdin>"
+            data = _read_stream(sys.stdin.buffer, label, max_bytes)
+        else:
+            label = name or str(source)
+            data = read_bounded(Path(source), label, max_bytes, what="image file")
     else:
         raise InvalidInputError(f"image must be a path, bytes or an RGB array, got {type(source).__name__}")
     if len(data) == 0:
@@ -87,7 +92,49 @@ def load_image(
     if len(data) > max_bytes:
         raise ImageTooLargeError(f"{label}: {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
     pixels, fmt = _decode(data, label, max_pixels)
+    check_dimensions(pixels.shape[1], pixels.shape[0], label)
     return SkinImage(pixels, label, hashlib.sha256(data).hexdigest(), mm_per_px, fmt)
+
+
+def check_dimensions(width: int, height: int, label: str) -> None:
+    """Refuse an image too small or too thin for the pipeline (``MIN_SIDE_PX``, ``MAX_ASPECT``)."""
+    short, long = min(width, height), max(width, height)
+    if short < MIN_SIDE_PX or long > MAX_ASPECT * short:
+        raise InvalidInputError(f"{label}: image is {width}x{height} px; comedo needs at least {MIN_SIDE_PX} px on "
+                                f"the short side and at most {MAX_ASPECT:.0f}:1 between the sides")
+
+
+def read_bounded(path: Path, label: str, max_bytes: int, *, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``: FIFOs, devices and sockets are refused before
+    reading (``st_size`` says nothing of them), and reading stops past the limit whatever the size said."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InvalidInputError(f"{label}: {what} not found") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InvalidInputError(f"{label}: symbolic link loop") from None
+        raise InvalidInputError(f"{label}: cannot read {what} ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InvalidInputError(f"{label}: is a directory, not an {what}" if what[0] in "aeiou" else
+                                f"{label}: is a directory, not a {what}")
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidInputError(f"{label}: not a regular file (a pipe, device or socket); give a {what} path")
+    if info.st_size > max_bytes:
+        raise ImageTooLargeError(f"{label}: file is {info.st_size / 1e6:.1f} MB, over the "
+                                 f"{max_bytes / 1e6:.0f} MB limit")
+    try:
+        with open(path, "rb") as handle:
+            return _read_stream(handle, label, max_bytes)
+    except OSError as exc:
+        raise InvalidInputError(f"{label}: cannot read {what} ({exc.strerror or exc})") from None
+
+
+def _read_stream(handle: _io.BufferedIOBase | _io.RawIOBase, label: str, max_bytes: int) -> bytes:
+    data = handle.read(max_bytes + 1) or b""
+    if len(data) > max_bytes:
+        raise ImageTooLargeError(f"{label}: over the {max_bytes / 1e6:.0f} MB limit")
+    return bytes(data)
 
 
 def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str | None]:
@@ -96,7 +143,9 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str |
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1", b"ftypheif", b"ftypavif"):
         _register_heif()
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # Pillow warns from 89.5 MP; comedo's own limit (max_pixels, 100 MP) is checked below, and Pillow's
+        # DecompressionBombError (twice its limit) still stops a bomb before any pixel is decoded.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             img = Image.open(_io.BytesIO(data))
         except UnidentifiedImageError:
@@ -104,7 +153,7 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str |
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageTooLargeError(f"{label}: image has too many pixels (decompression bomb?)") from None
         except (OSError, SyntaxError, ValueError) as exc:
-            raise InvalidInputError(f"{label}: cannot read image ({exc})") from None
+            raise InvalidInputError(f"{label}: cannot read image ({_one_line(exc)})") from None
         fmt = img.format
         w, h = img.size
         if w * h > max_pixels:
@@ -112,6 +161,10 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str |
                                      f"over the {max_pixels / 1e6:.0f} MP limit")
         if w == 0 or h == 0:
             raise InvalidInputError(f"{label}: image has no pixels ({w}x{h})")
+        check_dimensions(w, h, label)  # before decoding: a 10000x2 strip costs nothing to refuse
+        if fmt in ("JPEG", "MPO") and w * h > MAX_JPEG_PIXELS_PER_BYTE * len(data):
+            raise InvalidInputError(f"{label}: the header declares {w}x{h} px but the file holds only "
+                                    f"{len(data) / 1e3:.0f} KB: truncated or forged")
         try:
             img.load()
             img = ImageOps.exif_transpose(img) or img
@@ -119,9 +172,16 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str |
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageTooLargeError(f"{label}: image has too many pixels (decompression bomb?)") from None
         except (OSError, SyntaxError, ValueError) as exc:
-            reason = "file is truncated or corrupt" if "truncated" in str(exc) or "broken" in str(exc) else str(exc)
+            text = _one_line(exc)
+            reason = "file is truncated or corrupt" if "truncated" in text or "broken" in text else text
             raise InvalidInputError(f"{label}: cannot decode image ({reason})") from None
     return rgb, fmt
+
+
+def _one_line(exc: BaseException, limit: int = 200) -> str:
+    """A decoder's message on one line, cut to ``limit`` characters (libheif's span several)."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _pil_to_rgb(img: "Image.Image", data: bytes, label: str) -> np.ndarray:
@@ -161,6 +221,7 @@ def _array_to_rgb(array: np.ndarray, label: str, max_pixels: int) -> np.ndarray:
         array = np.clip(array * scale + 0.5, 0, 255).astype(np.uint8)
     elif array.dtype != np.uint8:
         raise InvalidInputError(f"{label}: array dtype must be uint8, uint16 or float, got {array.dtype}")
+    check_dimensions(w, h, label)
     if array.shape[2] == 4:
         alpha = array[:, :, 3:4].astype(np.float32) / 255.0
         array = (array[:, :, :3] * alpha + 255.0 * (1 - alpha) + 0.5).astype(np.uint8)

@@ -26,7 +26,7 @@ from comedo.detect.registry import get_detector
 from comedo.errors import InvalidInputError
 from comedo.grade import HAYASHI_LABELS, HAYASHI_UPPER, IGA_LABELS, count_types, hayashi_grade, iga_grade, nice_band
 from comedo.grade_model import CountGradeModel
-from comedo.io import ImageSource, load_image
+from comedo.io import ImageSource, check_dimensions, load_image
 from comedo.quality import assess_quality
 from comedo.redness import measure_redness
 from comedo.scene import classify_scene, scene_models
@@ -64,6 +64,7 @@ def analyze(
     timings: dict[str, float] = {}
     t = time.perf_counter()
     if isinstance(image, SkinImage):
+        check_dimensions(image.width, image.height, image.source)
         loaded = image
         if mm_per_px is not None:
             loaded = SkinImage(loaded.pixels, loaded.source, loaded.sha256, mm_per_px, loaded.original_format)
@@ -108,7 +109,7 @@ def analyze(
     close_up = scene.view == "close_up"
     full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
     full_lesions, type_reasons, photo_type, type_model = type_lesions(
-        loaded.pixels, full_lesions, close_up=close_up, mm_per_px=loaded.mm_per_px)
+        loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
     plugs = Lesions.empty()
     if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.comedones)
         plugs, spots = mark_open_comedones(spots, photo_type)

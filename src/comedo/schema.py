@@ -79,7 +79,9 @@ class PhotoTypeOut(BaseModel):
         None, description="comedonal (open or closed comedo), inflamed (papule or pustule) or deep (nodule or cyst): "
         "the safety-relevant answer, which may be known where label is not; null when unsure")
     group_scores: dict[str, float] | None = None
-    basis: str = Field(description="whole_photo (close-up), lesion_majority (wider view), or why it is unknown")
+    basis: str = Field(description="whole_photo (the classifier on the whole frame; lesion_majority in documents "
+                                   "before 1.1), 'whole_photo: unsure (...)' when no group reached its threshold, or "
+                                   "why it is unknown")
 
 
 class TypeExplanation(BaseModel):

@@ -62,8 +62,9 @@ class Findings:
     inflamed_lesions_seen: int = 0
     hayashi_grade: int | None = None
     nice_band: str | None = None
-    # A close-up's photo-level answer (``comedo.typing_stage.photo_decision``): its group and six-way label,
-    # None when unsure; on a close-up, inflamed_lesions_seen counts the comedones with a red ring around them.
+    # The photo-level answer (``comedo.typing_stage.photo_decision``): its group and six-way label, None when
+    # unsure. On a close-up it is the spot's type (and inflamed_lesions_seen counts the comedones with a red ring
+    # around them); on a wider view it is the dominant type, which only ever blocks extraction.
     close_up: bool = False
     photo_group: str | None = None
     photo_label: str | None = None
@@ -125,10 +126,10 @@ class Findings:
         """The extractable types the photo shows: on a close-up only where its photo-level group is comedonal
         (crops of a close-up are too unreliable to overrule the photo); on a wider view, typed lesions."""
         kinds = frozenset({"open_comedo", "closed_comedo"})
-        if self.close_up:
-            if self.photo_group != "comedonal":
-                return frozenset()
+        if self.photo_group == "comedonal":
             return (self.types_seen & kinds) | ({self.photo_label} if self.photo_label else kinds)
+        if self.close_up or self.photo_group is not None:  # unsure on a close-up, or inflamed or deep
+            return frozenset()
         return self.types_seen & kinds
 
 

@@ -4,9 +4,12 @@ Runs the shipped classifier (``comedo.classify``) on square crops of the
 full-resolution photo. A lesion too small to judge (its crop under the card's
 ``min_crop_px``) or judged with a top score under ``min_confidence`` stays
 untyped and says why; untyped lesions count as inflammatory in the scales.
-The photo-level type is the classifier's answer for the whole frame on a
-close-up, and the most common lesion type (mean scores) on a wider view. On a
-close-up the answer comes in two parts (``photo_decision``): the group
+The photo-level type is the classifier's answer for the whole frame, on every
+view: the training photos are labelled by their dominant type, close-ups and
+wider web shots of a cheek or a face alike, and on wider views the lesions are
+mostly too small to type one by one (on 256 external photos, 112 read as wide
+views got a photo type from their lesions' majority far less often than from
+the whole frame). The answer comes in two parts (``photo_decision``): the group
 (comedonal, inflamed, deep: the safety-relevant one, from the summed
 probabilities of its types) and the six-way label, each named only when its
 probability reaches the card's calibrated threshold, and the label only within
@@ -101,7 +104,7 @@ def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float) -> 
                      dict(zip(GROUP_NAMES, map(float, groups), strict=True)))
 
 
-def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool, mm_per_px: float | None = None,
+def type_lesions(rgb: np.ndarray, lesions: Lesions, *, mm_per_px: float | None = None,
                  ) -> tuple[Lesions, list[Untyped | None], PhotoType, dict[str, str] | None]:
     """Typed lesions, per-lesion reasons for missing types, the photo type, and the model identity.
 
@@ -133,17 +136,6 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, close_up: bool, mm_per_px
                     f"uncertain: the most likely type, {TYPE_NAMES[int(p.argmax())]}, scored {float(p.max()):.2f} "
                     f"< {classifier.card.min_confidence:.2f}"))
     typed = lesions.with_types(labels, scores)
-    if close_up:
-        photo = photo_decision(classifier.classify_photo(rgb)[index], group_min=classifier.card.group_min_confidence,
-                               label_min=classifier.card.photo_min_confidence)
-    elif any(label is not None for label in labels):
-        typed_idx = [i for i in judged if labels[i] is not None]
-        counts = np.bincount(scores[typed_idx].argmax(axis=1), minlength=len(TYPE_NAMES))
-        mean = scores[typed_idx].mean(axis=0)
-        top = int(np.lexsort((mean, counts))[-1])
-        photo = PhotoType(TYPE_NAMES[top], dict(zip(TYPE_NAMES, map(float, mean), strict=True)), "lesion_majority",
-                          LesionType(TYPE_NAMES[top]).group.value,
-                          dict(zip(GROUP_NAMES, map(float, group_probabilities(mean)), strict=True)))
-    else:
-        photo = PhotoType(None, None, "wide view with no lesion typed with confidence (too small or uncertain)")
+    photo = photo_decision(classifier.classify_photo(rgb)[index], group_min=classifier.card.group_min_confidence,
+                           label_min=classifier.card.photo_min_confidence)
     return typed, reasons, photo, classifier.identity

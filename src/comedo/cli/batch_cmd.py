@@ -24,7 +24,10 @@ def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: s
     if not paths:
         print_error("no photos found in the inputs")
         return 2
-    counts = {"done": 0, "skipped": 0, "failed": 0}
+    if out.exists() and not out.is_dir():
+        print_error(f"--out {out}: exists and is not a folder")
+        return 2
+    counts = {"done": 0, "skipped": 0, "failed": 0, "failed_before": 0}
     columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeRemainingColumn()]
     import time
@@ -34,13 +37,16 @@ def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: s
         with Progress(*columns, console=console) as bar:
             task = bar.add_task("analysing", total=len(paths), rate="")
             for result in analyze_many(paths, out, workers=workers, scheduler=scheduler, detector=detector):
-                if result.skipped:
+                if result.skipped and result.ok:
                     counts["skipped"] += 1
+                elif result.skipped:
+                    counts["failed_before"] += 1
+                    console.print(f"[red]failed in an earlier run[/] {result.error}", markup=True, highlight=False)
                 elif result.ok:
                     counts["done"] += 1
                 else:
                     counts["failed"] += 1
-                    console.print(f"[red]skipped[/] {result.error}")
+                    console.print(f"[red]failed[/] {result.error}", markup=True, highlight=False)
                 fresh = counts["done"] + counts["failed"]
                 rate = fresh / max(time.perf_counter() - started, 1e-6)
                 bar.update(task, advance=1, rate=f"{rate:.1f} photos/s")
@@ -48,6 +54,9 @@ def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: s
         return error_code(exc)
     written = write_summary(out)
     elapsed = time.perf_counter() - started
-    typer.echo(f"{counts['done']} analysed, {counts['skipped']} already done, {counts['failed']} failed in "
-               f"{elapsed:.1f} s; summaries: " + ", ".join(str(p) for p in written.values()))
-    return 0
+    failed = counts["failed"] + counts["failed_before"]
+    typer.echo(f"{counts['done']} analysed, {counts['skipped']} already done, {counts['failed']} failed"
+               + (f", {counts['failed_before']} failed in an earlier run (not retried; a changed file is)"
+                  if counts["failed_before"] else "")
+               + f" in {elapsed:.1f} s; summaries: " + ", ".join(str(p) for p in written.values()))
+    return 2 if failed else 0  # as analyze: 2 while any photo failed

@@ -7,7 +7,6 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import typer
 
 from comedo.cli.errors import print_error
@@ -59,15 +58,13 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
     from rich.table import Table
 
     from comedo.classify.registry import get_type_classifier
-    from comedo.io import load_image
-    from comedo.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
-    from comedo.typing_stage import TYPE_NAMES
+    from comedo.typing_stage import GROUP_NAMES, TYPE_NAMES
+    from comedo.workflows.evaluate_types import score_close_up, summarise
 
     if not directory.is_dir():
         print_error(f"{directory}: not a directory of type folders")
         return 2
-    classifier = get_type_classifier()
-    if classifier is None:
+    if get_type_classifier() is None:
         print_error("this build has no lesion-type model")
         return 1
     samples: list[tuple[Path, int]] = []
@@ -81,42 +78,54 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
         return 2
     if other:
         typer.echo(f"comedo: not a type, left out: {', '.join(other)}", err=True)
-    order = list(classifier.card.labels)
-    index = [order.index(n) for n in TYPE_NAMES]
-    truth, pred, sources, skipped = [], [], [], 0
-    for path, k in track(samples, description="classifying", transient=True):
+    results, skipped = [], 0
+    for path, k in track(samples, description="analysing", transient=True):
         try:
-            rgb = load_image(path).pixels
+            results.append(score_close_up(path, k, f"{path.parent.name}/{source_key(path)}"))
         except ComedoError as exc:
             typer.echo(f"comedo: skipped: {exc}", err=True)
             skipped += 1
-            continue
-        probs = classifier.classify_photo(rgb)[index]
-        truth.append(k)
-        pred.append(int(probs.argmax()))
-        sources.append(f"{path.parent.name}/{source_key(path)}")
-    matrix = confusion_matrix(truth, pred, len(TYPE_NAMES))
-    f1, per_class = macro_f1(matrix)
-    accuracy = float(np.trace(matrix) / max(matrix.sum(), 1))
+    if not results:
+        print_error(f"{directory}: no photo could be read")
+        return 2
+    fig = summarise(results)
     console = Console()
-    table = Table(title=f"{directory}: {len(truth)} photos ({skipped} skipped)")
-    table.add_column("truth \\ predicted")
-    for name in TYPE_NAMES:
-        table.add_column(name.replace("_comedo", ""), justify="right")
-    table.add_column("F1", justify="right")
-    for k, name in enumerate(TYPE_NAMES):
-        table.add_row(name, *[str(v) for v in matrix[k]], f"{per_class[k]:.3f}")
-    console.print(table)
-    nc = matrix[np.ix_([4, 5], [4, 5])]
-    low, high = bootstrap_macro_f1(truth, pred, sources, len(TYPE_NAMES))
-    n_sources = len(set(sources))
-    console.print(f"accuracy {accuracy:.3f}   macro-F1 {f1:.3f} (95 % interval {low:.3f}-{high:.3f}, resampling "
-                  f"{n_sources} source photos)   nodule vs cyst: "
-                  f"nodule->cyst {matrix[4, 5]}, cyst->nodule {matrix[5, 4]} "
-                  f"(pair accuracy {np.trace(nc) / max(nc.sum(), 1):.3f})")
+    for title, names, key in (("six types", TYPE_NAMES, "types"), ("three groups", GROUP_NAMES, "groups")):
+        figures = fig["classifier"][key]  # type: ignore[index]
+        table = Table(title=f"{directory}: {len(results)} photos ({skipped} skipped), {title}, the classifier alone")
+        table.add_column("truth \\ predicted")
+        for name in names:
+            table.add_column(name.replace("_comedo", ""), justify="right")
+        table.add_column("F1", justify="right")
+        for k, name in enumerate(names):
+            table.add_row(name, *[str(v) for v in figures["confusion"][k][:len(names)]], f"{figures['f1'][k]:.3f}")
+        console.print(table)
+    for who in ("classifier", "pipeline"):
+        for key in ("types", "groups"):
+            f = fig[who][key]  # type: ignore[index]
+            low, high = f["interval_95"]
+            console.print(f"{who:>10} {key:<6}: macro-F1 {f['macro_f1']:.3f} ({low:.3f}-{high:.3f}), accuracy "
+                          f"{f['accuracy']:.3f}, coverage {f['coverage']:.3f}")
+    console.print("accuracy vs coverage (top type probability at least p): " + ", ".join(
+        f"p {row['min_probability']:.1f}: {row['coverage']:.2f} named, "
+        + ("-" if row["accuracy_when_named"] is None else f"{row['accuracy_when_named']:.2f} right")
+        for row in fig["accuracy_vs_coverage"]))  # type: ignore[attr-defined]
+    cal = fig["calibration"]
+    console.print(f"calibration: expected calibration error {cal['types_ece']:.3f} (types), "  # type: ignore[index]
+                  f"{cal['groups_ece']:.3f} (groups); reliability in --json")  # type: ignore[index]
+    console.print("advice: " + "; ".join(
+        f"{name} {a['protocol']:.0%} protocol, {a['with_open_comedo_lesion']:.0%} with an open-comedo lesion"
+        for name, a in fig["advice"].items()))  # type: ignore[attr-defined]
+    console.print(f"seen as close-ups: {fig['seen_as_close_up']} of {len(results)}; whole-face scales printed on "
+                  f"{fig['graded_close_ups']} of them")
+    console.print("by ITA band: " + ", ".join(f"{band} {v['photos']}" + (
+        f" (groups F1 {v['group_macro_f1_classifier']:.2f})" if "group_macro_f1_classifier" in v else "")
+        for band, v in fig["by_ita_band"].items()))  # type: ignore[attr-defined]
     if json_out:
-        json_out.write_text(json.dumps({"photos": len(truth), "skipped": skipped, "accuracy": accuracy,
-                                        "macro_f1": f1, "macro_f1_interval_95": [low, high],
-                                        "source_photos": n_sources, "f1": dict(zip(TYPE_NAMES, per_class, strict=True)),
-                                        "labels": list(TYPE_NAMES), "confusion": matrix.tolist()}, indent=2))
+        types = fig["classifier"]["types"]  # type: ignore[index]
+        json_out.write_text(json.dumps({
+            "photos": len(results), "skipped": skipped, "accuracy": types["accuracy"],
+            "macro_f1": types["macro_f1"], "macro_f1_interval_95": types["interval_95"],
+            "f1": dict(zip(TYPE_NAMES, types["f1"], strict=True)), "confusion": types["confusion"],
+            **{k: v for k, v in fig.items() if k != "photos"}}, indent=2))
     return 0

@@ -1,0 +1,158 @@
+"""Lesion types and close-up advice, scored over folders of close-ups named by type.
+
+Each photo goes through ``comedo.analyze`` as a user's would, and is scored three
+ways: the type classifier alone (its whole-photo probabilities, argmax: every
+photo gets an answer), the pipeline's answer (``lesion_type.label`` and
+``.group``, which stay null when unsure; a photo with no answer counts as wrong,
+and coverage is reported beside it), and what the person is told (the extraction
+protocol, open-comedo lesions marked, whether whole-face scales were printed).
+Calibration is the expected calibration error of the classifier's top
+probability over ten equal-width bins (Guo et al., ICML 2017), with the reliability
+table; accuracy against coverage thresholds that top probability.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from comedo.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
+from comedo.typing_stage import GROUP_NAMES, TYPE_NAMES, group_probabilities
+
+__all__ = ["CloseUpResult", "score_close_up", "summarise", "expected_calibration_error", "ita_band", "ITA_BANDS"]
+
+# Del Bino et al. (2006) skin-colour categories by Individual Typology Angle, in degrees.
+ITA_BANDS = (("very_light", 55.0, 90.0), ("light", 41.0, 55.0), ("intermediate", 28.0, 41.0), ("tan", 10.0, 28.0),
+             ("brown", -30.0, 10.0), ("dark", -90.0, -30.0))
+GROUP_OF_TYPE = [GROUP_NAMES.index(t) for t in ("comedonal", "comedonal", "inflamed", "inflamed", "deep", "deep")]
+
+
+def ita_band(ita_deg: float | None) -> str:
+    if ita_deg is None or not math.isfinite(ita_deg):
+        return "unknown"
+    for name, low, high in ITA_BANDS:
+        if low <= ita_deg < high:
+            return name
+    return "very_light" if ita_deg >= 90 else "dark"
+
+
+@dataclass(frozen=True)
+class CloseUpResult:
+    """One photo: its true type index, source group, what the classifier and the pipeline said, and the advice."""
+
+    path: str
+    truth: int
+    source: str
+    probs: np.ndarray  # (6,) the classifier's whole-photo probabilities (TYPE_NAMES order)
+    label: str | None
+    group: str | None
+    view: str
+    protocol: bool
+    open_comedo_lesions: int
+    graded: bool
+    ita_deg: float | None
+
+
+def score_close_up(path: Path, truth: int, source: str) -> CloseUpResult:
+    """Analyse one photo as a user would (``comedo.analyze``), and keep what the figures need."""
+    from comedo.classify.registry import get_type_classifier
+    from comedo.pipeline import analyze
+
+    analysis = analyze(path)
+    classifier = get_type_classifier()
+    if classifier is None:
+        raise RuntimeError("this build has no lesion-type model")
+    order = list(classifier.card.labels)
+    photo = analysis.photo_type
+    if analysis.scene is not None and analysis.scene.view == "close_up" and photo is not None and photo.scores:
+        probs = np.array([photo.scores[t] for t in TYPE_NAMES], np.float32)  # the same whole-photo pass
+    else:
+        probs = classifier.classify_photo(analysis.image.pixels)[[order.index(t) for t in TYPE_NAMES]]
+    report = analysis.report
+    protocol = report is not None and report.extraction.advice == "ok_with_care"  # type: ignore[attr-defined]
+    return CloseUpResult(str(path), truth, source, probs, None if photo is None else photo.label,
+                         None if photo is None else photo.group, analysis.scene.view if analysis.scene else "?",
+                         protocol, int(sum(t == "open_comedo" for t in analysis.lesions.type_label)),
+                         analysis.severity.graded, analysis.redness.ita_deg)
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10,
+                               ) -> tuple[float, list[dict[str, float]]]:
+    """ECE and the reliability table (per bin: range, photos, mean confidence, accuracy)."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    table, ece = [], 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        inside = (confidence >= lo) & ((confidence < hi) if hi < 1 else (confidence <= hi))
+        if not inside.any():
+            continue
+        conf, acc = float(confidence[inside].mean()), float(correct[inside].mean())
+        ece += inside.mean() * abs(conf - acc)
+        table.append({"from": round(float(lo), 2), "to": round(float(hi), 2), "photos": int(inside.sum()),
+                      "confidence": round(conf, 3), "accuracy": round(acc, 3)})
+    return float(ece), table
+
+
+def _f1_with_interval(truth: np.ndarray, pred: np.ndarray, sources: list[str], n: int) -> dict[str, object]:
+    """Macro-F1 over the ``n`` classes, with ``n`` in ``pred`` meaning "no answer" (always wrong)."""
+    matrix = confusion_matrix(truth.tolist(), pred.tolist(), n + 1)
+    f1, per_class = macro_f1(matrix)
+    low, high = bootstrap_macro_f1(truth.tolist(), pred.tolist(), sources, n + 1)
+    return {"macro_f1": round(f1, 4), "interval_95": [round(low, 4), round(high, 4)],
+            "accuracy": round(float((truth == pred).mean()), 4), "coverage": round(float((pred < n).mean()), 4),
+            "f1": [round(v, 4) for v in per_class[:n]], "confusion": matrix[:n].tolist()}
+
+
+def summarise(results: list[CloseUpResult]) -> dict[str, object]:
+    """Every figure of ``comedo evaluate-types``, as a JSON-ready dict."""
+    truth = np.array([r.truth for r in results])
+    sources = [r.source for r in results]
+    probs = np.stack([r.probs for r in results])
+    groups_p = group_probabilities(probs)
+    truth_g = np.array([GROUP_OF_TYPE[t] for t in truth])
+    label = np.array([TYPE_NAMES.index(r.label) if r.label else 6 for r in results])
+    group = np.array([GROUP_NAMES.index(r.group) if r.group else 3 for r in results])
+    top = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == truth
+    coverage = []
+    for threshold in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        named = top >= threshold
+        coverage.append({"min_probability": threshold, "coverage": round(float(named.mean()), 4),
+                         "accuracy_when_named": round(float(correct[named].mean()), 4) if named.any() else None})
+    ece, reliability = expected_calibration_error(top, correct)
+    ece_g, reliability_g = expected_calibration_error(groups_p.max(axis=1), groups_p.argmax(axis=1) == truth_g)
+    advice = {}
+    for k, name in enumerate(TYPE_NAMES):
+        mine = [r for r in results if r.truth == k]
+        if mine:
+            advice[name] = {"photos": len(mine), "protocol": round(sum(r.protocol for r in mine) / len(mine), 4),
+                            "with_open_comedo_lesion": round(sum(r.open_comedo_lesions > 0 for r in mine) /
+                                                             len(mine), 4)}
+    by_band: dict[str, dict[str, object]] = {}
+    bands = np.array([ita_band(r.ita_deg) for r in results])
+    for band in dict.fromkeys(bands.tolist()):
+        pick = np.flatnonzero(bands == band)
+        entry: dict[str, object] = {"photos": int(pick.size)}
+        if pick.size >= 20:
+            entry["group_macro_f1_classifier"] = round(macro_f1(confusion_matrix(
+                truth_g[pick].tolist(), groups_p[pick].argmax(axis=1).tolist(), 3))[0], 4)
+            entry["type_accuracy_classifier"] = round(float(correct[pick].mean()), 4)
+        by_band[band] = entry
+    close_ups = [r for r in results if r.view == "close_up"]
+    return {
+        "photos": len(results), "source_photos": len(set(sources)),
+        "classifier": {"types": _f1_with_interval(truth, probs.argmax(axis=1), sources, 6),
+                       "groups": _f1_with_interval(truth_g, groups_p.argmax(axis=1), sources, 3)},
+        "pipeline": {"types": _f1_with_interval(truth, label, sources, 6),
+                     "groups": _f1_with_interval(truth_g, group, sources, 3)},
+        "accuracy_vs_coverage": coverage,
+        "calibration": {"types_ece": round(ece, 4), "types_reliability": reliability,
+                        "groups_ece": round(ece_g, 4), "groups_reliability": reliability_g},
+        "advice": advice,
+        "seen_as_close_up": len(close_ups),
+        "graded_close_ups": sum(r.graded for r in close_ups),
+        "by_ita_band": by_band,
+        "labels": list(TYPE_NAMES), "groups": list(GROUP_NAMES),
+    }
