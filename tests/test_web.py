@@ -131,12 +131,16 @@ def test_history_and_compare_on_the_store(tmp_path: Path, sample_path: Path) -> 
     app = create_app(Settings(preload_models=False, db_url=f"sqlite:///{tmp_path / 'w.sqlite'}",
                               data_dir=str(tmp_path)))
     with TestClient(app) as c:
-        for _ in range(2):
+        ids = []
+        for _ in range(2):  # a retried upload of the same photo: one history row, the same id
             r = c.post("/api/v1/analyses", files={"image": ("f.jpg", sample_path.read_bytes(), "image/jpeg")},
                        data={"subject": "w-1"})
             assert r.status_code == 201 and r.json()["stored_id"]
+            ids.append(r.json()["stored_id"])
+        other_photo = (Path(__file__).parent / "data" / "other_face.jpg").read_bytes()
+        r = c.post("/api/v1/analyses", files={"image": ("g.jpg", other_photo, "image/jpeg")}, data={"subject": "w-1"})
         hist = c.get("/api/v1/subjects/w-1/history").json()
-        assert len(hist["analyses"]) == 2
+        assert ids[0] == ids[1] and len(hist["analyses"]) == 2
         assert c.get("/api/v1/subjects/w-1/history.png").content[:4] == b"\x89PNG"
         assert c.get("/api/v1/subjects/nobody/history.png").status_code == 404
         bad = c.post("/api/v1/analyses", files={"image": ("f.jpg", sample_path.read_bytes(), "image/jpeg")},

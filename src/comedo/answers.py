@@ -67,7 +67,7 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
     if data is None:
         return Answers()
     if not isinstance(data, dict):
-        raise InvalidInputError(f"{_shown(source)}: must be a JSON object of answers, got {type(data).__name__}")
+        raise InvalidInputError(f"{source}: must be a JSON object of answers, got {type(data).__name__}")
     try:
         return Answers.model_validate(data)
     except ValidationError as exc:
@@ -75,11 +75,11 @@ def parse_answers(data: object, *, source: str = "answers") -> Answers:
         key = str(err["loc"][0]) if err["loc"] else "(root)"
         if err["type"] == "extra_forbidden":
             allowed = ", ".join(Answers.model_fields)
-            raise InvalidInputError(f"{_shown(source)}: unknown key {_shown(repr(key))} (allowed: {allowed})") from None
+            raise InvalidInputError(f"{source}: unknown key {_shown(repr(key))} (allowed: {allowed})") from None
         message = str(err["msg"]).removeprefix("Value error, ")
         if key == "size_mm" and err["type"] in ("int_type", "float_type"):
             message = "input should be a number"
-        raise InvalidInputError(f"{_shown(source)}: {_shown(key)}: {message[0].lower()}{message[1:]}; "
+        raise InvalidInputError(f"{source}: {_shown(key)}: {message[0].lower()}{message[1:]}; "
                                 f"got {_shown(_dumped(err.get('input')))}") from None
 
 

@@ -70,12 +70,23 @@ class Timeline:
 
 
 def _open(path: Path) -> cv2.VideoCapture:
-    if not path.exists():
-        raise InvalidInputError(f"{path}: file not found")
-    if path.is_dir():
+    import os
+    import stat
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InvalidInputError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
         raise InvalidInputError(f"{path}: is a directory, not a video")
-    if path.stat().st_size == 0:
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidInputError(f"{path}: not a regular file (a pipe, device or socket); give a video file")
+    if info.st_size == 0:
         raise InvalidInputError(f"{path}: file is empty (0 bytes)")
+    if _is_still_photo(path):
+        raise InvalidInputError(f"{path}: is a still photo, not a video; analyse it with: comedo analyze {path}")
     cap = cv2.VideoCapture(str(path))
     ok = cap.isOpened()
     if ok:
@@ -85,6 +96,17 @@ def _open(path: Path) -> cv2.VideoCapture:
     if not ok:
         raise InvalidInputError(f"{path}: not a readable video (MP4, MOV, WebM, AVI or animated GIF)")
     return cap
+
+
+def _is_still_photo(path: Path) -> bool:
+    """A photo format Pillow reads with one frame (OpenCV opens a JPEG as a one-frame "video")."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            return int(getattr(img, "n_frames", 1)) <= 1
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return False
 
 
 def video_info(path: Path) -> tuple[float, float]:

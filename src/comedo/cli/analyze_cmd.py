@@ -76,9 +76,11 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
         return 2
     store = None
     if save:
-        from comedo.store.repository import Store
+        from comedo.store.repository import Store, check_subject
 
         try:
+            if subject is not None:
+                check_subject(subject)  # before any photo is analysed
             store = Store.open(db)
         except ComedoError as exc:
             return error_code(exc)

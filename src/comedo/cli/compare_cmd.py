@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from comedo.cli.errors import error_code
+from comedo.cli.errors import error_code, print_error
 from comedo.errors import ComedoError
 
 
@@ -15,6 +15,9 @@ def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -
     from comedo.files import write_atomic
     from comedo.compare import compare_photos, comparison_document
 
+    if out is not None and out.exists() and not out.is_dir():  # before the work, not after it
+        print_error(f"--out {out}: exists and is not a folder")
+        return 2
     try:
         a, b, comp = compare_photos(before, after, detector=detector)
     except ComedoError as exc:
@@ -35,10 +38,15 @@ def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -
 
         from comedo.render.compare_images import overlay, side_by_side
 
-        write_atomic(out / "comparison.json", (json.dumps(doc, indent=2) + "\n").encode())
-        if reg.ok:
-            for name, img in (("side_by_side.png", side_by_side(a, b, comp)), ("overlay.png", overlay(a, b, comp))):
-                ok, png = cv2.imencode(".png", img[..., ::-1])
-                write_atomic(out / name, png.tobytes())
+        try:
+            write_atomic(out / "comparison.json", (json.dumps(doc, indent=2) + "\n").encode())
+            if reg.ok:
+                for name, img in (("side_by_side.png", side_by_side(a, b, comp)),
+                                  ("overlay.png", overlay(a, b, comp))):
+                    ok, png = cv2.imencode(".png", img[..., ::-1])
+                    write_atomic(out / name, png.tobytes())
+        except OSError as exc:
+            print_error(f"--out {out}: cannot write the comparison ({exc.strerror or exc})")
+            return 1
         typer.echo(f"  wrote {out / 'comparison.json'}" + (" and side_by_side.png, overlay.png" if reg.ok else ""))
     return 0 if reg.ok else 3

@@ -104,15 +104,16 @@ def session_step(
     photo: Path | None = typer.Option(None, help="A photo taken at this step."),
     note: str | None = typer.Option(None, help="A free-text note."),
     override: str | None = typer.Option(None, help="Reason for going ahead against a do_not_extract advice."),
+    again: bool = typer.Option(False, "--again", help="Record a step that is already recorded once more."),
     db: str | None = typer.Option(None, envvar="COMEDO_DB"),
 ) -> None:
-    """Record a protocol step; steps out of order, or pressure on a do-not-extract spot, are refused."""
+    """Record a protocol step; steps out of order, a repeat, or pressure on a do-not-extract spot, are refused."""
     from comedo.pipeline import analyze
 
     try:
         store = open_store(db)
         shot = analyze(photo) if photo is not None else None
-        store.add_step(session, step, photo=shot, note=note, override=override)
+        store.add_step(session, step, photo=shot, note=note, override=override, again=again)
     except ComedoError as exc:
         raise fail(exc) from None
     typer.echo(f"{session}: {step} recorded" + (" (override stored)" if override else ""))

@@ -29,7 +29,7 @@ from comedo.store.engine import database_url, default_data_dir, migrate, open_en
 from comedo.store.models import AnalysisRecord, ExtractionSession, Photo, SessionStep, Subject
 from comedo.types import Analysis
 
-__all__ = ["Store", "STEPS", "StepRefused"]
+__all__ = ["Store", "STEPS", "StepRefused", "check_subject"]
 
 STEPS = ("sterilise", "identify_core", "apply_pressure", "release", "aftercare")
 _MISSING_WHY = {
@@ -87,11 +87,18 @@ class Store:
     # --- writes -----------------------------------------------------------------------------------------------
 
     def save_analysis(self, analysis: Analysis, *, subject_id: str | None = None) -> int:
-        """Store the photo (metadata-free copy) and the analysis; returns the analysis id."""
+        """Store the photo (metadata-free copy) and the analysis; returns the analysis id.
+
+        Idempotent: the same photo saved again for the same subject by the same comedo version returns the id
+        of the row already there, so a retried upload or a re-run command adds no duplicate history row."""
+        from comedo import __version__
         from comedo.schema import to_document
 
         if subject_id is not None:
-            _check_subject(subject_id)
+            check_subject(subject_id)
+        existing = self._same_analysis(analysis.image.sha256, subject_id, __version__)
+        if existing is not None:
+            return existing
         doc = to_document(analysis).model_dump(mode="json")
         stored_rel, stored_sha = self._write_photo(analysis)
         now = datetime.now(timezone.utc)
@@ -111,6 +118,19 @@ class Store:
                 return int(record.id)
         except SQLAlchemyError as exc:
             raise StoreError(f"could not save the analysis: {str(exc).splitlines()[0]}") from None
+
+    def _same_analysis(self, sha256: str, subject_id: str | None, version: str) -> int | None:
+        """The id of a stored analysis of this photo for this subject made by this version, if there is one."""
+        if subject_id is None:
+            return None
+        with Session(self.engine) as session:
+            rows = session.scalars(select(AnalysisRecord).where(AnalysisRecord.subject_id == subject_id,
+                                                                AnalysisRecord.photo_sha256 == sha256)
+                                   .order_by(AnalysisRecord.id)).all()
+            for row in rows:
+                if (row.document.get("provenance") or {}).get("comedo_version") == version:
+                    return int(row.id)
+        return None
 
     def _write_photo(self, analysis: Analysis) -> tuple[str, str]:
         pixels = analysis.image.pixels
@@ -132,7 +152,7 @@ class Store:
 
     def start_session(self, subject_id: str, *, before: Analysis | None = None) -> str:
         """A new extraction session; with a ``before`` analysis its extraction advice governs the steps."""
-        _check_subject(subject_id)
+        check_subject(subject_id)
         analysis_id = self.save_analysis(before, subject_id=subject_id) if before is not None else None
         advice, why = None, None
         if before is not None and before.report is not None:
@@ -149,8 +169,9 @@ class Store:
         return key
 
     def add_step(self, session_id: str, step: str, *, photo: Analysis | None = None, note: str | None = None,
-                 override: str | None = None) -> int:
-        """Record one protocol step, refusing steps out of order or an extraction the advice forbids."""
+                 override: str | None = None, again: bool = False) -> int:
+        """Record one protocol step, refusing steps out of order, an extraction the advice forbids, and a step
+        already recorded unless ``again`` (a second round of gentle pressure is a choice, not a double click)."""
         if step not in STEPS:
             raise InvalidInputError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
         with Session(self.engine) as session, session.begin():
@@ -158,6 +179,9 @@ class Store:
             if record is None:
                 raise InvalidInputError(f"no extraction session {session_id!r}")
             done = [s.step for s in record.steps]
+            if step in done and not again:
+                raise StepRefused(f"{step} is already recorded for session {session_id!r} (steps so far: "
+                                  f"{', '.join(done)}); to record it once more, give --again")
             # Aftercare is always allowed once sterilised (stopping early is the safe choice).
             needed = ["sterilise"] if step == "aftercare" else list(STEPS[: STEPS.index(step)])
             missing = [s for s in needed if s not in done]
@@ -241,7 +265,8 @@ class Store:
         return problems
 
 
-def _check_subject(subject_id: str) -> None:
+def check_subject(subject_id: str) -> None:
+    """Refuse a subject id that is not a short pseudonym, before any work is done for it."""
     if not _SUBJECT.match(subject_id):
         raise InvalidInputError(f"subject id must be 1-64 letters, digits, '.', '_' or '-' (a pseudonym, not a "
                                 f"name); got {subject_id!r}")

@@ -3,8 +3,13 @@
 Routes only parse input, call the library and format the result; analyses run
 in worker threads (bounded by ``Settings.max_concurrent``) so one slow photo
 never stalls the event loop. Models load in the lifespan, never at import.
-Errors are ``{"code", "detail"}``: 413 too large, 415 not an image, 422 bad
-answers or parameters, 401 missing or wrong token, 404 unknown analysis.
+Errors are ``{"code", "detail"}``, every one of them (unknown routes, body and
+form-parsing errors included), and are in the OpenAPI schema: 413 too large, 415
+not an image, 422 bad answers or parameters, 401 missing or wrong token, 404
+unknown route or analysis. Every request body is bounded (``Settings``); the
+results kept for the page are bounded by count and by bytes. Responses carry a
+Content-Security-Policy (scripts and styles from this server only; ``/docs``
+serves Swagger UI from the package, so it works offline) and nosniff.
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError, ModelError
+from comedo.schema import TriageDocument, report_document
 from comedo.types import Analysis
 
 __all__ = ["Settings", "create_app"]
@@ -43,6 +50,8 @@ class Settings(BaseModel):
     max_pixels: int = 50_000_000
     max_concurrent: int = 2
     keep_analyses: int = 200
+    keep_bytes: int = 768 * 1024 * 1024  # the results kept for the page, photos and maps included
+    max_json_bytes: int = 64 * 1024  # JSON bodies (triage answers)
     preload_models: bool = True
     db_url: str | None = None  # history store; None = the default SQLite in the data directory
     data_dir: str | None = None
@@ -54,33 +63,114 @@ class ApiError(Exception):
         self.status, self.code, self.detail = status, code, detail
 
 
+class ErrorBody(BaseModel):
+    """Every error the API returns."""
+
+    code: str
+    detail: str
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "a token is required and was missing or wrong"},
+    404: {"model": ErrorBody, "description": "no such route, analysis or comparison"},
+    413: {"model": ErrorBody, "description": "the body or the photo is over its limit"},
+    415: {"model": ErrorBody, "description": "the upload is not a supported photo"},
+    422: {"model": ErrorBody, "description": "bad answers or parameters"},
+}
+_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
+                 413: "too_large", 415: "not_an_image", 422: "invalid_request"}
+# Scripts, styles and images from this server only (the page's photos are same-origin; reports embed data: URIs).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # the standalone HTML report
+
+
+def footprint(analysis: Analysis) -> int:
+    """Bytes an analysis holds in memory: the photo, the skin mask and the redness map dominate."""
+    return int(analysis.image.pixels.nbytes + analysis.skin.mask.nbytes + analysis.redness.delta_map.nbytes)
+
+
 @dataclass
 class ResultCache:
-    """Recent analyses by id, bounded; the history store (when used) keeps them for good."""
+    """Recent results by id, bounded by count and by bytes (a 49 MP upload holds about 150 MB); the history
+    store (when used) keeps analyses for good."""
 
     capacity: int
-    items: OrderedDict[str, tuple[Analysis, dict[str, Any]]] = field(default_factory=OrderedDict)
+    max_bytes: int
+    what: str = "analysis"
+    items: OrderedDict[str, tuple[Any, int]] = field(default_factory=OrderedDict)
+    total: int = 0
     lock: Lock = field(default_factory=Lock)
 
-    def put(self, analysis: Analysis, doc: dict[str, Any]) -> str:
+    def put(self, value: Any, size: int) -> str:
         key = secrets.token_hex(8)
         with self.lock:
-            self.items[key] = (analysis, doc)
-            while len(self.items) > self.capacity:
-                self.items.popitem(last=False)
+            self.items[key] = (value, size)
+            self.total += size
+            while len(self.items) > 1 and (len(self.items) > self.capacity or self.total > self.max_bytes):
+                _, (_, freed) = self.items.popitem(last=False)
+                self.total -= freed
         return key
 
-    def get(self, key: str) -> tuple[Analysis, dict[str, Any]]:
+    def get(self, key: str) -> Any:
         with self.lock:
             if key not in self.items:
-                raise ApiError(404, "not_found", f"no analysis with id {key!r} (it may have expired)")
-            return self.items[key]
+                raise ApiError(404, "not_found", f"no {self.what} with id {key[:40]!r} (it may have expired)")
+            self.items.move_to_end(key)
+            return self.items[key][0]
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over its route's limit is refused with 413 before it is read whole,
+    whether or not it declares its length (chunked uploads are counted as they arrive)."""
+
+    def __init__(self, app: Any, *, upload_bytes: int, json_bytes: int) -> None:
+        self.app, self.upload_bytes, self.json_bytes = app, upload_bytes, json_bytes
+
+    def limit(self, path: str) -> int:
+        # Multipart routes carry photos (two for a comparison) and a little form data.
+        return 2 * self.upload_bytes + (1 << 20) if path in ("/api/v1/analyses", "/api/v1/comparisons") \
+            else self.json_bytes
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit(scope["path"])
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _send_error(send, 413, "too_large", f"the request body is over the {_mb(limit)} limit")
+            return
+        seen = 0
+
+        async def counted() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message.get("type") == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise HTTPException(413, f"the request body is over the {_mb(limit)} limit")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _send_error(send: Any, status: int, code: str, detail: str) -> None:
+    body = json.dumps({"code": code, "detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _mb(limit: int) -> str:
+    """A byte limit as the docs state it (25 MB means 25 MiB, as Settings sets it)."""
+    return f"{limit / 2**20:.0f} MB"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    cache = ResultCache(settings.keep_analyses)
-    comparisons: OrderedDict[str, tuple[Any, Any, Any]] = OrderedDict()
+    cache = ResultCache(settings.keep_analyses, settings.keep_bytes)
+    comparisons = ResultCache(settings.keep_analyses, settings.keep_bytes // 2, "comparison")
     limiter = anyio.CapacityLimiter(settings.max_concurrent)
     store_holder: dict[str, Any] = {}
 
@@ -109,9 +199,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await anyio.to_thread.run_sync(lambda: analyze(np.full((64, 64, 3), 180, np.uint8)))
         yield
 
-    app = FastAPI(title="comedo", version=_version(), lifespan=lifespan,
+    app = FastAPI(title="comedo", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None,
+                  responses=ERROR_RESPONSES,
                   description="Skin-photo analysis: lesions, dark spots, redness, severity, triage. "
                               "Not a medical device.")
+    app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_bytes, json_bytes=settings.max_json_bytes)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
 
     @app.middleware("http")
     async def check_token(request: Request, call_next: Any) -> Response:
@@ -137,9 +238,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"code": "invalid_request", "detail": f"{where}: {first['msg']}".strip(": ")},
                             status_code=422)
 
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse({"code": "http_error", "detail": str(exc.detail)}, status_code=exc.status_code)
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException, and Starlette's 404/405/400
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail, status = str(exc.detail), exc.status_code
+        if status == 404 and detail == "Not Found":
+            detail = f"no route {request.url.path[:80]!r}; the API is under /api/v1 (see /docs)"
+        if status == 400 and "maximum size" in detail:  # python-multipart's limit on one form part
+            status = 413
+        return JSONResponse({"code": _STATUS_CODES.get(status, "http_error"), "detail": detail[:300]},
+                            status_code=status, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(ModelError)
     async def _model(request: Request, exc: ModelError) -> JSONResponse:
@@ -154,6 +261,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=str(_swagger_ui())), name="docs-assets")
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        """Swagger UI from the swagger-ui-bundle package (no CDN: it works offline), started by a static script
+        so the page runs under the same Content-Security-Policy as the rest."""
+        return HTMLResponse((STATIC / "docs.html").read_text(encoding="utf-8"))
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response((STATIC / "favicon.svg").read_bytes(), media_type="image/svg+xml")
 
     @app.get("/api/v1/health")
     async def health() -> dict[str, str]:
@@ -166,19 +284,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mm_per_px: Annotated[float | None, Form(gt=0, le=10, description="Scale of the photo")] = None,
         subject: Annotated[str | None, Form(description="Pseudonymous subject id: store it in the history")] = None,
     ) -> JSONResponse:
-        from comedo.answers import parse_answers
+        from comedo.answers import Answers, decode_answers
 
         try:
-            parsed = parse_answers(json.loads(answers) if answers else None, source="answers")
-        except json.JSONDecodeError as exc:
-            raise ApiError(422, "invalid_answers", f"answers: not valid JSON ({exc.msg})") from None
+            parsed = decode_answers(answers, source="answers") if answers else Answers()
+            if subject:
+                from comedo.store.repository import check_subject
+
+                check_subject(subject)  # before the analysis, not after it
         except InvalidInputError as exc:
-            raise ApiError(422, "invalid_answers", str(exc)) from None
+            raise ApiError(422, "invalid_answers" if "answers" in str(exc)[:8] else "invalid_request",
+                           str(exc)) from None
         data = await _read_limited(image, settings.max_upload_bytes)
         name = Path(image.filename or "upload").name
         analysis, doc = await anyio.to_thread.run_sync(_analyze, data, name, parsed, mm_per_px, settings.max_pixels,
                                                        limiter=limiter)
-        key = cache.put(analysis, doc)
+        key = cache.put((analysis, doc), footprint(analysis) + len(json.dumps(doc)))
         extra: dict[str, Any] = {}
         if subject:
             try:
@@ -226,10 +347,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except InvalidInputError as exc:
                 raise ApiError(415, "not_an_image", str(exc)) from None
         a, b, comp = await anyio.to_thread.run_sync(lambda: compare_photos(images[0], images[1]), limiter=limiter)
-        key = secrets.token_hex(8)
-        comparisons[key] = (a, b, comp)
-        while len(comparisons) > settings.keep_analyses:
-            comparisons.popitem(last=False)
+        key = comparisons.put((a, b, comp), footprint(a) + footprint(b))
         return JSONResponse({"id": key, **comparison_document(a, b, comp)}, status_code=201)
 
     @app.get("/api/v1/comparisons/{comparison_id}/{name}.png", response_class=Response)
@@ -237,12 +355,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from comedo.render.compare_images import overlay, side_by_side
         from comedo.render.images import png_bytes
 
-        if comparison_id not in comparisons:
-            raise ApiError(404, "not_found", f"no comparison with id {comparison_id!r}")
+        a, b, comp = comparisons.get(comparison_id)
         draw = {"side_by_side": side_by_side, "overlay": overlay}.get(name)
         if draw is None:
             raise ApiError(404, "not_found", "images are side_by_side.png and overlay.png")
-        a, b, comp = comparisons[comparison_id]
         if not comp.registration.ok:
             raise ApiError(409, "not_comparable", comp.registration.reason)
         img = await anyio.to_thread.run_sync(lambda: draw(a, b, comp), limiter=limiter)
@@ -293,15 +409,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from comedo.render.report import report_html
 
         html = await anyio.to_thread.run_sync(report_html, cache.get(analysis_id)[0], limiter=limiter)
-        return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="comedo-{analysis_id}.html"'})
+        return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="comedo-{analysis_id}.html"',
+                                           "Content-Security-Policy": REPORT_CSP})
 
-    @app.post("/api/v1/triage")
-    async def triage_route(answers: dict[str, Any]) -> JSONResponse:
+    @app.post("/api/v1/triage", response_model=TriageDocument,
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                  "type": "object", "description": "the answers (see the Answers schema in the docs)"}}}}})
+    async def triage_route(request: Request) -> JSONResponse:
+        from comedo.answers import decode_answers
         from comedo.pipeline import triage_report
-        from comedo.schema import report_document
 
+        body = await request.body()  # bounded by BodyLimit
         try:
-            report_obj = triage_report(answers)
+            report_obj = triage_report(decode_answers(body, source="answers"))
         except InvalidInputError as exc:
             raise ApiError(422, "invalid_answers", str(exc)) from None
         return JSONResponse(report_document(report_obj).model_dump(mode="json"))
@@ -314,7 +434,7 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
     while chunk := await upload.read(1 << 20):
         total += len(chunk)
         if total > limit:
-            raise ApiError(413, "too_large", f"image is over the {limit / 1e6:.0f} MB upload limit")
+            raise ApiError(413, "too_large", f"image is over the {_mb(limit)} upload limit")
         chunks.append(chunk)
     if total == 0:
         raise ApiError(415, "not_an_image", "image: the upload is empty")
@@ -349,6 +469,12 @@ def _annotated_png(analysis: Analysis, layers: tuple[str, ...]) -> bytes:
 
     ok, png = cv2.imencode(".png", annotate(analysis, layers=layers)[..., ::-1])
     return png.tobytes()
+
+
+def _swagger_ui() -> Path:
+    from swagger_ui_bundle import swagger_ui_path
+
+    return Path(str(swagger_ui_path))
 
 
 def _version() -> str:

@@ -25,8 +25,8 @@ $("form").addEventListener("submit", async (e) => {
     d.append(k, b); return d;
   }));
   const ch = doc.redness.change_delta_a_p90;
-  $("redness").textContent = ch === null ? "" : `Redness (p90 \u0394a* vs own skin) changed by ${ch > 0 ? "+" : ""}${ch}.`;
+  $("compare-redness").textContent = ch === null ? "" : `Redness (p90 \u0394a* vs own skin) changed by ${ch > 0 ? "+" : ""}${ch}.`;
   $("side").src = `/api/v1/comparisons/${doc.id}/side_by_side.png`;
-  $("overlay").src = `/api/v1/comparisons/${doc.id}/overlay.png`;
+  $("compare-overlay").src = `/api/v1/comparisons/${doc.id}/overlay.png`;
   $("out").hidden = false;
 });
