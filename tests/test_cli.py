@@ -117,3 +117,11 @@ def test_triage_with_image(tmp_path: Path, sample_path: Path) -> None:
     result = runner.invoke(app, ["triage", "--answers", str(answers), str(sample_path), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["triage"]["level"] in {"self_care", "routine"}
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version_prints_the_version(flag: str) -> None:
+    import comedo
+
+    result = runner.invoke(app, [flag])
+    assert result.exit_code == 0 and result.stdout.strip() == f"comedo {comedo.__version__}"

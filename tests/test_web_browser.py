@@ -72,8 +72,8 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
             page.check("input[name=warm]")
             page.set_input_files("#file", str(sample_path))
             page.wait_for_selector("#result:not([hidden])", timeout=60_000)
-            page.wait_for_function("document.getElementById('photo').complete && "
-                                   "document.getElementById('photo').naturalWidth > 0", timeout=30_000)
+            _wait_for(page, "document.getElementById('photo').complete && "
+                            "document.getElementById('photo').naturalWidth > 0")
             level = page.locator("#triage").get_attribute("data-level")
             assert level == "urgent"  # fever with infection signs
             assert "Urgent" in page.locator("#triage").inner_text()
@@ -100,5 +100,67 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
             assert "not a medical device" in page.locator("#result-disclaimer").inner_text()
             page.screenshot(path=str(ARTIFACTS / f"page-{viewport['width']}.png"), full_page=True)
             assert not errors, errors
+        finally:
+            browser.close()
+
+
+def _wait_for(page, expression: str, timeout_s: float = 30) -> None:  # type: ignore[no-untyped-def]
+    """Poll a JavaScript expression: page.wait_for_function evaluates strings with eval, which the app's
+    Content-Security-Policy (script-src 'self') rightly refuses; CDP's evaluate is not subject to it."""
+    deadline = time.time() + timeout_s
+    while not page.evaluate(expression):
+        if time.time() > deadline:
+            raise TimeoutError(f"still false after {timeout_s} s: {expression}")
+        time.sleep(0.1)
+
+
+def _launch(p):  # type: ignore[no-untyped-def]
+    return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"])
+
+
+def test_docs_render_offline_under_the_csp(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page()
+            outside: list[str] = []
+            page.route("**/*", lambda route: (outside.append(route.request.url), route.abort())
+                       if not route.request.url.startswith(server) else route.continue_())
+            violations: list[str] = []
+            page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+            page.goto(server + "/docs")
+            page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+            paths = page.locator(".opblock-summary-path").all_inner_texts()
+            assert any("/api/v1/analyses" in x for x in paths)
+            assert not outside, outside  # nothing fetched from a CDN
+            assert not violations, violations
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_compare_page_header_stays_above_the_photos(server: str, sample_path: Path, width: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(server + "/compare")
+            page.set_input_files("#before", str(sample_path))
+            page.set_input_files("#after", str(sample_path))
+            page.click("button[type=submit]")
+            page.wait_for_selector("#out:not([hidden])", timeout=60_000)
+            _wait_for(page, "document.getElementById('compare-overlay').naturalWidth > 0")
+            header = page.locator("header").bounding_box()
+            counts = page.locator("#counts").bounding_box()
+            overlay = page.locator("#compare-overlay").bounding_box()
+            assert header and counts and overlay
+            assert header["y"] + header["height"] <= counts["y"] < overlay["y"]  # not covered by its own photo
+            assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing wider than the viewport
         finally:
             browser.close()

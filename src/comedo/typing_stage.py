@@ -89,17 +89,20 @@ def group_probabilities(probs: np.ndarray) -> np.ndarray:
     return np.stack([probs[..., m].sum(axis=-1) for m in members], axis=-1)
 
 
-def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float) -> PhotoType:
+def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float,
+                   comedonal_min: float | None = None) -> PhotoType:
     """A close-up's answer from its (6,) type probabilities: the group when its summed probability reaches
-    ``group_min``, and the type when its own reaches ``label_min`` and it belongs to that group."""
+    ``group_min`` (``comedonal_min`` for the comedonal group, whose name invites squeezing), and the type when
+    its own reaches ``label_min`` and it belongs to that group."""
     groups = group_probabilities(probs)
     g = int(groups.argmax())
-    group = GROUP_NAMES[g] if float(groups[g]) >= group_min else None
+    need = comedonal_min if (comedonal_min is not None and GROUP_NAMES[g] == "comedonal") else group_min
+    group = GROUP_NAMES[g] if float(groups[g]) >= need else None
     t = int(probs.argmax())
     label = TYPE_NAMES[t] if group is not None and float(probs[t]) >= label_min and \
         LesionType(TYPE_NAMES[t]).group.value == group else None
     basis = "whole_photo" if group is not None else \
-        f"whole_photo: unsure (no group reached {group_min:.2f}; most likely {GROUP_NAMES[g]}, {float(groups[g]):.2f})"
+        f"whole_photo: unsure (most likely {GROUP_NAMES[g]}, {float(groups[g]):.2f}, under the {need:.2f} needed)"
     return PhotoType(label, dict(zip(TYPE_NAMES, map(float, probs), strict=True)), basis, group,
                      dict(zip(GROUP_NAMES, map(float, groups), strict=True)))
 
@@ -136,6 +139,7 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, mm_per_px: float | None =
                     f"uncertain: the most likely type, {TYPE_NAMES[int(p.argmax())]}, scored {float(p.max()):.2f} "
                     f"< {classifier.card.min_confidence:.2f}"))
     typed = lesions.with_types(labels, scores)
-    photo = photo_decision(classifier.classify_photo(rgb)[index], group_min=classifier.card.group_min_confidence,
-                           label_min=classifier.card.photo_min_confidence)
+    card = classifier.card
+    photo = photo_decision(classifier.classify_photo(rgb)[index], group_min=card.group_min_confidence,
+                           label_min=card.photo_min_confidence, comedonal_min=card.comedonal_min_confidence)
     return typed, reasons, photo, classifier.identity

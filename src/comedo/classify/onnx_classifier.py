@@ -24,7 +24,7 @@ import numpy as np
 from comedo.onnx_session import OnnxModel, parse_card
 from comedo.types import Untyped, UntypedCode
 
-__all__ = ["TypeCard", "SquareImageModel", "OnnxTypeClassifier"]
+__all__ = ["TypeCard", "SquareImageModel", "OnnxTypeClassifier", "calibrated"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,10 @@ class TypeCard:
     group_min_confidence: float = 0.5
     photo_min_confidence: float = 0.5
     views: int = 7  # whole-photo test-time views: 7 (photo, mirror, four corners and the centre) or 2
+    # Naming a spot comedonal invites squeezing it, so that group may need more than the others; and a
+    # temperature fitted on held-out photos makes the probabilities mean what they say (1: none).
+    comedonal_min_confidence: float = 0.5
+    temperature: float = 1.0
 
     @classmethod
     def read(cls, path: Path) -> TypeCard:
@@ -51,7 +55,9 @@ class TypeCard:
             return cls(d["name"], d["file"], d["sha256"], int(inf["input_size"]), tuple(inf["labels"]),
                        float(inf["context"]), int(inf["min_crop_px"]), float(inf["min_confidence"]),
                        float(inf.get("group_min_confidence", 0.5)), float(inf.get("photo_min_confidence", 0.5)),
-                       int(inf.get("views", 7)))
+                       int(inf.get("views", 7)),
+                       float(inf.get("comedonal_min_confidence", inf.get("group_min_confidence", 0.5))),
+                       float(inf.get("temperature", 1.0)))
 
         return parse_card(path, build)
 
@@ -77,6 +83,16 @@ class SquareImageModel(OnnxModel):
         return ((probs[:n] + probs[n:]) / 2).astype(np.float32)
 
 
+def calibrated(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """Temperature scaling of probabilities (Guo et al., ICML 2017): softmax(log p / T), row by row."""
+    if temperature == 1.0:
+        return probs
+    logits = np.log(np.clip(probs, 1e-12, 1.0)) / temperature
+    logits -= logits.max(axis=-1, keepdims=True)
+    out = np.exp(logits)
+    return (out / out.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
 class OnnxTypeClassifier(SquareImageModel):
     card: TypeCard
 
@@ -88,18 +104,22 @@ class OnnxTypeClassifier(SquareImageModel):
         each crop with its mirror image (twice the cost)."""
         if not crops:
             return np.zeros((0, len(self.card.labels)), np.float32)
-        return self.run_images(crops, mirror=mirror)
+        return calibrated(self.run_images(crops, mirror=mirror), self.card.temperature)
 
     def classify_photo(self, rgb: np.ndarray) -> np.ndarray:
         """(6,) probabilities for a whole close-up: the mean over the photo, its
         mirror, and (with the card's ``views`` 7) 80 % crops at the four corners and the centre."""
+        return calibrated(self.photo_probabilities(rgb)[None], self.card.temperature)[0]
+
+    def photo_probabilities(self, rgb: np.ndarray) -> np.ndarray:
+        """(6,) the network's own mean over the card's views, before temperature scaling."""
         if self.card.views == 2:
-            return self.classify([rgb], mirror=True)[0]
+            return self.run_images([rgb], mirror=True)[0]
         h, w = rgb.shape[:2]
         ch, cw = max(1, int(h * 0.8)), max(1, int(w * 0.8))
         corners = ((0, 0), (0, w - cw), (h - ch, 0), (h - ch, w - cw), ((h - ch) // 2, (w - cw) // 2))
         views = [rgb, np.ascontiguousarray(rgb[:, ::-1])] + [rgb[y : y + ch, x : x + cw] for y, x in corners]
-        return self.classify(views, mirror=False).mean(axis=0)
+        return self.run_images(views, mirror=False).mean(axis=0)
 
     def lesion_crops(self, rgb: np.ndarray, centers: np.ndarray, radii: np.ndarray,
                      ) -> tuple[list[np.ndarray], list[Untyped | None]]:

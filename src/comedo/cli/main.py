@@ -29,15 +29,21 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-@app.callback()
-def _main(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)] = False,
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    """An eager option's callback: it runs while the options are parsed, before typer asks for a command."""
+    if value:
         from comedo import __version__
 
         typer.echo(f"comedo {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", "-V", help="Print the version and exit.", is_eager=True,
+                                          callback=_print_version)] = False,
+) -> None:
+    """Measure what a skin photo shows: acne lesions, dark spots and redness, offline. Not a medical device."""
 
 
 @app.command()
