@@ -31,10 +31,15 @@ CASES = [
     ({"fever": True}, {}, "fever", S),
     ({"worse_after_extraction": True}, {}, "worse_after_extraction", S),
     ({"location": "near_eye", "lesion_type": "papule"}, {}, "inflamed_near_eye", S),
-    ({"location": "face_danger_triangle", "pain": "mild"}, {}, "inflamed_danger_triangle", S),
-    ({"location": "face_danger_triangle"}, {}, "inflamed_danger_triangle", S),  # inflammation not ruled out
+    # The danger triangle raises the level only with signs of spreading infection; an inflamed pimple there is
+    # told not to be squeezed and when to see a doctor (product-polish issue: "Soon" for a mild upper-lip pimple).
+    ({"location": "face_danger_triangle", "pain": "mild"}, {}, "inflamed_danger_triangle", C),
+    ({"location": "face_danger_triangle"}, {}, "inflamed_danger_triangle", C),  # inflammation not ruled out
     ({"location": "face_danger_triangle"}, {"image_given": True, "lesion_count": 1, "inflamed_lesions_seen": 1},
-     "inflamed_danger_triangle", S),
+     "inflamed_danger_triangle", C),
+    ({"location": "face_danger_triangle", "pain": "mild", "warm": True}, {}, "infected_danger_triangle", S),
+    ({"location": "face_danger_triangle", "spreading_redness": True}, {}, "infected_danger_triangle", S),
+    ({"location": "face_danger_triangle", "fever": True}, {}, "infected_danger_triangle", S),
     ({"size_mm": 10}, {}, "large_lump", R),
     ({}, {"image_given": True, "lesion_count": 1, "max_diameter_mm": 12.5}, "large_lump", R),
     ({"lesion_type": "nodule"}, {}, "nodule_or_cyst", R),
@@ -75,6 +80,7 @@ def test_every_rule_has_a_case() -> None:
     ({"treatment_weeks_without_improvement": 11}, "treatment_not_working"),
     ({"pus": True, "pain": "none"}, "infection_signs"),
     ({"location": "face_danger_triangle", "pain": "none", "lesion_type": "open_comedo"}, "inflamed_danger_triangle"),
+    ({"location": "face_danger_triangle", "pain": "mild"}, "infected_danger_triangle"),
 ])
 def test_boundaries_do_not_fire(answers: dict, not_code: str) -> None:
     assert not_code not in {r.code for r in triage(Findings(parse_answers(answers))).reasons}

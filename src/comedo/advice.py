@@ -38,9 +38,14 @@ _REASONS = {
                               "infection within a day or two.",
     "inflamed_near_eye": "An inflamed spot near the eye should be looked at by a doctor within a day or two "
                          "and never squeezed.",
-    "inflamed_danger_triangle": "An inflamed spot between the corners of the mouth and the bridge of the nose "
-                                "(the 'danger triangle') drains towards veins inside the skull; have a doctor "
-                                "look at it within a day or two and never squeeze it.",
+    "infected_danger_triangle": "A spot between the corners of the mouth and the bridge of the nose (the 'danger "
+                                "triangle') with signs of infection (warmth, spreading redness, pus with pain, "
+                                "fever) drains towards veins inside the skull; a doctor should see it within a day "
+                                "or two. Never squeeze it.",
+    "inflamed_danger_triangle": "Do not squeeze a pimple between the corners of the mouth and the bridge of the nose "
+                                "(the 'danger triangle'): that skin drains towards veins inside the skull. Leave it "
+                                "to settle; see a doctor within a day or two if it becomes warm, swollen or more "
+                                "painful, the redness spreads, or you get a fever.",
     "large_lump": "A lump 10 mm or larger is deeper than ordinary acne; book a GP or dermatologist.",
     "nodule_or_cyst": "Nodules and cysts are deep and scar easily; a GP or dermatologist can treat them "
                       "(for example with an injection or prescription treatment).",

@@ -215,6 +215,25 @@ def _near(location: str) -> Check:
     return check
 
 
+def _danger_triangle_infected(f: Findings) -> dict[str, object] | None:
+    """In the danger triangle, signs of spreading infection (warmth, spreading redness, a bad smell, painful pus,
+    fever) are what make the veins' route inwards a reason to see a doctor soon."""
+    if f.answers.location != "face_danger_triangle":
+        return None
+    signs = dict(f.infection_signs)
+    if f.answers.fever:
+        signs["fever"] = True
+    return {"location": "face_danger_triangle", **signs} if signs else None
+
+
+def _danger_triangle_inflamed(f: Findings) -> dict[str, object] | None:
+    """An inflamed (or not ruled out) spot there without those signs: no higher level, but it must not be
+    squeezed, and the person is told when to see a doctor."""
+    if f.answers.location != "face_danger_triangle" or _danger_triangle_infected(f):
+        return None
+    return _near("face_danger_triangle")(f)
+
+
 def _large_lump(f: Findings) -> dict[str, object] | None:
     ev: dict[str, object] = {}
     if f.answers.size_mm is not None and f.answers.size_mm >= 10:
@@ -253,7 +272,7 @@ def _fever_alone(f: Findings) -> dict[str, object] | None:
     return {"fever": True} if f.answers.fever else None
 
 
-U, S, R = TriageLevel.URGENT, TriageLevel.SOON, TriageLevel.ROUTINE
+U, S, R, C = TriageLevel.URGENT, TriageLevel.SOON, TriageLevel.ROUTINE, TriageLevel.SELF_CARE
 RULES: tuple[Rule, ...] = (
     Rule("red_streaks", U, _answer("red_streaks")),
     Rule("eye_swelling_or_vision_change", U, _answer("eye_swelling_or_vision_change")),
@@ -266,7 +285,8 @@ RULES: tuple[Rule, ...] = (
     Rule("fever", S, _fever_alone),
     Rule("worse_after_extraction", S, _answer("worse_after_extraction")),
     Rule("inflamed_near_eye", S, _near("near_eye")),
-    Rule("inflamed_danger_triangle", S, _near("face_danger_triangle")),
+    Rule("infected_danger_triangle", S, _danger_triangle_infected),
+    Rule("inflamed_danger_triangle", C, _danger_triangle_inflamed),
     Rule("large_lump", R, _large_lump),
     Rule("nodule_or_cyst", R, _nodule_cyst),
     Rule("severe_pain", R, _answer("pain", "severe")),
