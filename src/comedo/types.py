@@ -326,6 +326,7 @@ class UntypedCode(str, Enum):
     UNCERTAIN = "uncertain"  # no type scored the classifier's confidence
     NEEDS_SCALE = "needs_scale"  # looks like a nodule or cyst; only a scale can tell it from a large papule
     NO_MODEL = "no_model"  # this build ships no lesion-type model
+    NOT_TYPED = "not_typed"  # beyond the largest lesions typed in one photo (the speed budget)
 
 
 @dataclass(frozen=True)
