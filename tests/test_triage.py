@@ -213,3 +213,11 @@ def test_red_rings_around_the_comedones_stop_the_protocol() -> None:
                          inflamed_lesions_seen=2)
     ext = build_report(findings).extraction
     assert ext.advice == "do_not_extract" and any("2 of the 4 comedones" in why for why in ext.why)
+
+
+def test_one_red_ring_among_many_calm_comedones_is_named_and_left_out() -> None:
+    findings = _close_up("comedonal", "open_comedo", types_seen=frozenset({"open_comedo"}), comedones_seen=8,
+                         inflamed_lesions_seen=1)
+    ext = build_report(findings).extraction
+    assert ext.advice == "ok_with_care"
+    assert any("1 of the 8 comedones" in why and "leave those alone" in why for why in ext.why)
