@@ -221,3 +221,11 @@ def test_one_red_ring_among_many_calm_comedones_is_named_and_left_out() -> None:
     ext = build_report(findings).extraction
     assert ext.advice == "ok_with_care"
     assert any("1 of the 8 comedones" in why and "leave those alone" in why for why in ext.why)
+
+
+def test_a_wider_view_read_as_comedonal_does_not_open_the_protocol_by_itself() -> None:
+    face = Findings(Answers(), image_given=True, lesion_count=12, photo_group="comedonal", photo_label="closed_comedo")
+    assert build_report(face).extraction.advice == "do_not_extract"
+    inflamed = Findings(parse_answers({"lesion_type": "open_comedo", "pain": "none"}), image_given=True,
+                        lesion_count=3, types_seen=frozenset({"open_comedo"}), photo_group="inflamed")
+    assert build_report(inflamed).extraction.advice == "do_not_extract"

@@ -171,6 +171,9 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
     if findings.photo_group == "inflamed":
         stop.append(("The close-up shows an inflamed spot" if findings.close_up else "The photo shows mostly "
                      "inflamed spots") + " (papules or pustules), which should be left to settle, not squeezed.")
+    elif findings.deep_not_ruled_out and not findings.nodule_or_cyst:
+        stop.append("A deep lesion (a nodule or cyst) is not ruled out in this photo; only a spot known to be a "
+                    "blackhead or whitehead is safe to extract.")
     elif findings.photo_group == "deep" and not findings.close_up:
         stop.append("The photo shows mostly deep lesions (nodules or cysts), which only a professional should "
                     "drain.")

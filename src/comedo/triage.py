@@ -69,6 +69,7 @@ class Findings:
     photo_group: str | None = None
     photo_label: str | None = None
     comedones_seen: int = 0
+    deep_not_ruled_out: bool = False
 
     @property
     def infection_signs(self) -> dict[str, object]:
@@ -124,11 +125,15 @@ class Findings:
     @property
     def extractable_seen(self) -> frozenset[str]:
         """The extractable types the photo shows: on a close-up only where its photo-level group is comedonal
-        (crops of a close-up are too unreliable to overrule the photo); on a wider view, typed lesions."""
+        (crops of a close-up are too unreliable to overrule the photo); on a wider view, typed comedo lesions."""
         kinds = frozenset({"open_comedo", "closed_comedo"})
-        if self.photo_group == "comedonal":
+        if self.close_up:
+            if self.photo_group != "comedonal":  # inflamed, deep, or unsure
+                return frozenset()
             return (self.types_seen & kinds) | ({self.photo_label} if self.photo_label else kinds)
-        if self.close_up or self.photo_group is not None:  # unsure on a close-up, or inflamed or deep
+        # A wider view: the whole frame's answer may only hold extraction back, never open it (the network
+        # learned mostly from close-ups), so typed comedo lesions are needed, in a photo not read as inflamed.
+        if self.photo_group in ("inflamed", "deep"):
             return frozenset()
         return self.types_seen & kinds
 
@@ -158,7 +163,7 @@ def findings_from(answers: Answers | None, analysis: Analysis | None) -> Finding
     sev = analysis.severity
     return Findings(answers, True, len(lesions), types, max_mm, inflamed, sev.hayashi_grade, sev.nice_band,
                     close_up, None if photo is None else photo.group, None if photo is None else photo.label,
-                    sum(comedo))
+                    sum(comedo), photo is not None and photo.deep_not_ruled_out)
 
 
 Check = Callable[[Findings], "dict[str, object] | None"]

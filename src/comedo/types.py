@@ -349,6 +349,9 @@ class PhotoType:
     basis: str
     group: str | None = None
     group_scores: dict[str, float] | None = None
+    # The deep group's probability reaches the card's veto: whatever the top group, a nodule or cyst is not
+    # ruled out, and nothing in the photo is offered the extraction protocol.
+    deep_not_ruled_out: bool = False
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def group_probabilities(probs: np.ndarray) -> np.ndarray:
 
 
 def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float,
-                   comedonal_min: float | None = None) -> PhotoType:
+                   comedonal_min: float | None = None, deep_veto: float = 1.0) -> PhotoType:
     """A close-up's answer from its (6,) type probabilities: the group when its summed probability reaches
     ``group_min`` (``comedonal_min`` for the comedonal group, whose name invites squeezing), and the type when
     its own reaches ``label_min`` and it belongs to that group."""
@@ -108,7 +108,8 @@ def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float,
     basis = "whole_photo" if group is not None else \
         f"whole_photo: unsure (most likely {GROUP_NAMES[g]}, {float(groups[g]):.2f}, under the {need:.2f} needed)"
     return PhotoType(label, dict(zip(TYPE_NAMES, map(float, probs), strict=True)), basis, group,
-                     dict(zip(GROUP_NAMES, map(float, groups), strict=True)))
+                     dict(zip(GROUP_NAMES, map(float, groups), strict=True)),
+                     float(groups[GROUP_NAMES.index("deep")]) >= deep_veto)
 
 
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *, mm_per_px: float | None = None,
@@ -151,5 +152,6 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, mm_per_px: float | None =
     typed = lesions.with_types(labels, scores)
     card = classifier.card
     photo = photo_decision(classifier.classify_photo(rgb)[index], group_min=card.group_min_confidence,
-                           label_min=card.photo_min_confidence, comedonal_min=card.comedonal_min_confidence)
+                           label_min=card.photo_min_confidence, comedonal_min=card.comedonal_min_confidence,
+                           deep_veto=card.deep_veto)
     return typed, reasons, photo, classifier.identity

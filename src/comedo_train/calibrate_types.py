@@ -9,6 +9,8 @@ Three numbers, all fitted on the held-out families of the training folder (never
 - ``comedonal_min_confidence``: the smallest comedonal probability (in 0.05 steps, at least 0.5) at which at most
   ``--max-false-comedonal`` of the held-out inflamed and deep photos would be called comedonal, since that name
   opens the extraction protocol;
+- ``deep_veto``: the largest deep-group probability (0.1-0.3) under which at most ``--max-deep-eligible`` of the
+  held-out nodule and cyst photos would still be offered the protocol: above it, a nodule or cyst is not ruled out;
 - ``group_min_confidence`` and ``photo_min_confidence`` stay 0.5: with calibrated probabilities, "more likely
   than not" is what naming a group or a type should mean.
 """
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--card", type=Path, default=Path("src/comedo/models/lesion_types.card.json"))
     parser.add_argument("--views", type=int, choices=(2, 7), default=2)
     parser.add_argument("--max-false-comedonal", type=float, default=0.05)
+    parser.add_argument("--max-deep-eligible", type=float, default=0.01)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     classifier = OnnxTypeClassifier(args.card)
@@ -59,9 +62,16 @@ def main(argv: list[str] | None = None) -> None:
     not_comedonal = y >= 2  # papule, pustule, nodule, cyst (CLASSES order)
     threshold = next(float(t) for t in np.round(np.arange(0.5, 1.0, 0.05), 2)
                      if (comedonal[not_comedonal] >= t).mean() <= args.max_false_comedonal)
+    # The deep veto: the largest deep-group probability (0.1-0.3) at which at most --max-deep-eligible of the
+    # held-out nodule and cyst photos would still be eligible for the protocol (called comedonal, under the veto).
+    deep = group_probabilities(cal)[:, 2]
+    is_deep = y >= 4
+    veto = max((float(d) for d in (0.3, 0.25, 0.2, 0.15, 0.1)
+                if ((comedonal >= threshold) & (deep < d))[is_deep].mean() <= args.max_deep_eligible), default=0.1)
+    eligible = (comedonal >= threshold) & (deep < veto)
     result = {
         "temperature": temperature, "group_min_confidence": 0.5, "photo_min_confidence": 0.5,
-        "comedonal_min_confidence": threshold, "views": args.views,
+        "comedonal_min_confidence": threshold, "deep_veto": veto, "views": args.views,
         "note": (f"fitted on the {len(y)} held-out-family photos of the training folder "
                  "(comedo_train.calibrate_types): temperature by NLL, the comedonal threshold so that at most "
                  f"{args.max_false_comedonal:.0%} of held-out inflamed or deep photos are called comedonal"),
@@ -69,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
                      "inflamed_or_deep_called_comedonal": round(float((comedonal[not_comedonal] >= threshold).mean()),
                                                                 4),
                      "comedonal_recall": round(float((comedonal[~not_comedonal] >= threshold).mean()), 4),
+                     "eligible_by_type": {t: round(float(eligible[y == k].mean()), 4) for k, t in enumerate(TYPE_NAMES)},
                      "accuracy": round(float((cal.argmax(1) == y).mean()), 4)},
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n")

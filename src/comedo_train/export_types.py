@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
             "comedonal_min_confidence": float(calibration.get("comedonal_min_confidence",
                                                               calibration.get("group_min_confidence", 0.5))),
             "photo_min_confidence": float(calibration.get("photo_min_confidence", 0.5)),
+            "deep_veto": float(calibration.get("deep_veto", 1.0)),
             "calibration_note": calibration.get("note", "no calibration: thresholds 0.5, temperature 1"),
             "context": 2.5,
             "min_crop_px": 96,

@@ -47,6 +47,7 @@ class TypeCard:
     # temperature fitted on held-out photos makes the probabilities mean what they say (1: none).
     comedonal_min_confidence: float = 0.5
     temperature: float = 1.0
+    deep_veto: float = 1.0  # a deep-group probability from which a nodule or cyst is not ruled out (1: never)
 
     @classmethod
     def read(cls, path: Path) -> TypeCard:
@@ -57,7 +58,7 @@ class TypeCard:
                        float(inf.get("group_min_confidence", 0.5)), float(inf.get("photo_min_confidence", 0.5)),
                        int(inf.get("views", 7)),
                        float(inf.get("comedonal_min_confidence", inf.get("group_min_confidence", 0.5))),
-                       float(inf.get("temperature", 1.0)))
+                       float(inf.get("temperature", 1.0)), float(inf.get("deep_veto", 1.0)))
 
         return parse_card(path, build)
 
