@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError, ModelError, NoSkinError, StoreError
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 __all__ = [
     "analyze", "triage_report", "parse_answers", "load_answers", "Answers", "load_image", "to_document", "Analysis",
     "SkinImage", "Lesions", "DarkSpots",
