@@ -288,3 +288,26 @@ def test_history_shows_the_estimated_full_count_where_the_analysis_has_one(tmp_p
     result = CliRunner().invoke(app, ["history", "e", "--db", url], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert f"{listed} (~{listed + 7})" in result.stdout
+
+
+def test_history_fits_80_columns_names_grades_and_refuses_an_unknown_subject(tmp_path: Path, analyses: list) -> None:
+    from dataclasses import replace
+
+    from typer.testing import CliRunner
+
+    from comedo.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    store = Store.open(url)
+    graded = replace(analyses[0], severity=replace(analyses[0].severity, not_graded=None, hayashi_grade=1,
+                                                     hayashi_label="moderate", iga_grade=2, iga_label="mild",
+                                                     nice_band="mild_to_moderate"))
+    store.save_analysis(graded, subject_id="h")
+    store.save_analysis(analyses[1], subject_id="h")  # a close-up: not graded
+    store.close()
+    result = CliRunner().invoke(app, ["history", "h", "--db", url], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "moderate" in result.stdout and "2 mild" in result.stdout
+    unknown = CliRunner().invoke(app, ["history", "nobody", "--db", url])
+    assert unknown.exit_code == 2 and "no analyses stored for subject 'nobody'" in unknown.stderr

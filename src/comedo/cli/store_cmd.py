@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from comedo.cli.errors import error_code
+from comedo.cli.errors import error_code, print_error
 from comedo.errors import ComedoError
 
 session_app = typer.Typer(help="Documented extraction sessions: the safe-extraction protocol, step by step.",
@@ -34,22 +34,24 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
     except ComedoError as exc:
         raise fail(exc) from None
     if not rows:
-        typer.echo(f"no analyses stored for subject {subject!r}")
-        return 0
-    table = Table(title=f"history of {subject}")
-    for col in ("#", "date", "lesions", "comedones", "papules/pustules", "nodules/cysts", "Hayashi", "IGA",
-                "redness", "p90 delta a*", "triage", "comedo"):
-        table.add_column(col)
+        print_error(f"no analyses stored for subject {subject!r}")
+        return 2
+    from comedo.grade import HAYASHI_LABELS, IGA_LABELS
+
+    table = Table(title=f"history of {subject}", caption="types: comedones / papules+pustules / nodules+cysts",
+                  box=None, pad_edge=False, header_style="bold underline")
+    for col in ("#", "date", "lesions", "types", "Hayashi", "IGA", "redness", "triage", "ver."):
+        table.add_column(col, no_wrap=col not in ("redness",), overflow="fold")
     for r in rows:
         lesions = str(r.lesion_count)
         if r.estimated_lesion_count is not None and r.estimated_lesion_count != r.lesion_count:
             lesions += f" (~{r.estimated_lesion_count})"
-        table.add_row(str(r.analysis_id), r.created_at.strftime("%Y-%m-%d %H:%M"), lesions,
-                      str(r.non_inflammatory), str(r.papules_pustules), str(r.nodules_cysts),
-                      "-" if r.hayashi_grade is None else str(r.hayashi_grade),
-                      "-" if r.iga_grade is None else str(r.iga_grade), r.irritation,
-                      "-" if r.delta_a_p90 is None else f"{r.delta_a_p90:.1f}",
-                      r.triage_level or "-", r.comedo_version)
+        redness = r.irritation + ("" if r.delta_a_p90 is None else f" {r.delta_a_p90:+.1f}")
+        table.add_row(str(r.analysis_id), r.created_at.strftime("%Y-%m-%d"), lesions,
+                      f"{r.non_inflammatory}/{r.papules_pustules}/{r.nodules_cysts}",
+                      "-" if r.hayashi_grade is None else HAYASHI_LABELS[r.hayashi_grade].replace("_", " "),
+                      "-" if r.iga_grade is None else f"{r.iga_grade} {IGA_LABELS[r.iga_grade].replace('_', ' ')}",
+                      redness, (r.triage_level or "-").replace("_", "-"), r.comedo_version)
     Console().print(table)
     versions = list(dict.fromkeys(r.comedo_version for r in rows))
     if len(versions) > 1:

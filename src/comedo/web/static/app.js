@@ -52,7 +52,8 @@ async function handleFiles(files) {
       show(results.length - 1);
       setStatus(`Done: ${file.name}`);
     } catch (err) {
-      setStatus(`${file.name}: ${err.message}`, true);
+      // The server's message names the file already ("notes.txt: not a supported image").
+      setStatus(err.message.startsWith(`${file.name}:`) ? err.message : `${file.name}: ${err.message}`, true);
     }
   }
 }
