@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -44,3 +45,26 @@ def test_lesions_columns_are_validated() -> None:
         Lesions(np.zeros((2, 4)), np.zeros(3))
     both = Lesions.concatenate([Lesions(np.ones((1, 4)), np.ones(1)), Lesions.empty()])
     assert len(both) == 1 and both.origin[0] == "detector" and both[np.array([True])].origin[0] == "detector"
+
+
+def test_a_detection_on_a_plug_is_the_same_blackhead_and_is_merged() -> None:
+    from comedo.comedones import merge_with_detections
+
+    plugs = Lesions(np.array([[10, 10, 30, 30]], np.float32), np.ones(1), np.array(["open_comedo"], object))
+    found = Lesions(np.array([[12, 12, 28, 28], [100, 100, 140, 140], [15, 15, 25, 25]], np.float32), np.ones(3),
+                    np.array([None, None, "papule"], object))
+    # The untyped detection on the plug goes; the far one stays, and so does a papule typed there.
+    assert merge_with_detections(found, plugs).tolist() == [False, True, True]
+
+
+def test_plugs_are_found_at_close_up_size() -> None:
+    from comedo.comedones import find_plugs
+
+    light = np.full((256, 256), 65.0, np.float32)
+    yy, xx = np.mgrid[:256, :256]
+    for cx, cy in ((60, 60), (180, 120), (100, 200)):
+        light[(xx - cx) ** 2 + (yy - cy) ** 2 <= 6**2] = 25.0  # plugs of 6 px radius: over the 4 px dark spots allow
+    spots = find_plugs(light, np.ones((256, 256), bool))
+    assert len(spots) == 3 and (spots.contrast >= PLUG_MIN_CONTRAST).all()
+    big = find_plugs(cv2.resize(light, (1024, 1024)), np.ones((1024, 1024), bool))  # worked on a 320 px copy
+    np.testing.assert_allclose(np.sort(big.centers[:, 0]), np.sort(spots.centers[:, 0]) * 4, atol=6)

@@ -116,14 +116,29 @@ def test_legend_fits_a_narrow_photo(sample_path: Path) -> None:
     """A 256 px web close-up: every legend entry stays inside the image (it used to run off the right edge)."""
     import cv2
 
-    from comedo.render.annotate import annotate
+    from comedo.render.annotate import LAYERS, annotate
 
     small = cv2.resize(comedo.load_image(sample_path).pixels, (200, 256), interpolation=cv2.INTER_AREA)
-    out = annotate(comedo.analyze(small, detector="classical"))
-    legend = out[256:]
-    assert out.shape[1] == 200 and legend.shape[0] > 3 * 22  # the rows flowed onto more lines
+    out = annotate(comedo.analyze(small, detector="classical"), layers=LAYERS)
+    legend = out[640:]
+    assert out.shape[1] == 500  # enlarged for display: 256 px becomes 640
     assert (legend[:, -4:] == 255).all()  # nothing drawn in the right margin
     assert (legend[:, :-4] < 128).any()  # but text was drawn
+
+
+def test_lesions_first_rings_coloured_and_lettered_by_type(sample_path: Path) -> None:
+    from comedo.render.annotate import TYPE_STYLE, annotate
+
+    analysis = comedo.analyze(sample_path)
+    plain = annotate(analysis)  # default: lesions only, no redness heat map, no dark-spot circles
+    photo = analysis.image.pixels
+    off_rings = np.ones(photo.shape[:2], bool)
+    for (x, y), r in zip(analysis.lesions.centers, analysis.lesions.radii, strict=True):
+        cv2.circle(off_rings.view(np.uint8), (int(x), int(y)), int(r) + 40, 0, -1)
+    assert np.array_equal(plain[:640][off_rings], photo[off_rings])  # away from the rings the photo is untouched
+    kinds = set(analysis.lesions.type_label.tolist())
+    colour = np.array(TYPE_STYLE[next(iter(kinds))][0])
+    assert (np.abs(plain[:640].astype(int) - colour).max(axis=2) <= 10).sum() > 50  # the type's ring colour
 
 
 def test_descriptions_use_the_right_article() -> None:

@@ -79,6 +79,8 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
             assert "Urgent" in page.locator("#triage").inner_text()
             n_rows = page.locator("#lesions tbody tr").count()
             assert page.locator("#g-lesions circle").count() == n_rows
+            assert not page.locator("#redness").is_visible()  # lesions first: the heat map is a layer to turn on
+            page.check("#layer-redness")
             assert page.locator("#redness").is_visible()
             page.uncheck("#layer-redness")
             assert not page.locator("#redness").is_visible()

@@ -19,15 +19,35 @@ is not a blackhead.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
+from comedo.darkspots import find_dark_spots
 from comedo.types import DarkSpots, Lesions, LesionType, PhotoType
 
-__all__ = ["mark_open_comedones", "shows_blackheads", "PLUG_MIN_CONTRAST", "MAX_PLUGS", "RING_PER_PLUG_RADIUS"]
+__all__ = ["mark_open_comedones", "merge_with_detections", "find_plugs", "shows_blackheads", "PLUG_MIN_CONTRAST", "MAX_PLUGS",
+           "RING_PER_PLUG_RADIUS", "PLUG_MAX_RADIUS", "PLUG_SIDE"]
 
 PLUG_MIN_CONTRAST = 15.0  # L* units darker than the skin around (the dark-spot stage's contrast)
 MAX_PLUGS = 60  # the darkest first; more would mark pores on a nose
-RING_PER_PLUG_RADIUS = 2.5  # the lesion's ring (and its redness disc) around the plug, in plug radii
+RING_PER_PLUG_RADIUS = 2.0  # the lesion's ring (and its redness disc) around the plug, in plug radii
+# On a close-up a plug is larger in the frame than the face's dark dots the dark-spot stage is sized for (at most
+# 1.5 % of the short side): plugs are looked for up to 4 % of it, on a copy of at most PLUG_SIDE px (cheap).
+PLUG_MAX_RADIUS = 0.04
+PLUG_SIDE = 320
+
+
+def find_plugs(lightness: np.ndarray, skin: np.ndarray) -> DarkSpots:
+    """Dark dots sized for a close-up's blackhead plugs, in the pixels of ``lightness`` (H, W)."""
+    h, w = lightness.shape
+    scale = min(1.0, PLUG_SIDE / max(h, w))
+    if scale < 1.0:
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        lightness = cv2.resize(lightness, size, interpolation=cv2.INTER_AREA)
+        skin = cv2.resize(skin.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
+    spots = find_dark_spots(lightness, skin, min_contrast=PLUG_MIN_CONTRAST,
+                            max_radius_px=max(4.0, PLUG_MAX_RADIUS * min(lightness.shape)))
+    return spots if scale == 1.0 else spots.scaled(1.0 / scale)
 
 
 def shows_blackheads(photo: PhotoType | None) -> bool:
@@ -35,6 +55,19 @@ def shows_blackheads(photo: PhotoType | None) -> bool:
     if photo is None:
         return False
     return photo.label == LesionType.OPEN_COMEDO.value or (photo.group == "comedonal" and photo.label is None)
+
+
+def merge_with_detections(found: Lesions, plugs: Lesions) -> np.ndarray:
+    """Which detector lesions to keep beside the plugs: one whose centre falls inside a plug's ring, and that is
+    untyped or a comedo, is that blackhead found twice; the plug (typed, and sized to it) stands for both."""
+    keep = np.ones(len(found), bool)
+    if len(found) == 0 or len(plugs) == 0:
+        return keep
+    d = np.linalg.norm(found.centers[:, None, :] - plugs.centers[None, :, :], axis=2)
+    same = (d <= plugs.radii[None, :]).any(axis=1)
+    comedo_or_untyped = np.array([t in (None, "open_comedo", "closed_comedo") for t in found.type_label], bool)
+    keep[same & comedo_or_untyped] = False
+    return keep
 
 
 def mark_open_comedones(spots: DarkSpots, photo: PhotoType | None, *, min_contrast: float = PLUG_MIN_CONTRAST,

@@ -18,7 +18,7 @@ from comedo import __version__
 from comedo.advice import TriageReport, build_report
 from comedo.answers import Answers, parse_answers
 from comedo.colour import colour_planes
-from comedo.comedones import mark_open_comedones
+from comedo.comedones import find_plugs, mark_open_comedones, merge_with_detections
 from comedo.darkspots import find_dark_spots
 from comedo.describe import describe
 from comedo.detect.base import Candidates, LesionDetector
@@ -112,12 +112,15 @@ def analyze(
         loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
     plugs = Lesions.empty()
     if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.comedones)
-        plugs, spots = mark_open_comedones(spots, photo_type)
+        plugs, _ = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type)
         if len(plugs):
+            spots = _outside(spots, plugs)  # a plug's dot is not also a dark spot
+            keep = merge_with_detections(full_lesions.scaled(scale), plugs)  # one blackhead, one ring
+            found, full_lesions = found[keep], full_lesions[keep]
+            type_reasons = [r for r, k in zip(type_reasons, keep, strict=True) if k] + [None] * len(plugs)
+            lesion_has_dark_core = np.concatenate([lesion_has_dark_core[keep], np.ones(len(plugs), bool)])
             full_lesions = Lesions.concatenate([full_lesions, plugs.scaled(inv).clipped(loaded.width,
                                                                                         loaded.height)])
-            type_reasons = [*type_reasons, *([None] * len(plugs))]
-            lesion_has_dark_core = np.concatenate([lesion_has_dark_core, np.ones(len(plugs), bool)])
     timings["types"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
@@ -205,6 +208,16 @@ def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYAS
     return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_count_grade=count_grade,
                    hayashi_probabilities=tuple(round(float(p), 4) for p in probabilities),
                    estimated_lesion_count=grade_model.estimated_count(candidate_scores, heat_mass))
+
+
+def _outside(spots: DarkSpots, lesions: Lesions) -> DarkSpots:
+    """The dark spots whose centres lie outside every lesion box."""
+    if len(spots) == 0 or len(lesions) == 0:
+        return spots
+    x, y = spots.centers[:, 0:1], spots.centers[:, 1:2]
+    b = lesions.xyxy
+    inside = (x >= b[None, :, 0]) & (x <= b[None, :, 2]) & (y >= b[None, :, 1]) & (y <= b[None, :, 3])
+    return spots[~inside.any(axis=1)]
 
 
 def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.ndarray]:

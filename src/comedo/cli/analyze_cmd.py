@@ -33,16 +33,17 @@ def summary_line(analysis: Analysis) -> str:
     return line
 
 
-def write_outputs(analysis: Analysis, out: Path, stem: str) -> tuple[Path, Path]:
+def write_outputs(analysis: Analysis, out: Path, stem: str, layers: tuple[str, ...] | None = None,
+                  ) -> tuple[Path, Path]:
     import cv2
 
-    from comedo.render.annotate import annotate
+    from comedo.render.annotate import DEFAULT_LAYERS, annotate
     from comedo.schema import to_document
 
     doc = to_document(analysis).model_dump(mode="json")
     json_path, png_path = out / f"{stem}.json", out / f"{stem}.png"
     write_atomic(json_path, (json.dumps(doc, indent=2) + "\n").encode())
-    ok, png = cv2.imencode(".png", annotate(analysis)[..., ::-1])
+    ok, png = cv2.imencode(".png", annotate(analysis, layers=layers or DEFAULT_LAYERS)[..., ::-1])
     if not ok:
         raise ComedoError(f"could not encode the annotated image for {stem}")
     write_atomic(png_path, png.tobytes())
@@ -62,11 +63,17 @@ def _unique_stems(images: list[Path]) -> list[str]:
 
 def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None, mm_per_px: float | None,
                 detector: str, json_out: bool, answers_path: Path | None = None, save: bool = False,
-                subject: str | None = None, db: str | None = None) -> int:
+                subject: str | None = None, db: str | None = None, layers: str | None = None) -> int:
     from comedo.answers import Answers, load_answers
     from comedo.pipeline import analyze
     from comedo.schema import to_document
 
+    from comedo.render.annotate import LAYERS
+
+    chosen = tuple(x.strip() for x in layers.split(",") if x.strip()) if layers else None
+    if chosen is not None and (not chosen or set(chosen) - set(LAYERS)):
+        print_error(f"--layers: choose from {', '.join(LAYERS)} (comma-separated); got {layers!r}")
+        return 2
     try:
         answers = load_answers(answers_path) if answers_path is not None else Answers()
     except ComedoError as exc:
@@ -99,7 +106,7 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
                 if not json_out:
                     typer.echo(f"  saved as analysis {record_id}" + (f" of {subject}" if subject else ""))
             if out is not None:
-                json_path, png_path = write_outputs(analysis, out, stem)
+                json_path, png_path = write_outputs(analysis, out, stem, chosen)
                 if not json_out:
                     typer.echo(f"  wrote {json_path} and {png_path}")
         except ComedoError as exc:

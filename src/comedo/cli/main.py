@@ -59,6 +59,9 @@ def analyze(
     = None,
     save: Annotated[bool, typer.Option("--save", help="Store photos and analyses in the history store.")] = False,
     db: Annotated[Optional[str], typer.Option(envvar="COMEDO_DB", help="Database URL (default: SQLite).")] = None,
+    layers: Annotated[Optional[str], typer.Option(
+        metavar="LAYER,...", help="What the annotated PNG shows: lesions (the default), dark_spots, redness, skin.")]
+    = None,
 ) -> None:
     """Analyse photos; print a summary per photo. A bad photo is reported and skipped."""
     from comedo.cli.analyze_cmd import run_analyze
@@ -66,7 +69,7 @@ def analyze(
     if subject and not save:
         fail("--subject only makes sense with --save")
     code = run_analyze(images, out=out, min_score=min_score, mm_per_px=mm_per_px, detector=detector,
-                       json_out=json_out, answers_path=answers, save=save, subject=subject, db=db)
+                       json_out=json_out, answers_path=answers, save=save, subject=subject, db=db, layers=layers)
     raise typer.Exit(code)
 
 

@@ -10,9 +10,22 @@ import numpy as np
 from comedo.render.images import redness_rgba
 from comedo.types import Analysis
 
-__all__ = ["annotate", "anatomy_mask", "LAYERS"]
+__all__ = ["annotate", "anatomy_mask", "LAYERS", "DEFAULT_LAYERS", "TYPE_STYLE", "MIN_DISPLAY_SIDE"]
 
 LAYERS = ("redness", "skin", "lesions", "dark_spots")
+DEFAULT_LAYERS = ("lesions",)  # lesions first; dark spots, redness and the skin outline are layers one turns on
+MIN_DISPLAY_SIDE = 640  # smaller photos (256 px web close-ups) are enlarged so rings and text can be read
+# Ring colour and letter per type: the Okabe-Ito palette (Okabe & Ito 2008), told apart with the common forms of
+# colour blindness; the letter carries the type where colour cannot.
+TYPE_STYLE: dict[str | None, tuple[tuple[int, int, int], str, str]] = {
+    "open_comedo": ((0, 114, 178), "B", "blackhead"),
+    "closed_comedo": ((86, 180, 233), "W", "whitehead"),
+    "papule": ((230, 159, 0), "P", "papule"),
+    "pustule": ((240, 228, 66), "U", "pustule"),
+    "nodule": ((213, 94, 0), "N", "nodule"),
+    "cyst": ((204, 121, 167), "C", "cyst"),
+    None: ((0, 158, 115), "?", "type unknown"),
+}
 _LESION = (255, 64, 160)  # RGB magenta
 _SPOT = (0, 220, 255)  # RGB cyan
 _SKIN = (120, 255, 120)
@@ -20,14 +33,21 @@ _LEFT_OUT = (150, 150, 150)  # grey: skin left out of the redness figures as ana
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
-def annotate(analysis: Analysis, *, layers: tuple[str, ...] = LAYERS, max_long_side: int = 1600) -> np.ndarray:
-    """RGB uint8 image (H', W', 3): the annotated photo plus a legend strip below."""
+def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, max_long_side: int = 1600,
+             ) -> np.ndarray:
+    """RGB uint8 image (H', W', 3): the annotated photo plus a legend strip below. By default only the lesions
+    are drawn (``layers`` adds the others); a photo under ``MIN_DISPLAY_SIDE`` is enlarged for display."""
     unknown = set(layers) - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown layers {sorted(unknown)}; choose from {LAYERS}")
     img = analysis.image.pixels
-    scale = min(1.0, max_long_side / max(img.shape[:2]))
-    canvas = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else img.copy()
+    long_side = max(img.shape[:2])
+    scale = min(1.0, max_long_side / long_side) if long_side >= MIN_DISPLAY_SIDE else MIN_DISPLAY_SIDE / long_side
+    if scale == 1.0:
+        canvas = img.copy()
+    else:
+        canvas = cv2.resize(img, None, fx=scale, fy=scale,
+                            interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
     h, w = canvas.shape[:2]
     thick = max(1, round(max(h, w) / 500))
 
@@ -49,14 +69,41 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = LAYERS, max_long_s
             cv2.circle(canvas, (int(round(x)), int(round(y))), max(2, int(round(r + 1))), _SPOT, 1, cv2.LINE_AA)
     if "lesions" in layers:
         lesions = analysis.lesions
-        for i, ((x, y), r, s) in enumerate(zip(lesions.centers * scale, lesions.radii * scale, lesions.score,
-                                               strict=True)):
+        taken: list[tuple[int, int, int, int]] = []  # label boxes already drawn: numbers must not collide
+        for i, ((x, y), r, kind) in enumerate(zip(lesions.centers * scale, lesions.radii * scale,
+                                                  lesions.type_label, strict=True)):
+            colour, letter, _ = TYPE_STYLE.get(kind, TYPE_STYLE[None])
             centre = (int(round(x)), int(round(y)))
-            cv2.circle(canvas, centre, max(3, int(round(r))), _LESION, thick + 1, cv2.LINE_AA)
-            label = f"{i + 1}"
-            cv2.putText(canvas, label, (centre[0] + int(r) + 2, centre[1] - int(r)), _FONT, 0.35 * thick + 0.1,
-                        _LESION, max(1, thick), cv2.LINE_AA)
-    return np.vstack([canvas, _legend(analysis, w, thick)])
+            radius = max(3, int(round(r)))
+            cv2.circle(canvas, centre, radius + thick, (0, 0, 0), thick, cv2.LINE_AA)  # a dark edge: any skin tone
+            cv2.circle(canvas, centre, radius, colour, thick + 1, cv2.LINE_AA)
+            label = f"{i + 1}{letter}"
+            size_txt = 0.35 * thick + 0.1
+            (tw, th), _ = cv2.getTextSize(label, _FONT, size_txt, max(1, thick))
+            spot = _free_label_spot(centre, radius, tw, th, taken, w, h)
+            if spot is not None:
+                lx, ly = spot
+                cv2.putText(canvas, label, (lx, ly), _FONT, size_txt, (0, 0, 0), max(1, thick) + 2, cv2.LINE_AA)
+                cv2.putText(canvas, label, (lx, ly), _FONT, size_txt, colour, max(1, thick), cv2.LINE_AA)
+                taken.append((lx, ly - th, lx + tw, ly))
+    return np.vstack([canvas, _legend(analysis, w, thick, layers)])
+
+
+def _free_label_spot(centre: tuple[int, int], radius: int, tw: int, th: int,
+                     taken: list[tuple[int, int, int, int]], w: int, h: int) -> tuple[int, int] | None:
+    """Where a ring's number goes (the text's baseline-left point): the first of eight places around the ring
+    that stays in the image and overlaps no number already drawn; None when all are taken (dense clusters)."""
+    cx, cy = centre
+    gap = radius + 2
+    for dx, dy in ((1, -1), (1, 1), (-1, -1), (-1, 1), (0, -1), (0, 1), (1, 0), (-1, 0)):
+        lx = cx + gap if dx > 0 else cx - gap - tw if dx < 0 else cx - tw // 2
+        ly = cy - gap if dy < 0 else cy + gap + th if dy > 0 else cy + th // 2
+        box = (lx, ly - th, lx + tw, ly)
+        if box[0] < 0 or box[1] < 0 or box[2] > w or box[3] > h:
+            continue
+        if all(box[2] < t[0] or box[0] > t[2] or box[3] < t[1] or box[1] > t[3] for t in taken):
+            return lx, ly
+    return None
 
 
 def anatomy_mask(analysis: Analysis) -> np.ndarray:
@@ -67,20 +114,27 @@ def anatomy_mask(analysis: Analysis) -> np.ndarray:
     return analysis.skin.mask & np.isnan(delta)
 
 
-def _legend(analysis: Analysis, width: int, thick: int) -> np.ndarray:
+def _legend(analysis: Analysis, width: int, thick: int, layers: tuple[str, ...]) -> np.ndarray:
     """The legend strip. Its rows flow onto more lines, and its text shrinks, where the photo is too narrow for
     them (a 256 px web close-up), so that no entry runs off the edge."""
     sev = analysis.severity
     red = analysis.redness
-    rows = [
-        [(_LESION, f"lesions: {len(analysis.lesions)} "
-                   + (f"(Hayashi {sev.hayashi_label})" if sev.graded else "(close-up, not graded)")),
-         (_SPOT, f"dark spots: {len(analysis.dark_spots)}"),
-         *([(_LEFT_OUT, f"not in redness: {red.anatomy_fraction:.0%}")] if red.anatomy_fraction > 0 else [])],
-        [(_SKIN, "skin outline"),
-         ((230, 90, 30), f"redness vs own skin: {red.grade.value} (p90 delta a* {red.delta_p90:.1f})")],
-        [((90, 90, 90), "not a medical device - comedo " + str(analysis.provenance.get("comedo_version", "")))],
-    ]
+    styles = [TYPE_STYLE.get(k, TYPE_STYLE[None]) for k in dict.fromkeys(analysis.lesions.type_label.tolist())]
+    grading = f"(Hayashi {sev.hayashi_label})" if sev.graded else "(close-up, not graded)"
+    rows = [[(_LESION, f"lesions: {len(analysis.lesions)} {grading}"),
+             *[(colour, f"{letter} {name}") for colour, letter, name in styles]]]
+    layer_rows = []
+    if "dark_spots" in layers:
+        layer_rows.append((_SPOT, f"dark spots: {len(analysis.dark_spots)}"))
+    if "redness" in layers:
+        layer_rows.append(((230, 90, 30), f"redness vs own skin: {red.grade.value} (p90 delta a* {red.delta_p90:.1f})"))
+        if red.anatomy_fraction > 0:
+            layer_rows.append((_LEFT_OUT, f"not in redness: {red.anatomy_fraction:.0%}"))
+    if "skin" in layers:
+        layer_rows.append((_SKIN, "skin outline"))
+    if layer_rows:
+        rows.append(layer_rows)
+    rows.append([((90, 90, 90), "not a medical device - comedo " + str(analysis.provenance.get("comedo_version", "")))])
     texts = [text for items in rows for _, text in items]
     room = width - 8 - 18 - 4  # left margin, the colour dot, a right margin
     scale_txt = 0.45 * thick

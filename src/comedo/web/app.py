@@ -378,8 +378,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/api/v1/analyses/{analysis_id}/image.png", response_class=Response)
     async def annotated(analysis_id: str,
-                        layers: Annotated[str, Query(description="comma-separated: redness,skin,lesions,dark_spots")]
-                        = "redness,skin,lesions,dark_spots") -> Response:
+                        layers: Annotated[str, Query(description="comma-separated, of redness,skin,lesions,dark_spots")]
+                        = "lesions") -> Response:
         from comedo.render.annotate import LAYERS
 
         chosen = tuple(x for x in layers.split(",") if x)
