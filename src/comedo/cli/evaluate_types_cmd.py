@@ -113,8 +113,10 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
     cal = fig["calibration"]
     console.print(f"calibration: expected calibration error {cal['types_ece']:.3f} (types), "  # type: ignore[index]
                   f"{cal['groups_ece']:.3f} (groups); reliability in --json")  # type: ignore[index]
-    console.print("advice: " + "; ".join(
+    console.print("advice (all photos | those seen as close-ups): " + "; ".join(
         f"{name} {a['protocol']:.0%} protocol, {a['with_open_comedo_lesion']:.0%} with an open-comedo lesion"
+        + (f" | {a['close_ups']}: {a['close_ups_protocol']:.0%}, {a['close_ups_with_open_comedo_lesion']:.0%}"
+           if a["close_ups"] else "")
         for name, a in fig["advice"].items()))  # type: ignore[attr-defined]
     console.print(f"seen as close-ups: {fig['seen_as_close_up']} of {len(results)}; whole-face scales printed on "
                   f"{fig['graded_close_ups']} of them")

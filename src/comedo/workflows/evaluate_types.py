@@ -127,9 +127,15 @@ def summarise(results: list[CloseUpResult]) -> dict[str, object]:
     for k, name in enumerate(TYPE_NAMES):
         mine = [r for r in results if r.truth == k]
         if mine:
+            close = [r for r in mine if r.view == "close_up"]
             advice[name] = {"photos": len(mine), "protocol": round(sum(r.protocol for r in mine) / len(mine), 4),
                             "with_open_comedo_lesion": round(sum(r.open_comedo_lesions > 0 for r in mine) /
-                                                             len(mine), 4)}
+                                                             len(mine), 4),
+                            "close_ups": len(close),
+                            "close_ups_protocol": round(sum(r.protocol for r in close) / len(close), 4)
+                            if close else None,
+                            "close_ups_with_open_comedo_lesion": round(
+                                sum(r.open_comedo_lesions > 0 for r in close) / len(close), 4) if close else None}
     by_band: dict[str, dict[str, object]] = {}
     bands = np.array([ita_band(r.ita_deg) for r in results])
     for band in dict.fromkeys(bands.tolist()):
