@@ -31,8 +31,20 @@ def _multipart(image: bytes, name: str) -> tuple[bytes, str]:
     return body.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
+def server_rss_mb(host: str, port: int, headers: dict[str, str]) -> float | None:
+    """The server's resident memory as its health route reports it (None when it does not)."""
+    try:
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        conn.request("GET", "/api/v1/health", headers={k: v for k, v in headers.items() if k == "Authorization"})
+        value = json.loads(conn.getresponse().read()).get("rss_mb")
+        conn.close()
+        return float(value) if value is not None else None
+    except (OSError, http.client.HTTPException, ValueError, TypeError):
+        return None
+
+
 def run_load_test(url: str, *, clients: int, seconds: float, max_requests: int, image: Path | None,
-                  token: str | None) -> int:
+                  token: str | None, keep_size: bool = False) -> int:
     import cv2
 
     from comedo.cli.benchmark_cmd import _jpeg, sample_path
@@ -47,7 +59,9 @@ def run_load_test(url: str, *, clients: int, seconds: float, max_requests: int, 
         pixels = load_image(image or sample_path()).pixels
     except ComedoError as exc:
         return error_code(exc)
-    photo = _jpeg(cv2.resize(pixels, (640, 640), interpolation=cv2.INTER_AREA))
+    if not keep_size:
+        pixels = cv2.resize(pixels, (640, 640), interpolation=cv2.INTER_AREA)
+    photo = _jpeg(pixels)
     body, content_type = _multipart(photo, "load.jpg")
     headers = {"Content-Type": content_type}
     if token:
@@ -83,6 +97,7 @@ def run_load_test(url: str, *, clients: int, seconds: float, max_requests: int, 
                     errors.append(payload[:120].decode(errors="replace"))
         conn.close()
 
+    rss_before = server_rss_mb(parsed.hostname, parsed.port or 80, headers)
     started = time.monotonic()
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for th in threads:
@@ -91,7 +106,11 @@ def run_load_test(url: str, *, clients: int, seconds: float, max_requests: int, 
         th.join()
     elapsed = time.monotonic() - started
     done = len(latencies)
-    typer.echo(f"{clients} clients, {elapsed:.1f} s, 640x640 JPEG posts to {url}")
+    typer.echo(f"{clients} clients, {elapsed:.1f} s, {pixels.shape[1]}x{pixels.shape[0]} JPEG posts "
+               f"({len(photo) / 1e6:.1f} MB) to {url}")
+    rss_after = server_rss_mb(parsed.hostname, parsed.port or 80, headers)
+    if rss_before is not None and rss_after is not None:
+        typer.echo(f"server RSS: {rss_before:.0f} MB before, {rss_after:.0f} MB after")
     if done:
         ordered = sorted(latencies)
         typer.echo(f"requests: {done} ok, {len(errors)} errors; {done / elapsed:.2f} requests/s; latency p50 "

@@ -163,12 +163,14 @@ def load_test(
     max_requests: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
     image: Annotated[Optional[Path], typer.Option(help="Photo to post (default: the bundled sample).")] = None,
     token: Annotated[Optional[str], typer.Option(envvar="COMEDO_TOKEN")] = None,
+    keep_size: Annotated[bool, typer.Option("--keep-size", help="Post the photo at its own size, not 640x640 "
+                                            "(memory checks with 12 MP or 49 MP photos).")] = False,
 ) -> None:
-    """Benchmark a running server on loopback: requests/s, p50/p95 latency, errors (bounded in time and count)."""
+    """Benchmark a running server on loopback: requests/s, p50/p95 latency, errors, and the server's memory."""
     from comedo.cli.loadtest_cmd import run_load_test
 
     raise typer.Exit(run_load_test(url, clients=clients, seconds=seconds, max_requests=max_requests, image=image,
-                                   token=token))
+                                   token=token, keep_size=keep_size))
 
 
 @app.command()

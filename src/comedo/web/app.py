@@ -274,8 +274,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response((STATIC / "favicon.svg").read_bytes(), media_type="image/svg+xml")
 
     @app.get("/api/v1/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok", "version": _version()}
+    async def health() -> dict[str, Any]:
+        """Liveness, the version, and the server's resident memory (what ``comedo load-test`` reports)."""
+        return {"status": "ok", "version": _version(), "rss_mb": _rss_mb()}
 
     @app.post("/api/v1/analyses", status_code=201)
     async def create_analysis(
@@ -469,6 +470,17 @@ def _annotated_png(analysis: Analysis, layers: tuple[str, ...]) -> bytes:
 
     ok, png = cv2.imencode(".png", annotate(analysis, layers=layers)[..., ::-1])
     return png.tobytes()
+
+
+def _rss_mb() -> float | None:
+    """Resident set size of this process in MB (Linux /proc; None elsewhere)."""
+    import os
+
+    try:
+        with open("/proc/self/statm") as handle:
+            return round(int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6, 1)
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _swagger_ui() -> Path:
