@@ -71,16 +71,16 @@ def merge_with_detections(found: Lesions, plugs: Lesions) -> np.ndarray:
 
 
 def mark_open_comedones(spots: DarkSpots, photo: PhotoType | None, *, min_contrast: float = PLUG_MIN_CONTRAST,
-                        max_plugs: int = MAX_PLUGS) -> tuple[Lesions, DarkSpots]:
-    """The dark plugs of ``spots`` as ``open_comedo`` lesions, and the spots left; nothing when ``photo`` does
-    not show blackheads. Each lesion's box spans ``RING_PER_PLUG_RADIUS`` plug radii; its score and type scores
-    are the photo's (how sure the classifier is that these are blackheads)."""
+                        max_plugs: int = MAX_PLUGS) -> Lesions:
+    """The dark plugs of ``spots`` (the darkest first) as ``open_comedo`` lesions; none when ``photo`` does not
+    show blackheads. Each lesion's box spans ``RING_PER_PLUG_RADIUS`` plug radii; its score and type scores are
+    the photo's (how sure the classifier is that these are blackheads)."""
     if not shows_blackheads(photo) or len(spots) == 0 or photo is None or photo.scores is None:
-        return Lesions.empty(), spots
+        return Lesions.empty()
     dark = np.flatnonzero(spots.contrast >= min_contrast)
     dark = dark[np.argsort(-spots.contrast[dark], kind="stable")][:max_plugs]
     if dark.size == 0:
-        return Lesions.empty(), spots
+        return Lesions.empty()
     centers, radii = spots.centers[dark], spots.radii[dark]
     half = np.maximum(radii * RING_PER_PLUG_RADIUS, 3.0)[:, None]
     xyxy = np.hstack([centers - half, centers + half]).astype(np.float32)
@@ -88,9 +88,6 @@ def mark_open_comedones(spots: DarkSpots, photo: PhotoType | None, *, min_contra
     score = np.float32(photo.scores[LesionType.OPEN_COMEDO.value] if photo.label else
                        sum(photo.scores[t.value] for t in LesionType if t.group.value == "comedonal"))
     n = len(dark)
-    plugs = Lesions(xyxy, np.full(n, min(float(score), 1.0), np.float32),
-                    np.full(n, LesionType.OPEN_COMEDO.value, object), np.repeat(type_scores[None], n, axis=0),
-                    np.full(n, "dark_plug", object))
-    keep = np.ones(len(spots), bool)
-    keep[dark] = False
-    return plugs, spots[keep]
+    return Lesions(xyxy, np.full(n, min(float(score), 1.0), np.float32),
+                   np.full(n, LesionType.OPEN_COMEDO.value, object), np.repeat(type_scores[None], n, axis=0),
+                   np.full(n, "dark_plug", object))

@@ -112,7 +112,7 @@ def analyze(
         loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
     plugs = Lesions.empty()
     if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.comedones)
-        plugs, _ = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type)
+        plugs = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type)
         if len(plugs):
             spots = _outside(spots, plugs)  # a plug's dot is not also a dark spot
             keep = merge_with_detections(full_lesions.scaled(scale), plugs)  # one blackhead, one ring
@@ -210,14 +210,18 @@ def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYAS
                    estimated_lesion_count=grade_model.estimated_count(candidate_scores, heat_mass))
 
 
+def _in_boxes(spots: DarkSpots, lesions: Lesions) -> np.ndarray:
+    """(n_spots, n_lesions) bool: the spot's centre lies in the lesion's box."""
+    x, y = spots.centers[:, 0:1], spots.centers[:, 1:2]
+    b = lesions.xyxy
+    return (x >= b[None, :, 0]) & (x <= b[None, :, 2]) & (y >= b[None, :, 1]) & (y <= b[None, :, 3])
+
+
 def _outside(spots: DarkSpots, lesions: Lesions) -> DarkSpots:
     """The dark spots whose centres lie outside every lesion box."""
     if len(spots) == 0 or len(lesions) == 0:
         return spots
-    x, y = spots.centers[:, 0:1], spots.centers[:, 1:2]
-    b = lesions.xyxy
-    inside = (x >= b[None, :, 0]) & (x <= b[None, :, 2]) & (y >= b[None, :, 1]) & (y <= b[None, :, 3])
-    return spots[~inside.any(axis=1)]
+    return spots[~_in_boxes(spots, lesions).any(axis=1)]
 
 
 def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.ndarray]:
@@ -227,9 +231,7 @@ def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.n
     has_core = np.zeros(len(lesions), bool)
     if len(spots) == 0 or len(lesions) == 0:
         return spots, has_core
-    x, y = spots.centers[:, 0:1], spots.centers[:, 1:2]
-    b = lesions.xyxy
-    inside = (x >= b[None, :, 0]) & (x <= b[None, :, 2]) & (y >= b[None, :, 1]) & (y <= b[None, :, 3])
+    inside = _in_boxes(spots, lesions)
     has_core = inside.any(axis=0)
     return spots[~inside.any(axis=1)], has_core
 

