@@ -90,3 +90,19 @@ def test_bad_video_is_a_clear_error(tmp_path: Path, content: bytes, message: str
         list(iter_frames(path, 0.5))
     result = runner.invoke(app, ["video", str(path)])
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_clip_with_no_events_compares_two_different_moments(tmp_path: Path) -> None:
+    import json
+
+    frames = []
+    for i in range(12):  # 1.2 s of plain skin with a small mark drifting: nothing happens in it
+        rgb = np.full((96, 128, 3), (200, 150, 130), np.uint8)
+        rgb[40:44, 10 + 4 * i: 14 + 4 * i] = (120, 80, 70)
+        frames.append(Image.fromarray(rgb))
+    path = tmp_path / "calm.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    result = runner.invoke(app, ["video", str(path), "--out", str(tmp_path / "out"), "--every", "0.2"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "out" / "timeline.json").read_text())
+    assert not doc["events"] and doc["keyframes"]["before"] < doc["keyframes"]["after"]

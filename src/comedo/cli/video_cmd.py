@@ -64,8 +64,14 @@ def write_video_outputs(clip: Path, timeline, out: Path, detector: str) -> None:
     first = min((e.t_s for e in timeline.events), default=None)
     last = max((e.t_s for e in timeline.events), default=None)
     sharp = [f for f in frames if not f.blurry] or frames
-    before = max((f for f in sharp if first is None or f.t_s < first), key=lambda f: f.sharpness, default=frames[0])
-    after = max((f for f in sharp if last is None or f.t_s > last), key=lambda f: f.sharpness, default=frames[-1])
+    if first is None or last is None:  # no events: the sharpest frame of the first and of the last third, so
+        third = max(1, len(sharp) // 3)  # "before" and "after" are never one frame compared with itself
+        early, late = sharp[:third], sharp[-third:] if len(sharp) > 1 else sharp
+        before = max(early, key=lambda f: f.sharpness)
+        after = max((f for f in late if f.t_s > before.t_s), key=lambda f: f.sharpness, default=frames[-1])
+    else:
+        before = max((f for f in sharp if f.t_s < first), key=lambda f: f.sharpness, default=frames[0])
+        after = max((f for f in sharp if f.t_s > last), key=lambda f: f.sharpness, default=frames[-1])
     release = next((e for e in timeline.events if e.kind == "release"), None)
     picks = [("before", before.t_s)] + ([("release", release.t_s)] if release else []) + [("after", after.t_s)]
     picked = frames_at(clip, [t for _, t in picks])
