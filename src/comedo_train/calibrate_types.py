@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("split", type=Path, help="split.json of the training run (its 'valid' photos)")
     parser.add_argument("--data", type=Path, default=Path("../shared/data/lesion-types"))
     parser.add_argument("--card", type=Path, default=Path("src/comedo/models/lesion_types.card.json"))
-    parser.add_argument("--views", type=int, choices=(2, 7), default=2)
+    parser.add_argument("--views", type=int, choices=(1, 2, 7), default=2)
     parser.add_argument("--max-false-comedonal", type=float, default=0.05)
     parser.add_argument("--max-deep-eligible", type=float, default=0.01)
     parser.add_argument("--out", type=Path, required=True)

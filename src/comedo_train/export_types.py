@@ -115,7 +115,9 @@ def main(argv: list[str] | None = None) -> None:
             "input_size": side,
             "labels": list(TYPE_VALUES),
             "folder_names": list(CLASSES),
-            "test_time": ("whole photo: mean over the photo and its mirror (2 views, for the speed budget); "
+            "test_time": ("whole photo: one pass (1 view, for the speed budget); per-lesion crops: one pass"
+                          if calibration.get("views") == 1 else
+                          "whole photo: mean over the photo and its mirror (2 views, for the speed budget); "
                           "per-lesion crops: one pass" if calibration.get("views") == 2 else
                           "whole photo: mean over the photo, its mirror and 80 % crops at the four corners and the "
                           "centre (7 views); per-lesion crops: one pass (speed)"),

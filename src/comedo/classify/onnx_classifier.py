@@ -42,7 +42,7 @@ class TypeCard:
     # calibration on the training folder's held-out families; cards before 0.6 have neither: 0.5).
     group_min_confidence: float = 0.5
     photo_min_confidence: float = 0.5
-    views: int = 7  # whole-photo test-time views: 7 (photo, mirror, four corners and the centre) or 2
+    views: int = 7  # whole-photo test-time views: 7 (photo, mirror, four corners and the centre), 2 or 1
     # Naming a spot comedonal invites squeezing it, so that group may need more than the others; and a
     # temperature fitted on held-out photos makes the probabilities mean what they say (1: none).
     comedonal_min_confidence: float = 0.5
@@ -114,8 +114,8 @@ class OnnxTypeClassifier(SquareImageModel):
 
     def photo_probabilities(self, rgb: np.ndarray) -> np.ndarray:
         """(6,) the network's own mean over the card's views, before temperature scaling."""
-        if self.card.views == 2:
-            return self.run_images([rgb], mirror=True)[0]
+        if self.card.views in (1, 2):
+            return self.run_images([rgb], mirror=self.card.views == 2)[0]
         h, w = rgb.shape[:2]
         ch, cw = max(1, int(h * 0.8)), max(1, int(w * 0.8))
         corners = ((0, 0), (0, w - cw), (h - ch, 0), (h - ch, w - cw), ((h - ch) // 2, (w - cw) // 2))

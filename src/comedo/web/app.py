@@ -50,7 +50,7 @@ class Settings(BaseModel):
     max_pixels: int = 50_000_000
     max_concurrent: int = 2
     keep_analyses: int = 200
-    keep_bytes: int = 768 * 1024 * 1024  # the results kept for the page, photos and maps included
+    keep_bytes: int = 512 * 1024 * 1024  # the results kept for the page, photos and maps included
     max_json_bytes: int = 64 * 1024  # JSON bodies (triage answers)
     preload_models: bool = True
     db_url: str | None = None  # history store; None = the default SQLite in the data directory
@@ -348,6 +348,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except InvalidInputError as exc:
                 raise ApiError(415, "not_an_image", str(exc)) from None
         a, b, comp = await anyio.to_thread.run_sync(lambda: compare_photos(images[0], images[1]), limiter=limiter)
+        release_memory()
         key = comparisons.put((a, b, comp), footprint(a) + footprint(b))
         return JSONResponse({"id": key, **comparison_document(a, b, comp)}, status_code=201)
 
@@ -460,7 +461,27 @@ def _analyze(data: bytes, name: str, answers: Any, mm_per_px: float | None,
         raise ApiError(422, "invalid_request", str(exc)) from None
     except ComedoError as exc:
         raise ApiError(500, "analysis_failed", str(exc)) from None
+    finally:
+        release_memory()
     return analysis, to_document(analysis).model_dump(mode="json")
+
+
+def release_memory() -> None:
+    """Hand freed heap memory back to the system (glibc's malloc_trim) after a large analysis.
+
+    glibc raises its mmap threshold after a large block is freed, so the next photo's arrays come from the heap
+    and, once freed, stay in the process: after 50 uploads of 49 MP photos the server kept 1.7 GB. Elsewhere
+    (no glibc) this does nothing."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError):
+        return
 
 
 def _annotated_png(analysis: Analysis, layers: tuple[str, ...]) -> bytes:
