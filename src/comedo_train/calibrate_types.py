@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> None:
         "comedonal_min_confidence": threshold, "deep_veto": veto, "views": args.views,
         "note": (f"fitted on the {len(y)} held-out-family photos of the training folder "
                  "(comedo_train.calibrate_types): temperature by NLL, the comedonal threshold so that at most "
-                 f"{args.max_false_comedonal:.0%} of held-out inflamed or deep photos are called comedonal"),
+                 f"{args.max_false_comedonal:.0%} of held-out inflamed or deep photos are called comedonal, the deep "
+                 f"veto so that at most {args.max_deep_eligible:.0%} of held-out nodules and cysts stay eligible "
+                 "for the protocol"),
         "held_out": {"photos": int(len(y)), "nll_before": round(nll(1.0), 4), "nll_after": round(nll(temperature), 4),
                      "inflamed_or_deep_called_comedonal": round(float((comedonal[not_comedonal] >= threshold).mean()),
                                                                 4),
