@@ -238,6 +238,19 @@ def video(
     raise typer.Exit(run_video(clip, every=every, out=out, detector=detector))
 
 
+@app.command("export")
+def export(
+    results: Annotated[list[Path], typer.Argument(help="Analysis JSON files, or folders of them (a batch output too).")],
+    out: Annotated[Path, typer.Option(help="The file to write (a folder for yolo).")],
+    format: Annotated[str, typer.Option("--format", metavar="coco|yolo|labelstudio",
+                                        help="COCO detections, YOLO label files, or Label Studio tasks.")] = "coco",
+) -> None:
+    """Export the lesions of analyses for annotation tools: COCO, YOLO or Label Studio pre-annotations."""
+    from comedo.cli.export_cmd import run_export
+
+    raise typer.Exit(run_export(results, fmt=format, out=out))
+
+
 @app.command("benchmark-batch")
 def benchmark_batch(
     directory: Annotated[Path, typer.Argument(help="A folder of photos, e.g. ../shared/data/acne04/valid.")],
