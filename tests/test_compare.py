@@ -119,3 +119,19 @@ def test_unrelated_skin_texture_is_refused(sample_path: Path) -> None:
     a = comedo.analyze(sample_path)
     b = comedo.analyze(add_dots(skin_scene((640, 640), margin=0, seed=3), 40, seed=5).rgb)
     assert not compare(a, b).registration.ok
+
+
+def test_a_mirrored_selfie_is_the_same_skin_and_its_lesions_persist(sample_path: Path) -> None:
+    from comedo.compare import register_allowing_mirror
+
+    img = comedo.load_image(sample_path).pixels
+    mirrored = np.ascontiguousarray(img[:, ::-1])
+    assert not register(img, mirrored).ok  # plain registration refuses a mirror image
+    reg = register_allowing_mirror(img, mirrored)
+    assert reg.ok and reg.mirrored and "mirror" in reg.reason
+    pts = np.array([[100.0, 100.0], [500.0, 120.0], [320.0, 500.0]])
+    got = cv2.perspectiveTransform(pts.reshape(-1, 1, 2), reg.homography).reshape(-1, 2)
+    np.testing.assert_allclose(got, np.c_[img.shape[1] - 1 - pts[:, 0], pts[:, 1]], atol=2.0)
+    before, after = comedo.analyze(img), comedo.analyze(mirrored)
+    comp = compare(before, after)
+    assert comp.registration.ok and comp.counts["persisting"] >= 0.8 * len(before.lesions)

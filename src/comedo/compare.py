@@ -18,14 +18,15 @@ out of view, not as resolved or new.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
 from comedo.types import Analysis
 
-__all__ = ["Registration", "LesionMatch", "Comparison", "Features", "features", "register", "compare", "compare_photos",
+__all__ = ["Registration", "LesionMatch", "Comparison", "Features", "features", "register", "register_allowing_mirror",
+           "compare", "compare_photos",
            "comparison_document"]
 
 MIN_INLIERS = 25
@@ -45,6 +46,7 @@ class Registration:
     overlap: float
     ecc: float | None
     reason: str
+    mirrored: bool = False  # the after photo is the before's mirror image (a selfie); homography includes the flip
 
 
 @dataclass(frozen=True)
@@ -175,10 +177,26 @@ def _inside(points: np.ndarray, width: int, height: int, margin: float = 4.0) ->
             & (points[:, 1] >= margin) & (points[:, 1] < height - margin))
 
 
+def register_allowing_mirror(before: np.ndarray, after: np.ndarray) -> Registration:
+    """``register``, and where it refuses, the same with ``after`` mirrored left to right: a phone's front camera
+    mirrors selfies, so the same face photographed twice can be each other's mirror image. The homography then
+    maps ``before`` onto the real ``after`` (the flip included), and ``mirrored`` says so."""
+    direct = register(before, after)
+    if direct.ok:
+        return direct
+    flipped = register(before, np.ascontiguousarray(after[:, ::-1]))
+    if not flipped.ok or flipped.homography is None:
+        return direct
+    width = after.shape[1]
+    flip = np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    return replace(flipped, homography=flip @ flipped.homography, mirrored=True,
+                   reason="aligned (the after photo is a mirror image of the before, as front cameras take selfies)")
+
+
 def compare(before: Analysis, after: Analysis, *, present_threshold: float | None = None) -> Comparison:
     """Compare two analyses. For the hysteresis to work, analyse both photos with
     ``min_score`` about half the operating threshold (``compare_photos`` does)."""
-    reg = register(before.image.pixels, after.image.pixels)
+    reg = register_allowing_mirror(before.image.pixels, after.image.pixels)
     if not reg.ok or reg.homography is None:
         return Comparison(reg)
     thr = present_threshold if present_threshold is not None else max(before.min_score, after.min_score)
@@ -268,6 +286,7 @@ def comparison_document(before: Analysis, after: Analysis, comp: Comparison) -> 
         "before": {"path": before.image.source, "sha256": before.image.sha256},
         "after": {"path": after.image.source, "sha256": after.image.sha256},
         "registration": {"ok": reg.ok, "confidence": round(reg.confidence, 3), "reason": reg.reason,
+                         "mirrored": reg.mirrored,
                          "inliers": reg.inliers, "matches": reg.matches, "overlap": round(reg.overlap, 3),
                          "ecc_correlation": None if reg.ecc is None else round(reg.ecc, 3),
                          "homography": None if reg.homography is None else np.round(reg.homography, 6).tolist()},
