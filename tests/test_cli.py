@@ -125,3 +125,12 @@ def test_version_prints_the_version(flag: str) -> None:
 
     result = runner.invoke(app, [flag])
     assert result.exit_code == 0 and result.stdout.strip() == f"comedo {comedo.__version__}"
+
+
+def test_summary_line_names_the_lesion_types(sample_path: Path) -> None:
+    result = runner.invoke(app, ["analyze", str(sample_path)])
+    assert result.exit_code == 0
+    import re
+
+    # "20 lesions: 1 pustule, 19 untyped (Hayashi moderate)": each type named with its count.
+    assert re.search(r"\d+ lesions?: \d+ [a-z]+( \w+)?(, \d+ [a-z]+)*", result.stdout), result.stdout

@@ -209,3 +209,11 @@ def test_api_answers_4xx_never_5xx(client: TestClient, image: bytes, answers: st
     assert r.status_code < 500 and set(r.json()) >= {"code", "detail"} if r.status_code >= 400 else True
     t = client.post("/api/v1/triage", content=answers.encode(), headers={"content-type": "application/json"})
     assert t.status_code < 500
+
+
+def test_each_session_step_says_what_comes_next(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'n.db'}"
+    env = {"COMEDO_DATA_DIR": str(tmp_path)}
+    session = runner.invoke(cli, ["session", "start", "n-1", "--db", db], env=env).stdout.split()[1]
+    step = runner.invoke(cli, ["session", "step", session, "sterilise", "--db", db], env=env)
+    assert "next: identify_core - Find the plug" in step.stdout

@@ -20,7 +20,7 @@ def summary_line(analysis: Analysis) -> str:
     parts = [
         f"{analysis.image.width}x{analysis.image.height}",
         f"skin {analysis.skin.fraction:.0%}",
-        f"{sev.lesion_count} lesion{'s' if sev.lesion_count != 1 else ''} "
+        f"{sev.lesion_count} lesion{'s' if sev.lesion_count != 1 else ''}{_by_type(analysis)} "
         + (f"(Hayashi {sev.hayashi_label})" if sev.graded else "(close-up: not graded)"),
         f"{len(analysis.dark_spots)} dark spots",
         f"redness {red.grade.value} vs own skin (p90 delta a* {red.delta_p90:.1f})",
@@ -31,6 +31,25 @@ def summary_line(analysis: Analysis) -> str:
     if report is not None and hasattr(report, "triage"):
         line += f"; triage {report.triage.level.label} (not a medical device)"
     return line
+
+
+def _by_type(analysis: Analysis) -> str:
+    """": 12 blackheads, 2 papules, 3 untyped" (empty when there are no lesions)."""
+    from comedo.describe import TYPE_NAMES_PLAIN
+
+    labels = analysis.lesions.type_label.tolist()
+    if not labels:
+        return ""
+    parts = []
+    for kind, (one, many) in TYPE_NAMES_PLAIN.items():
+        n = labels.count(kind)
+        if n:
+            short = (one if n == 1 else many).split(" (")[-1].rstrip(")")  # "blackheads", "papule"
+            parts.append(f"{n} {short}")
+    untyped = labels.count(None)
+    if untyped:
+        parts.append(f"{untyped} untyped")
+    return ": " + ", ".join(parts)
 
 
 def write_outputs(analysis: Analysis, out: Path, stem: str, layers: tuple[str, ...] | None = None,

@@ -24,6 +24,20 @@ def fail(exc: ComedoError) -> typer.Exit:
     return typer.Exit(error_code(exc))
 
 
+def next_step_hint(step: str) -> str:
+    """What comes after ``step`` in the protocol, and what it involves (the protocol's own words)."""
+    from comedo.advice import EXTRACTION_STEPS
+    from comedo.store.repository import STEPS
+
+    # The store's step names and the protocol's: identify_core is find_the_core, apply_pressure gentle_pressure.
+    words = dict(zip(STEPS, (text for _, text in EXTRACTION_STEPS), strict=True))
+    index = STEPS.index(step)
+    if index + 1 >= len(STEPS):
+        return "the protocol is complete; leave the spot alone now. comedo session report SESSION --out FILE writes it up."
+    following = STEPS[index + 1]
+    return f"next: {following} - {words[following]}"
+
+
 def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -119,6 +133,7 @@ def session_step(
     except ComedoError as exc:
         raise fail(exc) from None
     typer.echo(f"{session}: {step} recorded" + (" (override stored)" if override else ""))
+    typer.echo(next_step_hint(step))
 
 
 @session_app.command("report")
