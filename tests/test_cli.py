@@ -134,3 +134,10 @@ def test_summary_line_names_the_lesion_types(sample_path: Path) -> None:
 
     # "20 lesions: 1 pustule, 19 untyped (Hayashi moderate)": each type named with its count.
     assert re.search(r"\d+ lesions?: \d+ [a-z]+( \w+)?(, \d+ [a-z]+)*", result.stdout), result.stdout
+
+
+def test_report_evidence_is_in_words() -> None:
+    from comedo.render.report import _evidence
+
+    assert _evidence({"recurring": True, "types_seen_in_photo": ["nodule", "cyst"], "size_mm": 14}) == \
+        "recurring: yes, types seen in photo: nodule, cyst, size mm: 14"

@@ -124,4 +124,12 @@ def report_html(analysis: Analysis) -> str:
 
 
 def _evidence(evidence: dict[str, Any]) -> str:
-    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in evidence.items())
+    """Evidence in words: "recurring: yes", "types seen in photo: nodule, cyst", "size mm: 14"."""
+    def words(value: Any) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list | tuple):
+            return ", ".join(words(v) for v in value)
+        return str(value).replace("_", " ")
+
+    return ", ".join(f"{k.replace('_', ' ')}: {words(v)}" for k, v in evidence.items())
