@@ -26,7 +26,6 @@ TYPE_STYLE: dict[str | None, tuple[tuple[int, int, int], str, str]] = {
     "cyst": ((204, 121, 167), "C", "cyst"),
     None: ((0, 158, 115), "?", "type unknown"),
 }
-_LESION = (255, 64, 160)  # RGB magenta
 _SPOT = (0, 220, 255)  # RGB cyan
 _SKIN = (120, 255, 120)
 _LEFT_OUT = (150, 150, 150)  # grey: skin left out of the redness figures as anatomy
@@ -121,7 +120,7 @@ def _legend(analysis: Analysis, width: int, thick: int, layers: tuple[str, ...])
     red = analysis.redness
     styles = [TYPE_STYLE.get(k, TYPE_STYLE[None]) for k in dict.fromkeys(analysis.lesions.type_label.tolist())]
     grading = f"(Hayashi {sev.hayashi_label})" if sev.graded else "(close-up, not graded)"
-    rows = [[(_LESION, f"lesions: {len(analysis.lesions)} {grading}"),
+    rows = [[((60, 60, 60), f"lesions: {len(analysis.lesions)} {grading}"),
              *[(colour, f"{letter} {name}") for colour, letter, name in styles]]]
     layer_rows = []
     if "dark_spots" in layers:
