@@ -375,9 +375,7 @@ def _severity_out(sev: Severity) -> SeverityOut:
 
 
 def _report_fields(analysis: Analysis) -> dict[str, object]:
-    from comedo.advice import TriageReport
-
-    if not isinstance(analysis.report, TriageReport):
+    if analysis.report is None:
         return {}
     doc = report_document(analysis.report)
     return {"triage": doc.triage, "care_plan": doc.care_plan, "extraction": doc.extraction, "answers": doc.answers}

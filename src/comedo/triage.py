@@ -10,7 +10,7 @@ Sources for the red flags: NHS "Skin abscess", "Cellulitis" and "Acne" pages;
 NICE NG198 "Acne vulgaris: management" (2021), sections 1.1 and 1.5 (referral);
 the cavernous-sinus risk of the facial danger triangle (e.g. Plewig & Kligman,
 *Acne and Rosacea*, 3rd ed.). Plain-language text for each code lives in
-``comedo.advice``.
+``comedo.reasons``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from comedo.answers import Answers
+from comedo.reasons import reason_text
 from comedo.types import Analysis, IrritationGrade, LesionGroup, LesionType
 
 __all__ = ["TriageLevel", "Reason", "Triage", "Findings", "triage", "findings_from", "RULES"]
@@ -309,8 +310,6 @@ RULES: tuple[Rule, ...] = (
 
 def triage(findings: Findings) -> Triage:
     """Apply every rule; the highest level that fires wins (self-care when none do)."""
-    from comedo.advice import reason_text
-
     reasons = []
     for rule in RULES:
         evidence = rule.check(findings)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # the advice builds on these types, so the report's type is named for checkers only
+    from comedo.advice import TriageReport
 
 __all__ = [
     "SkinImage",
@@ -381,4 +385,4 @@ class Analysis:
     photo_type: PhotoType | None = None
     type_reasons: tuple[Untyped | None, ...] = ()  # per lesion: why its type is unknown (None when typed)
     description: Description | None = None
-    report: object | None = None  # comedo.advice.TriageReport: triage, care plan, extraction advice
+    report: TriageReport | None = None  # triage, care plan, extraction advice

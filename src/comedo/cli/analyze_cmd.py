@@ -27,9 +27,8 @@ def summary_line(analysis: Analysis) -> str:
     ]
     quality = "quality ok" if analysis.quality.ok else "check photo: " + ", ".join(analysis.quality.flags)
     line = ", ".join(parts) + "; " + quality
-    report = analysis.report
-    if report is not None and hasattr(report, "triage"):
-        line += f"; triage {report.triage.level.label} (not a medical device)"
+    if analysis.report is not None:
+        line += f"; triage {analysis.report.triage.level.label} (not a medical device)"
     return line
 
 
