@@ -217,3 +217,17 @@ def test_each_session_step_says_what_comes_next(tmp_path: Path) -> None:
     session = runner.invoke(cli, ["session", "start", "n-1", "--db", db], env=env).stdout.split()[1]
     step = runner.invoke(cli, ["session", "step", session, "sterilise", "--db", db], env=env)
     assert "next: identify_core - Find the plug" in step.stdout
+
+
+def test_session_list_and_show(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    env = {"COMEDO_DATA_DIR": str(tmp_path)}
+    session = runner.invoke(cli, ["session", "start", "l-1", "--db", db], env=env).stdout.split()[1]
+    runner.invoke(cli, ["session", "step", session, "sterilise", "--note", "alcohol", "--db", db], env=env)
+    listed = runner.invoke(cli, ["session", "list", "l-1", "--db", db], env=env)
+    assert listed.exit_code == 0 and session in listed.stdout and "(sterilise)" in listed.stdout
+    shown = runner.invoke(cli, ["session", "show", session, "--db", db], env=env)
+    assert shown.exit_code == 0 and "1. sterilise" in shown.stdout and "note: alcohol" in shown.stdout
+    assert "next: identify_core" in shown.stdout
+    none = runner.invoke(cli, ["session", "list", "nobody", "--db", db], env=env)
+    assert none.exit_code == 2 and "no extraction sessions for subject 'nobody'" in _one_line(none)

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from comedo.cli.errors import error_code, print_error
-from comedo.errors import ComedoError
+from comedo.errors import ComedoError, InvalidInputError
 
 session_app = typer.Typer(help="Documented extraction sessions: the safe-extraction protocol, step by step.",
                           no_args_is_help=True)
@@ -111,6 +111,48 @@ def session_start(
         for why in info["advice_why"]:
             typer.echo(f"  - {why}")
     typer.echo("steps: sterilise, identify_core, apply_pressure, release, aftercare")
+
+
+@session_app.command("list")
+def session_list(
+    subject: str | None = typer.Argument(None, help="Only this subject's sessions."),
+    db: str | None = typer.Option(None, envvar="COMEDO_DB"),
+) -> None:
+    """The extraction sessions, newest first: id, subject, date, advice and the steps done."""
+    try:
+        rows = open_store(db).sessions(subject)
+    except ComedoError as exc:
+        raise fail(exc) from None
+    if not rows:
+        raise fail(InvalidInputError(f"no extraction sessions{f' for subject {subject!r}' if subject else ''}"))
+    for r in rows:
+        steps = ", ".join(r["steps"]) or "no steps yet"
+        typer.echo(f"{r['id']}  {r['subject_id']}  {r['started_at']:%Y-%m-%d %H:%M}  "
+                   f"{r['extraction_advice'] or 'no before photo'}  ({steps})")
+
+
+@session_app.command("show")
+def session_show(
+    session: str,
+    db: str | None = typer.Option(None, envvar="COMEDO_DB"),
+) -> None:
+    """One session: its advice and why, each step recorded (time, note, override), and what comes next."""
+    from comedo.store.repository import STEPS
+
+    try:
+        info = open_store(db).session_info(session)
+    except ComedoError as exc:
+        raise fail(exc) from None
+    typer.echo(f"session {info['id']} of {info['subject_id']}, started {info['started_at']:%Y-%m-%d %H:%M}")
+    typer.echo(f"extraction advice: {info['extraction_advice'] or 'none (no before photo)'}")
+    for why in info["advice_why"]:
+        typer.echo(f"  - {why}")
+    for step in info["steps"]:
+        extra = "".join(f"; {k}: {step[k]}" for k in ("note", "override_reason") if step[k])
+        typer.echo(f"{step['seq']}. {step['step']} at {step['created_at']:%H:%M:%S}{extra}")
+    done = [s["step"] for s in info["steps"]]
+    remaining = [s for s in STEPS if s not in done]
+    typer.echo(next_step_hint(done[-1]) if done else f"next: {remaining[0]}")
 
 
 @session_app.command("step")

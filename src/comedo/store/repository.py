@@ -234,6 +234,16 @@ class Store:
                 raise InvalidInputError(f"no stored photo {sha256[:12]}...")
             return self.photo_dir / photo.stored_path
 
+    def sessions(self, subject_id: str | None = None) -> list[dict[str, Any]]:
+        """Extraction sessions, newest first (one subject's, or all): id, subject, start, advice, steps done."""
+        with Session(self.engine) as session:
+            query = select(ExtractionSession).order_by(ExtractionSession.started_at.desc())
+            if subject_id is not None:
+                query = query.where(ExtractionSession.subject_id == subject_id)
+            return [{"id": r.id, "subject_id": r.subject_id, "started_at": r.started_at,
+                     "extraction_advice": r.extraction_advice, "steps": [s.step for s in r.steps]}
+                    for r in session.scalars(query)]
+
     def session_info(self, session_id: str) -> dict[str, Any]:
         with Session(self.engine) as session:
             record = session.get(ExtractionSession, session_id)
