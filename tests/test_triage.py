@@ -220,7 +220,7 @@ def test_one_red_ring_among_many_calm_comedones_is_named_and_left_out() -> None:
                          inflamed_lesions_seen=1)
     ext = build_report(findings).extraction
     assert ext.advice == "ok_with_care"
-    assert any("1 of the 8 comedones" in why and "leave those alone" in why for why in ext.why)
+    assert any("1 of the 8 comedones marked has a red ring" in why and "leave it alone" in why for why in ext.why)
 
 
 def test_a_wider_view_read_as_comedonal_does_not_open_the_protocol_by_itself() -> None:

@@ -147,13 +147,15 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
     if "closed_comedo" in extractable:
         why.append("A whitehead is ripe only when a white head sits right at the surface; if not, wait.")
     if red_rings:
-        why.append(f"{red_rings} of the {findings.comedones_seen} comedones marked {'has' if red_rings == 1 else 'have'} "
-                   "a red ring around it (inflamed): leave those alone and extract only the calm ones.")
+        why.append(f"{red_rings} of the {findings.comedones_seen} comedones marked "
+                   + ("has a red ring around it (inflamed): leave it alone" if red_rings == 1 else
+                      "have a red ring around them (inflamed): leave those alone")
+                   + " and extract only the calm ones.")
     if a.location == "face_danger_triangle":
         why.append("It is in the danger triangle of the face (between the corners of the mouth and the bridge of "
                    "the nose): be especially gentle and clean, stop at the first sign of redness or pain, and see a "
                    "doctor if it becomes red, swollen or painful in the days after.")
-    if types - extractable:
+    if types - extractable or findings.lesion_count > findings.comedones_seen > 0:
         why.append("Extract only the blackheads or ripe whiteheads; leave every other spot alone.")
     return Extraction("ok_with_care", tuple(why), EXTRACTION_STEPS)
 
