@@ -311,3 +311,20 @@ def test_history_fits_80_columns_names_grades_and_refuses_an_unknown_subject(tmp
     assert "moderate" in result.stdout and "2 mild" in result.stdout
     unknown = CliRunner().invoke(app, ["history", "nobody", "--db", url])
     assert unknown.exit_code == 2 and "no analyses stored for subject 'nobody'" in unknown.stderr
+
+
+def test_history_chart_spaces_visits_by_date_and_puts_grades_on_their_lines() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from comedo.render.history_chart import history_chart
+    from comedo.store.repository import HistoryRow
+
+    t0 = datetime(2026, 9, 1, 10, tzinfo=timezone.utc)
+    rows = [HistoryRow(i + 1, t0 + timedelta(days=d), 10, 3, 6, 1, g, g, "mild", "slight", 3.0, 5, "self_care", "x")
+            for i, (d, g) in enumerate([(0, 3), (1, None), (60, 1)])]  # the second is a close-up: not graded
+    img = history_chart(rows, "s")
+    assert img.dtype == np.uint8 and img.shape[1] == 900 and img.shape[2] == 3
+    # The grade panel: the 60-day gap shows as distance, so the last marker sits far right of the first two.
+    green = np.all(np.abs(img.astype(int) - (0, 158, 115)) <= 12, axis=2)  # the IGA markers (#009E73)
+    cols = np.flatnonzero(green[int(0.66 * img.shape[0]):, :760].any(axis=0))  # the grade panel, legend left out
+    assert cols.size and cols.max() - cols.min() > 400  # day 0 and day 60, not two evenly spaced steps

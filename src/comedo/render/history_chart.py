@@ -1,72 +1,85 @@
-"""A PNG chart of a subject's history, drawn with OpenCV (no plotting library):
-lesion counts by type, redness (p90 Delta a*) and IGA grade over time."""
+"""A PNG chart of a subject's history, drawn with matplotlib (Agg, imported only here): lesion counts by type,
+redness (p90 Delta a* against the person's own skin) and the severity grades over real dates.
+
+The x axis is time, so visits are spaced by their dates and two visits on one day stay apart by their hours; the
+grades are drawn on integer ticks labelled by name, so an IGA of 4 sits on the "4 severe" line; each series has
+its own marker and line style so that equal values do not hide one another; close-ups, which are not graded, leave
+a gap in the grade lines.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import cv2
 import numpy as np
 
-__all__ = ["history_chart"]
+__all__ = ["history_chart", "SERIES"]
 
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
+# Okabe-Ito colours (as on the annotated image), a marker and a line style each.
 SERIES = (
-    ("non_inflammatory", "comedones", (30, 120, 200)),
-    ("papules_pustules", "papules/pustules", (220, 60, 60)),
-    ("nodules_cysts", "nodules/cysts", (120, 40, 160)),
-    ("lesion_count", "all lesions", (40, 40, 40)),
+    ("non_inflammatory", "comedones", "#0072B2", "o", "-"),
+    ("papules_pustules", "papules/pustules", "#E69F00", "s", "--"),
+    ("nodules_cysts", "nodules/cysts", "#D55E00", "^", "-."),
+    ("lesion_count", "all lesions", "#000000", "D", ":"),
 )
-
-
-def _panel(values: list[list[float]], labels: list[str], colours: list[tuple[int, int, int]], title: str,
-           dates: list[str], width: int, height: int) -> np.ndarray:
-    img = np.full((height, width, 3), 255, np.uint8)
-    left, right, top, bottom = 60, 20, 30, 40
-    cv2.putText(img, title, (left, 20), _FONT, 0.55, (20, 20, 20), 1, cv2.LINE_AA)
-    flat = [v for series in values for v in series if v is not None and np.isfinite(v)]
-    vmax = max(max(flat) if flat else 1.0, 1.0) * 1.1
-    vmin = min(0.0, min(flat) if flat else 0.0)
-    n = len(dates)
-    xs = [left + (width - left - right) * (i / max(n - 1, 1)) for i in range(n)]
-
-    def y_of(v: float) -> int:
-        return int(top + (height - top - bottom) * (1 - (v - vmin) / (vmax - vmin)))
-
-    cv2.line(img, (left, y_of(vmin)), (width - right, y_of(vmin)), (160, 160, 160), 1)
-    for k in range(5):
-        v = vmin + (vmax - vmin) * k / 4
-        cv2.putText(img, f"{v:.0f}", (8, y_of(v) + 4), _FONT, 0.4, (90, 90, 90), 1, cv2.LINE_AA)
-        cv2.line(img, (left, y_of(v)), (width - right, y_of(v)), (235, 235, 235), 1)
-    for i, d in enumerate(dates):
-        if n <= 8 or i % max(1, n // 8) == 0:
-            cv2.putText(img, d, (int(xs[i]) - 30, height - 14), _FONT, 0.35, (90, 90, 90), 1, cv2.LINE_AA)
-    for series, label, colour in zip(values, labels, colours, strict=True):
-        pts = [(int(x), y_of(v)) for x, v in zip(xs, series, strict=True) if v is not None and np.isfinite(v)]
-        for p, q in zip(pts, pts[1:], strict=False):
-            cv2.line(img, p, q, colour, 2, cv2.LINE_AA)
-        for p in pts:
-            cv2.circle(img, p, 4, colour, -1, cv2.LINE_AA)
-    x = left + 180
-    for label, colour in zip(labels, colours, strict=True):
-        cv2.circle(img, (x, 15), 5, colour, -1, cv2.LINE_AA)
-        cv2.putText(img, label, (x + 9, 20), _FONT, 0.42, (20, 20, 20), 1, cv2.LINE_AA)
-        x += cv2.getTextSize(label, _FONT, 0.42, 1)[0][0] + 30
-    return img
+_IGA = ("0 clear", "1 almost clear", "2 mild", "3 moderate", "4 severe")
+_HAYASHI = ("mild", "moderate", "severe", "very severe")
 
 
 def history_chart(rows: Sequence[object], subject: str, *, width: int = 900) -> np.ndarray:
-    """RGB image: three panels (counts by type, redness, IGA) over the subject's analyses."""
-    dates = [r.created_at.strftime("%Y-%m-%d") for r in rows]  # type: ignore[attr-defined]
-    counts = _panel([[float(getattr(r, key)) for r in rows] for key, _, _ in SERIES], [s[1] for s in SERIES],
-                    [s[2] for s in SERIES], f"{subject}: lesion counts by type", dates, width, 260)
-    redness = _panel([[r.delta_a_p90 if r.delta_a_p90 is not None else float("nan")  # type: ignore[attr-defined]
-                       for r in rows]],
-                     ["p90 delta a* vs own skin"], [(200, 40, 40)], "redness", dates, width, 200)
-    def grade(value: int | None) -> float:  # close-ups are not graded: a gap in the line
-        return float("nan") if value is None else float(value)
+    """RGB uint8 image (H, width, 3): three panels over the subject's analyses (``HistoryRow``s)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    iga = _panel([[grade(r.iga_grade) for r in rows],  # type: ignore[attr-defined]
-                  [grade(r.hayashi_grade) for r in rows]],  # type: ignore[attr-defined]
-                 ["IGA 0-4", "Hayashi 0-3"], [(60, 60, 60), (30, 140, 90)], "severity", dates, width, 200)
-    return np.vstack([counts, redness, iga])
+    times = [r.created_at for r in rows]  # type: ignore[attr-defined]
+    dpi = 100
+    fig = Figure(figsize=(width / dpi, 7.2), dpi=dpi, layout="constrained")
+    canvas = FigureCanvasAgg(fig)  # no pyplot, no global backend: safe in the server's threads
+    counts, redness, grades = fig.subplots(3, 1, sharex=True, height_ratios=(1.3, 1, 1))
+    fig.suptitle(f"{subject}: {len(rows)} analyses", fontsize=11)
+
+    for key, label, colour, marker, style in SERIES:
+        counts.plot(times, [getattr(r, key) for r in rows], marker=marker, linestyle=style, color=colour,
+                    label=label, markersize=5, linewidth=1.4)
+    counts.set_ylabel("lesions")
+    counts.set_ylim(bottom=0)
+    counts.yaxis.set_major_locator(MaxNLocator(integer=True))
+    counts.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+
+    red = [np.nan if r.delta_a_p90 is None else r.delta_a_p90 for r in rows]  # type: ignore[attr-defined]
+    redness.plot(times, red, marker="o", color="#CC79A7", linewidth=1.4, markersize=5,
+                 label="p90 redness vs own skin")
+    for level, name in ((2.5, "slight"), (5.0, "moderate"), (8.0, "marked")):
+        redness.axhline(level, color="#999999", linewidth=0.6, linestyle=":")
+        redness.annotate(name, (0.0, level), xycoords=("axes fraction", "data"), xytext=(3, 2),
+                         textcoords="offset points", fontsize=7, color="#666666", va="bottom")
+    redness.set_ylabel("delta a*")
+    redness.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+
+    def graded(key: str) -> list[float]:
+        return [np.nan if getattr(r, key) is None else float(getattr(r, key)) for r in rows]
+
+    grades.plot(times, graded("iga_grade"), marker="s", color="#009E73", linewidth=1.4, markersize=6, label="IGA")
+    grades.plot(times, graded("hayashi_grade"), marker="o", linestyle="--", color="#56B4E9", linewidth=1.4,
+                markersize=5, label="Hayashi")
+    grades.set_ylim(-0.4, 4.4)
+    grades.set_yticks(range(5), _IGA, fontsize=8)
+    right = grades.secondary_yaxis("right")
+    right.set_yticks(range(4), _HAYASHI, fontsize=8)
+    grades.legend(loc="upper left", bbox_to_anchor=(1.12, 1.0), fontsize=8, frameon=False)
+    grades.set_ylabel("grade")
+
+    locator = AutoDateLocator(minticks=3, maxticks=8)
+    grades.xaxis.set_major_locator(locator)
+    grades.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    if len(times) == 1:  # one visit: a day either side, so the axis has a span
+        from datetime import timedelta
+
+        grades.set_xlim(times[0] - timedelta(days=1), times[0] + timedelta(days=1))
+    for axis in (counts, redness, grades):
+        axis.grid(True, color="#eeeeee", linewidth=0.8)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    return np.ascontiguousarray(rgba[..., :3])
