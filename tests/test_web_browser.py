@@ -71,6 +71,8 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
             page.check("input[name=fever]")
             page.check("input[name=warm]")
             page.set_input_files("#file", str(sample_path))
+            assert page.locator("#result").is_hidden()  # choosing a photo does not start the analysis
+            page.click("#analyse")
             page.wait_for_selector("#result:not([hidden])", timeout=60_000)
             _wait_for(page, "document.getElementById('photo').complete && "
                             "document.getElementById('photo').naturalWidth > 0")
@@ -101,6 +103,15 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
             assert (f"about {estimate} in all" in lesion_card) == (estimate != n_rows)
             assert "not a medical device" in page.locator("#result-disclaimer").inner_text()
             page.screenshot(path=str(ARTIFACTS / f"page-{viewport['width']}.png"), full_page=True)
+            # Analyse again with changed answers: the same photo, a new triage.
+            page.uncheck("input[name=fever]")
+            page.uncheck("input[name=warm]")
+            page.select_option("select[name=pain]", "none")
+            page.click("#analyse")
+            _wait_for(page, "document.getElementById('triage').dataset.level !== 'urgent'", 60)
+            # A new photo starts from empty answers.
+            page.set_input_files("#file", str(sample_path))
+            assert page.locator("select[name=pain]").input_value() == ""
             assert not errors, errors
         finally:
             browser.close()

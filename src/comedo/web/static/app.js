@@ -191,9 +191,39 @@ $("download-json").addEventListener("click", () => {
   a.remove();
 });
 
+// Choosing photos does not start the analysis: the scale, subject and answers are filled first, then Analyse.
+// After it, the same photos can be analysed again with changed answers; new photos start from empty answers.
+let chosen = [];
+let analysedOnce = false;
+
+function resetAnswers() {
+  document.querySelectorAll("#questions select").forEach((s) => { s.value = ""; });
+  document.querySelectorAll("#questions input").forEach((i) => { if (i.type === "checkbox") i.checked = false; else i.value = ""; });
+}
+
+function choose(files) {
+  chosen = Array.from(files);
+  if (!chosen.length) return;
+  if (analysedOnce) resetAnswers();  // the next photo's answers are its own
+  analysedOnce = false;
+  $("analyse").disabled = false;
+  $("analyse").textContent = chosen.length === 1 ? "Analyse" : `Analyse ${chosen.length} photos`;
+  setStatus(`Chosen: ${chosen.map((f) => f.name).join(", ")}. Add the scale, subject and answers if you like, then press Analyse.`);
+}
+
+$("analyse").addEventListener("click", async () => {
+  if (!chosen.length) return;
+  $("analyse").disabled = true;
+  await handleFiles(chosen);
+  analysedOnce = true;
+  $("analyse").disabled = false;
+  $("analyse").textContent = "Analyse again with these answers";
+  $("result").scrollIntoView({block: "start"});  // on a phone the result is below the form
+});
+
 const drop = $("drop");
-$("file").addEventListener("change", (e) => { handleFiles(e.target.files); e.target.value = ""; });
+$("file").addEventListener("change", (e) => { choose(e.target.files); e.target.value = ""; });
 ["dragenter", "dragover"].forEach((ev) => drop.addEventListener(ev, (e) => { e.preventDefault(); drop.classList.add("over"); }));
 ["dragleave", "drop"].forEach((ev) => drop.addEventListener(ev, (e) => { e.preventDefault(); drop.classList.remove("over"); }));
-drop.addEventListener("drop", (e) => handleFiles(e.dataTransfer.files));
+drop.addEventListener("drop", (e) => choose(e.dataTransfer.files));
 drop.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") $("file").click(); });
