@@ -187,7 +187,8 @@ def test_bad_answers_are_clear_errors(data: object, message: str) -> None:
 
 
 def _close_up(group: str | None, label: str | None, **kw: object) -> Findings:
-    return Findings(Answers(), image_given=True, lesion_count=kw.pop("lesion_count", 3), close_up=True,  # type: ignore[arg-type]
+    count = int(kw.pop("lesion_count", 3))  # type: ignore[call-overload]
+    return Findings(Answers(), image_given=True, lesion_count=count, close_up=True,
                     photo_group=group, photo_label=label, **kw)  # type: ignore[arg-type]
 
 

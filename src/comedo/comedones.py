@@ -25,7 +25,8 @@ import numpy as np
 from comedo.darkspots import find_dark_spots
 from comedo.types import DarkSpots, Lesions, LesionType, PhotoType
 
-__all__ = ["mark_open_comedones", "merge_with_detections", "find_plugs", "shows_blackheads", "PLUG_MIN_CONTRAST", "MAX_PLUGS",
+__all__ = ["mark_open_comedones", "merge_with_detections", "find_plugs", "shows_blackheads", "PLUG_MIN_CONTRAST",
+           "MAX_PLUGS",
            "RING_PER_PLUG_RADIUS", "PLUG_MAX_RADIUS", "PLUG_SIDE"]
 
 PLUG_MIN_CONTRAST = 15.0  # L* units darker than the skin around (the dark-spot stage's contrast)

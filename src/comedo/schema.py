@@ -54,8 +54,8 @@ class LesionOut(BaseModel):
     type_reason: str | None = Field(None, description="why type is null, in a sentence")
     type_reason_code: UntypedCode | None = Field(
         None, description="why type is null, for programs: the crop is too small to judge, no type scored the "
-        "classifier's confidence, a possible nodule or cyst that only a scale can confirm, no type model, or beyond the "
-        "largest lesions typed in one photo (not_typed)")
+        "classifier's confidence, a possible nodule or cyst that only a scale can confirm, no type model, or "
+        "beyond the largest lesions typed in one photo (not_typed)")
     type_summary: str = Field("-", description="the type, or in a few words why there is none, for tables")
     redness_delta_a: float | None = Field(description="mean a* in the lesion's disc minus the person's baseline")
     irritation: str

@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> None:
                      "inflamed_or_deep_called_comedonal": round(float((comedonal[not_comedonal] >= threshold).mean()),
                                                                 4),
                      "comedonal_recall": round(float((comedonal[~not_comedonal] >= threshold).mean()), 4),
-                     "eligible_by_type": {t: round(float(eligible[y == k].mean()), 4) for k, t in enumerate(TYPE_NAMES)},
+                     "eligible_by_type": {t: round(float(eligible[y == k].mean()), 4)
+                                          for k, t in enumerate(TYPE_NAMES)},
                      "accuracy": round(float((cal.argmax(1) == y).mean()), 4)},
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -86,7 +86,7 @@ def triage(
     raise typer.Exit(run_triage(answers, image, mm_per_px=mm_per_px, json_out=json_out))
 
 
-@app.command()
+@app.command(rich_help_panel="Developer tools")
 def benchmark(
     repeat: Annotated[int, typer.Option(min=1, max=200, help="Timed runs per photo size.")] = 10,
     detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
@@ -98,7 +98,7 @@ def benchmark(
     raise typer.Exit(run_benchmark(repeat=repeat, detector=detector, image=image))
 
 
-@app.command()
+@app.command(rich_help_panel="Developer tools")
 def evaluate(
     dataset: Annotated[Path, typer.Argument(help="Folder with annotations.json (COCO) and optional circles.json.")],
     detectors: Annotated[str, typer.Option(help="Comma-separated detectors to compare.")] = "model,classical",
@@ -114,14 +114,14 @@ def evaluate(
     raise typer.Exit(run_evaluate(dataset, detectors=detectors, min_score=min_score, limit=limit, json_out=json_out))
 
 
-@app.command("evaluate-types")
+@app.command("evaluate-types", rich_help_panel="Developer tools")
 def evaluate_types(
     directory: Annotated[Path, typer.Argument(help="Folder with one sub-folder per type (blackhead, whitehead...).")],
     limit: Annotated[int, typer.Option(min=0, help="At most N photos per type (0: all).")] = 0,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures to this JSON file.")]
     = None,
 ) -> None:
-    """Lesion-type classifier accuracy, macro-F1 and confusion matrix on folders named by type."""
+    """Lesion types and close-up advice on folders named by type: classifier and pipeline figures, calibration."""
     from comedo.cli.evaluate_types_cmd import run_evaluate_types
 
     raise typer.Exit(run_evaluate_types(directory, json_out=json_out, limit=limit))
@@ -155,7 +155,7 @@ def report(
     raise typer.Exit(run_report(image, out=out, answers_path=answers, mm_per_px=mm_per_px, pdf=pdf))
 
 
-@app.command("load-test")
+@app.command("load-test", rich_help_panel="Developer tools")
 def load_test(
     url: Annotated[str, typer.Option(help="A comedo server on this machine.")] = "http://127.0.0.1:8000",
     clients: Annotated[int, typer.Option(min=1, max=64)] = 8,
@@ -240,7 +240,7 @@ def video(
 
 @app.command("export")
 def export(
-    results: Annotated[list[Path], typer.Argument(help="Analysis JSON files, or folders of them (a batch output too).")],
+    results: Annotated[list[Path], typer.Argument(help="Analysis JSON files, or folders of them (batch output too).")],
     out: Annotated[Path, typer.Option(help="The file to write (a folder for yolo).")],
     format: Annotated[str, typer.Option("--format", metavar="coco|yolo|labelstudio",
                                         help="COCO detections, YOLO label files, or Label Studio tasks.")] = "coco",
@@ -251,7 +251,7 @@ def export(
     raise typer.Exit(run_export(results, fmt=format, out=out))
 
 
-@app.command("benchmark-batch")
+@app.command("benchmark-batch", rich_help_panel="Developer tools")
 def benchmark_batch(
     directory: Annotated[Path, typer.Argument(help="A folder of photos, e.g. ../shared/data/acne04/valid.")],
     limit: Annotated[int, typer.Option(min=0, help="Use only the first N photos (0: all).")] = 0,
@@ -263,7 +263,7 @@ def benchmark_batch(
     raise typer.Exit(run_batch_benchmark(directory, limit=limit, detector=detector))
 
 
-@app.command()
+@app.command(rich_help_panel="Developer tools")
 def schema() -> None:
     """Print the JSON Schema of the analysis document."""
     import json

@@ -33,7 +33,8 @@ def next_step_hint(step: str) -> str:
     words = dict(zip(STEPS, (text for _, text in EXTRACTION_STEPS), strict=True))
     index = STEPS.index(step)
     if index + 1 >= len(STEPS):
-        return "the protocol is complete; leave the spot alone now. comedo session report SESSION --out FILE writes it up."
+        return ("the protocol is complete; leave the spot alone now. "
+                "comedo session report SESSION --out FILE writes it up.")
     following = STEPS[index + 1]
     return f"next: {following} - {words[following]}"
 
