@@ -20,7 +20,8 @@ from comedo.answers import decode_answers
 from comedo.cli.main import app as cli
 from comedo.errors import InvalidInputError
 from comedo.io import load_image
-from comedo.web.app import ResultCache, Settings, create_app
+from comedo.web.app import Settings, create_app
+from comedo.web.limits import ResultCache
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from comedo.reasons import reason_text
-from comedo.triage import Findings, Triage, TriageLevel, triage
+from comedo.triage import COMEDO_TYPES, Findings, Triage, TriageLevel, triage
 
 __all__ = ["reason_text", "LEVEL_TEXT", "CareTip", "care_plan", "Extraction", "extraction_advice",
            "EXTRACTION_STEPS", "TriageReport", "build_report"]
@@ -37,7 +37,7 @@ def care_plan(findings: Findings, level: TriageLevel) -> tuple[CareTip, ...]:
     """Home-care tips chosen by the findings, each tied to why it applies."""
     a = findings.answers
     types = set(findings.types_seen) | ({a.lesion_type} if a.lesion_type else set())
-    comedones = bool(types & {"open_comedo", "closed_comedo"})
+    comedones = bool(types & COMEDO_TYPES)
     inflamed = bool(findings.inflammation and not findings.inflammation.get("unknown"))
     tips = [CareTip("gentle_cleansing", "Wash twice a day with a mild, fragrance-free cleanser and lukewarm "
                     "water; do not scrub.", "Scrubbing and harsh soaps irritate skin and can worsen acne.")]
@@ -123,20 +123,20 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
     elif findings.photo_group == "deep" and not findings.close_up:
         stop.append("The photo shows mostly deep lesions (nodules or cysts), which only a professional should "
                     "drain.")
+    # On a close-up, red rings around a share of the comedones stop it; fewer are named and left out (see why).
     red_rings = findings.inflamed_lesions_seen if findings.close_up else 0
-    if red_rings and red_rings >= INFLAMED_SHARE_STOP * max(findings.comedones_seen, 1):
-        stop.append(f"The photo shows inflamed redness around {red_rings} of the {findings.comedones_seen} "
-                    "comedones marked; inflamed comedones should be left to settle.")
-    elif findings.close_up:
-        pass  # a few red rings among many calm comedones: those are left alone (see the why below)
-    elif findings.inflamed_lesions_seen and a.lesion_type not in ("open_comedo", "closed_comedo"):
+    if findings.close_up:
+        if red_rings and red_rings >= INFLAMED_SHARE_STOP * max(findings.comedones_seen, 1):
+            stop.append(f"The photo shows inflamed redness around {red_rings} of the {findings.comedones_seen} "
+                        "comedones marked; inflamed comedones should be left to settle.")
+    elif findings.inflamed_lesions_seen and a.lesion_type not in COMEDO_TYPES:
         stop.append("The photo shows inflamed redness around the spot.")
     if a.fever or a.immunocompromised_or_diabetes:
         stop.append("With a fever, diabetes or a weakened immune system, any wound is riskier.")
     if level >= TriageLevel.SOON:
         stop.append("The triage level says a doctor should see it first.")
     types = set(findings.types_seen) | ({a.lesion_type} if a.lesion_type else set())
-    extractable = set(findings.extractable_seen) | ({a.lesion_type} & {"open_comedo", "closed_comedo"})
+    extractable = set(findings.extractable_seen) | ({a.lesion_type} & COMEDO_TYPES)
     if not stop and not extractable:
         stop.append("It is not known to be a blackhead or a ripe whitehead, the only spots safe to extract. "
                     "If unsure, leave it or ask a professional.")

@@ -117,7 +117,7 @@ class Findings:
                                                         else "nodule_or_cyst")
         if ev:
             return ev
-        said_calm = a.pain == "none" or a.warm is False or a.lesion_type in ("open_comedo", "closed_comedo")
+        said_calm = a.pain == "none" or a.warm is False or a.lesion_type in COMEDO_TYPES
         if said_calm or (self.image_given and self.lesion_count > 0 and
                          (not self.close_up or self.photo_group == "comedonal")):
             return None
@@ -127,7 +127,7 @@ class Findings:
     def extractable_seen(self) -> frozenset[str]:
         """The extractable types the photo shows: on a close-up only where its photo-level group is comedonal
         (crops of a close-up are too unreliable to overrule the photo); on a wider view, typed comedo lesions."""
-        kinds = frozenset({"open_comedo", "closed_comedo"})
+        kinds = COMEDO_TYPES
         if self.close_up:
             if self.photo_group != "comedonal":  # inflamed, deep, or unsure
                 return frozenset()
@@ -139,7 +139,8 @@ class Findings:
         return self.types_seen & kinds
 
 
-INFLAMED_TYPES = frozenset({"papule", "pustule", "nodule", "cyst"})
+COMEDO_TYPES = frozenset(t.value for t in LesionGroup.COMEDONAL.members)
+INFLAMED_TYPES = frozenset(t.value for t in LesionType if t.group is not LesionGroup.COMEDONAL)
 
 
 def findings_from(answers: Answers | None, analysis: Analysis | None) -> Findings:

@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from threading import Lock
 from typing import Annotated, Any
 
 import anyio
-from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -36,6 +33,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError, ModelError
 from comedo.schema import TriageDocument, report_document
 from comedo.types import Analysis
+from comedo.web.errors import ERROR_RESPONSES, STATUS_CODES, ApiError
+from comedo.web.limits import CSP, REPORT_CSP, BodyLimit, ResultCache, footprint, mb, release_memory, rss_mb
 
 __all__ = ["Settings", "create_app"]
 
@@ -55,116 +54,6 @@ class Settings(BaseModel):
     preload_models: bool = True
     db_url: str | None = None  # history store; None = the default SQLite in the data directory
     data_dir: str | None = None
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.code, self.detail = status, code, detail
-
-
-class ErrorBody(BaseModel):
-    """Every error the API returns."""
-
-    code: str
-    detail: str
-
-
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "a token is required and was missing or wrong"},
-    404: {"model": ErrorBody, "description": "no such route, analysis or comparison"},
-    413: {"model": ErrorBody, "description": "the body or the photo is over its limit"},
-    415: {"model": ErrorBody, "description": "the upload is not a supported photo"},
-    422: {"model": ErrorBody, "description": "bad answers or parameters"},
-}
-_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
-                 413: "too_large", 415: "not_an_image", 422: "invalid_request"}
-# Scripts, styles and images from this server only (the page's photos are same-origin; reports embed data: URIs).
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # the standalone HTML report
-
-
-def footprint(analysis: Analysis) -> int:
-    """Bytes an analysis holds in memory: the photo, the skin mask and the redness map dominate."""
-    return int(analysis.image.pixels.nbytes + analysis.skin.mask.nbytes + analysis.redness.delta_map.nbytes)
-
-
-@dataclass
-class ResultCache:
-    """Recent results by id, bounded by count and by bytes (a 49 MP upload holds about 150 MB); the history
-    store (when used) keeps analyses for good."""
-
-    capacity: int
-    max_bytes: int
-    what: str = "analysis"
-    items: OrderedDict[str, tuple[Any, int]] = field(default_factory=OrderedDict)
-    total: int = 0
-    lock: Lock = field(default_factory=Lock)
-
-    def put(self, value: Any, size: int) -> str:
-        key = secrets.token_hex(8)
-        with self.lock:
-            self.items[key] = (value, size)
-            self.total += size
-            while len(self.items) > 1 and (len(self.items) > self.capacity or self.total > self.max_bytes):
-                _, (_, freed) = self.items.popitem(last=False)
-                self.total -= freed
-        return key
-
-    def get(self, key: str) -> Any:
-        with self.lock:
-            if key not in self.items:
-                raise ApiError(404, "not_found", f"no {self.what} with id {key[:40]!r} (it may have expired)")
-            self.items.move_to_end(key)
-            return self.items[key][0]
-
-
-class BodyLimit:
-    """ASGI middleware: a request body over its route's limit is refused with 413 before it is read whole,
-    whether or not it declares its length (chunked uploads are counted as they arrive)."""
-
-    def __init__(self, app: Any, *, upload_bytes: int, json_bytes: int) -> None:
-        self.app, self.upload_bytes, self.json_bytes = app, upload_bytes, json_bytes
-
-    def limit(self, path: str) -> int:
-        # Multipart routes carry photos (two for a comparison) and a little form data.
-        return 2 * self.upload_bytes + (1 << 20) if path in ("/api/v1/analyses", "/api/v1/comparisons") \
-            else self.json_bytes
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit(scope["path"])
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _send_error(send, 413, "too_large", f"the request body is over the {_mb(limit)} limit")
-            return
-        seen = 0
-
-        async def counted() -> dict:
-            nonlocal seen
-            message = await receive()
-            if message.get("type") == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise HTTPException(413, f"the request body is over the {_mb(limit)} limit")
-            return message
-
-        await self.app(scope, counted, send)
-
-
-async def _send_error(send: Any, status: int, code: str, detail: str) -> None:
-    body = json.dumps({"code": code, "detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
-
-
-def _mb(limit: int) -> str:
-    """A byte limit as the docs state it (25 MB means 25 MiB, as Settings sets it)."""
-    return f"{limit / 2**20:.0f} MB"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -245,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             detail = f"no route {request.url.path[:80]!r}; the API is under /api/v1 (see /docs)"
         if status == 400 and "maximum size" in detail:  # python-multipart's limit on one form part
             status = 413
-        return JSONResponse({"code": _STATUS_CODES.get(status, "http_error"), "detail": detail[:300]},
+        return JSONResponse({"code": STATUS_CODES.get(status, "http_error"), "detail": detail[:300]},
                             status_code=status, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(ModelError)
@@ -276,7 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/v1/health")
     async def health() -> dict[str, Any]:
         """Liveness, the version, and the server's resident memory (what ``comedo load-test`` reports)."""
-        return {"status": "ok", "version": _version(), "rss_mb": _rss_mb()}
+        return {"status": "ok", "version": _version(), "rss_mb": rss_mb()}
 
     @app.post("/api/v1/analyses", status_code=201)
     async def create_analysis(
@@ -436,7 +325,7 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
     while chunk := await upload.read(1 << 20):
         total += len(chunk)
         if total > limit:
-            raise ApiError(413, "too_large", f"image is over the {_mb(limit)} upload limit")
+            raise ApiError(413, "too_large", f"image is over the {mb(limit)} upload limit")
         chunks.append(chunk)
     if total == 0:
         raise ApiError(415, "not_an_image", "image: the upload is empty")
@@ -466,24 +355,6 @@ def _analyze(data: bytes, name: str, answers: Any, mm_per_px: float | None,
     return analysis, to_document(analysis).model_dump(mode="json")
 
 
-def release_memory() -> None:
-    """Hand freed heap memory back to the system (glibc's malloc_trim) after a large analysis.
-
-    glibc raises its mmap threshold after a large block is freed, so the next photo's arrays come from the heap
-    and, once freed, stay in the process: after 50 uploads of 49 MP photos the server kept 1.7 GB. Elsewhere
-    (no glibc) this does nothing."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
-    try:
-        ctypes.CDLL(name).malloc_trim(0)
-    except (OSError, AttributeError):
-        return
-
-
 def _annotated_png(analysis: Analysis, layers: tuple[str, ...]) -> bytes:
     import cv2
 
@@ -491,17 +362,6 @@ def _annotated_png(analysis: Analysis, layers: tuple[str, ...]) -> bytes:
 
     ok, png = cv2.imencode(".png", annotate(analysis, layers=layers)[..., ::-1])
     return png.tobytes()
-
-
-def _rss_mb() -> float | None:
-    """Resident set size of this process in MB (Linux /proc; None elsewhere)."""
-    import os
-
-    try:
-        with open("/proc/self/statm") as handle:
-            return round(int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6, 1)
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _swagger_ui() -> Path:

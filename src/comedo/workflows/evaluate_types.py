@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from comedo.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
+from comedo.types import LesionType
 from comedo.typing_stage import GROUP_NAMES, TYPE_NAMES, group_probabilities
 
 __all__ = ["CloseUpResult", "score_close_up", "summarise", "expected_calibration_error", "ita_band", "ITA_BANDS"]
@@ -27,7 +28,7 @@ __all__ = ["CloseUpResult", "score_close_up", "summarise", "expected_calibration
 # Del Bino et al. (2006) skin-colour categories by Individual Typology Angle, in degrees.
 ITA_BANDS = (("very_light", 55.0, 90.0), ("light", 41.0, 55.0), ("intermediate", 28.0, 41.0), ("tan", 10.0, 28.0),
              ("brown", -30.0, 10.0), ("dark", -90.0, -30.0))
-GROUP_OF_TYPE = [GROUP_NAMES.index(t) for t in ("comedonal", "comedonal", "inflamed", "inflamed", "deep", "deep")]
+GROUP_OF_TYPE = [GROUP_NAMES.index(LesionType(t).group.value) for t in TYPE_NAMES]
 
 
 def ita_band(ita_deg: float | None) -> str:
@@ -57,20 +58,15 @@ class CloseUpResult:
 
 
 def score_close_up(path: Path, truth: int, source: str) -> CloseUpResult:
-    """Analyse one photo as a user would (``comedo.analyze``), and keep what the figures need."""
-    from comedo.classify.registry import get_type_classifier
+    """Analyse one photo as a user would (``comedo.analyze``), and keep what the figures need. The classifier's
+    own answer is the pipeline's whole-photo pass (``lesion_type.scores``, on every view), not a second run."""
     from comedo.pipeline import analyze
 
     analysis = analyze(path)
-    classifier = get_type_classifier()
-    if classifier is None:
-        raise RuntimeError("this build has no lesion-type model")
-    order = list(classifier.card.labels)
     photo = analysis.photo_type
-    if analysis.scene is not None and analysis.scene.view == "close_up" and photo is not None and photo.scores:
-        probs = np.array([photo.scores[t] for t in TYPE_NAMES], np.float32)  # the same whole-photo pass
-    else:
-        probs = classifier.classify_photo(analysis.image.pixels)[[order.index(t) for t in TYPE_NAMES]]
+    if photo is None or photo.scores is None:
+        raise RuntimeError("this build has no lesion-type model")
+    probs = np.array([photo.scores[t] for t in TYPE_NAMES], np.float32)
     report = analysis.report
     protocol = report is not None and report.extraction.advice == "ok_with_care"  # type: ignore[attr-defined]
     return CloseUpResult(str(path), truth, source, probs, None if photo is None else photo.label,
