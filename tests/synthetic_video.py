@@ -23,7 +23,7 @@ def build_clip(photo: Path, out: Path, *, fps: int = 10, seconds: float = 7.0, t
                t_release: float = 3.0, t_out: float = 4.5, detector: str = "auto") -> Clip:
     """Pan and zoom slowly over the photo; a blue-gloved finger slides in from the right at ``t_in`` and leaves at
     ``t_out``; the treated lesion (chosen as comedo's tracker chooses it) is painted out from ``t_release``."""
-    from comedo.video import _LesionTracker
+    from comedo.workflows.video import _LesionTracker
 
     base = comedo.load_image(photo).pixels
     first = comedo.analyze(base, detector=detector)

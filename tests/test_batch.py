@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from synthetic import add_dots, skin_scene
 
-from comedo.batch import analyze_many, collect_inputs, write_summary
+from comedo.workflows.batch import analyze_many, collect_inputs, write_summary
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from comedo.comedones import PLUG_MIN_CONTRAST, mark_open_comedones
+from comedo.classify.lesion_types import TYPE_NAMES
+from comedo.detect.plugs import PLUG_MIN_CONTRAST, mark_open_comedones
 from comedo.types import DarkSpots, Lesions, PhotoType
-from comedo.typing_stage import TYPE_NAMES
 
 
 def _photo(label: str | None, group: str | None, **scores: float) -> PhotoType:
@@ -46,7 +46,7 @@ def test_lesions_columns_are_validated() -> None:
 
 
 def test_a_detection_on_a_plug_is_the_same_blackhead_and_is_merged() -> None:
-    from comedo.comedones import merge_with_detections
+    from comedo.detect.plugs import merge_with_detections
 
     plugs = Lesions(np.array([[10, 10, 30, 30]], np.float32), np.ones(1), np.array(["open_comedo"], object))
     found = Lesions(np.array([[12, 12, 28, 28], [100, 100, 140, 140], [15, 15, 25, 25]], np.float32), np.ones(3),
@@ -56,7 +56,7 @@ def test_a_detection_on_a_plug_is_the_same_blackhead_and_is_merged() -> None:
 
 
 def test_plugs_are_found_at_close_up_size() -> None:
-    from comedo.comedones import find_plugs
+    from comedo.detect.plugs import find_plugs
 
     light = np.full((256, 256), 65.0, np.float32)
     yy, xx = np.mgrid[:256, :256]

@@ -11,8 +11,13 @@ import numpy as np
 import pytest
 
 import comedo
-from comedo.compare import compare, compare_photos, comparison_document, register
 from comedo.detect.registry import available_detectors, get_detector
+from comedo.workflows.compare import (
+    compare,
+    compare_photos,
+    comparison_document,
+    register,
+)
 
 OTHER_FACE = Path(__file__).parent / "data" / "other_face.jpg"
 MILD_FACE = Path(__file__).parent / "data" / "mild_face.jpg"
@@ -122,7 +127,7 @@ def test_unrelated_skin_texture_is_refused(sample_path: Path) -> None:
 
 
 def test_a_mirrored_selfie_is_the_same_skin_and_its_lesions_persist(sample_path: Path) -> None:
-    from comedo.compare import register_allowing_mirror
+    from comedo.workflows.compare import register_allowing_mirror
 
     img = comedo.load_image(sample_path).pixels
     mirrored = np.ascontiguousarray(img[:, ::-1])

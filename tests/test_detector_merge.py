@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from comedo.detect.onnx_detector import _add_unless_overlapping, heat_mass, keep_on_skin, near
+from comedo.detect.onnx_detector import (
+    _add_unless_overlapping,
+    heat_mass,
+    keep_on_skin,
+    near,
+)
 
 
 def _box(cx: float, cy: float, side: float = 10.0) -> list[float]:

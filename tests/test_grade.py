@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comedo.grade import HAYASHI_LABELS, hayashi_grade
+from comedo.grade.scales import HAYASHI_LABELS, hayashi_grade
 
 
 @pytest.mark.parametrize(("count", "grade"), [(0, 0), (5, 0), (6, 1), (20, 1), (21, 2), (50, 2), (51, 3), (400, 3)])
@@ -24,7 +24,13 @@ def test_negative_count_is_rejected() -> None:
         hayashi_grade(-1)
 
 
-from comedo.grade import IGA_LABELS, TypeCounts, count_types, iga_grade, nice_band  # noqa: E402
+from comedo.grade.scales import (  # noqa: E402
+    IGA_LABELS,
+    TypeCounts,
+    count_types,
+    iga_grade,
+    nice_band,
+)
 
 
 @pytest.mark.parametrize(("counts", "iga"), [
@@ -96,7 +102,7 @@ def test_hayashi_with_fitted_cutoffs() -> None:
 
 
 def test_fitted_cutoffs_undo_an_undercount_and_are_cross_validated() -> None:
-    from comedo.evaluate import fit_hayashi_cutoffs
+    from comedo.workflows.evaluate import fit_hayashi_cutoffs
 
     rng = np.random.default_rng(0)
     grades = rng.integers(0, 4, 400)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from comedo.detect.registry import MODELS_DIR
-from comedo.grade_model import CountGradeModel, grade_features
+from comedo.grade.model import CountGradeModel, grade_features
 from comedo_train.fit_grade_model import THRESHOLDS, fit_model, grouped_cv
 
 
@@ -66,7 +66,7 @@ def test_shipped_model_grades_rise_with_the_number_of_clear_lesions() -> None:
     assert model.grade(faint, 15 * MASS_PER_LESION + 60 * 2)[0] > model.grade(few_clear, 15 * MASS_PER_LESION)[0]
     # Confident candidates beyond what ACNE04's faces gave (its scores rarely reach 0.4, so the model reads no
     # count above 0.3) keep the model near its fitted range: within one band of Hayashi's for the count.
-    from comedo.grade import hayashi_grade
+    from comedo.grade.scales import hayashi_grade
     for n in (2, 10, 20, 30, 70):
         assert abs(model.grade(np.full(n, 0.6), n * MASS_PER_LESION)[0] - hayashi_grade(n)) <= 1
     # So does more heat around the same candidates: lesions merged in a cluster.
@@ -105,7 +105,7 @@ def test_cached_run_keeps_heat_masses_and_reruns_a_cache_without_them(  # type: 
     from PIL import Image
 
     from comedo.detect.registry import get_detector
-    from comedo.evaluate import load_dataset
+    from comedo.workflows.evaluate import load_dataset
     from comedo_train.cached_runs import cached_predictions
 
     (tmp_path / "images").mkdir()

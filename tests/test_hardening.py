@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from PIL import Image
 from typer.testing import CliRunner
 
-from comedo.answers import decode_answers
 from comedo.cli.main import app as cli
 from comedo.errors import InvalidInputError
+from comedo.explain.answers import decode_answers
 from comedo.io import load_image
 from comedo.web.app import Settings, create_app
 from comedo.web.limits import ResultCache

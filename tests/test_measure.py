@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from synthetic import TONES, Scene, add_dots, add_red_patch, skin_scene
 
-from comedo.colour import colour_planes
-from comedo.darkspots import find_dark_spots
-from comedo.redness import irritation_grade, measure_redness
-from comedo.skin import chroma_gain, segment_skin
+from comedo.measure.colour import colour_planes
+from comedo.measure.darkspots import find_dark_spots
+from comedo.measure.redness import irritation_grade, measure_redness
+from comedo.measure.skin import chroma_gain, segment_skin
 from comedo.types import IrritationGrade
 
 

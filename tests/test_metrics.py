@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from comedo.detect.decode import box_iou, decode_centres
-from comedo.metrics import average_precision, confusion_matrix, match_circles
+from comedo.workflows.metrics import average_precision, confusion_matrix, match_circles
 
 
 def test_box_iou_hand_computed() -> None:
@@ -79,7 +79,7 @@ def test_confusion_matrix() -> None:
 
 
 def test_macro_f1_hand_computed() -> None:
-    from comedo.metrics import macro_f1
+    from comedo.workflows.metrics import macro_f1
 
     # class 0: tp 2, fp 1, fn 0 -> p 2/3, r 1 -> f1 0.8; class 1: tp 1, fp 0, fn 1 -> p 1, r 0.5 -> f1 2/3
     f1, per = macro_f1(np.array([[2, 0], [1, 1]]))
@@ -87,7 +87,7 @@ def test_macro_f1_hand_computed() -> None:
 
 
 def test_bootstrap_interval_resamples_copies_of_one_photo_together() -> None:
-    from comedo.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
+    from comedo.workflows.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
 
     rng = np.random.default_rng(3)
     truth = rng.integers(0, 3, 40)
@@ -104,7 +104,12 @@ def test_bootstrap_interval_resamples_copies_of_one_photo_together() -> None:
 
 
 def test_detector_intervals_resample_source_photos() -> None:
-    from comedo.evaluate import Dataset, DetectorRun, bootstrap_intervals, score_run
+    from comedo.workflows.evaluate import (
+        Dataset,
+        DetectorRun,
+        bootstrap_intervals,
+        score_run,
+    )
 
     rng = np.random.default_rng(5)
     boxes, preds, sources = [], [], []

@@ -12,10 +12,10 @@ from synthetic import skin_scene
 
 import comedo
 from comedo.classify.registry import get_close_up_classifier, get_instrument_classifier
-from comedo.colour import colour_planes
+from comedo.classify.scene import instrument_in_frame
 from comedo.files import file_sha256
-from comedo.scene import instrument_in_frame
-from comedo.skin import segment_skin
+from comedo.measure.colour import colour_planes
+from comedo.measure.skin import segment_skin
 
 TEST_FACES = Path(__file__).parent / "data"
 

@@ -12,8 +12,8 @@ import pytest
 from synthetic import add_dots, add_red_patch, skin_scene
 
 import comedo
-from comedo.describe import _a
 from comedo.errors import InvalidInputError
+from comedo.explain.describe import _a
 from comedo.render.report import report_html
 from comedo.schema import AnalysisDocument, to_document
 
@@ -224,7 +224,7 @@ def test_wide_view_claims_no_nodule_or_cyst_without_a_scale(sample_path: Path) -
 
 def test_grade_model_grades_from_all_candidates_and_says_why(sample_path: Path) -> None:
     from comedo.detect.registry import get_detector
-    from comedo.grade_model import CountGradeModel
+    from comedo.grade.model import CountGradeModel
 
     shipped = comedo.analyze(sample_path)
     hayashi = to_document(shipped).model_dump(mode="json")["severity"]["hayashi"]
@@ -293,7 +293,7 @@ def test_grade_model_grades_from_all_candidates_and_says_why(sample_path: Path) 
 
 
 def test_annotated_image_outlines_the_skin_left_out_of_redness(sample_path: Path) -> None:
-    from comedo.render.annotate import annotate, anatomy_mask
+    from comedo.render.annotate import anatomy_mask, annotate
 
     analysis = comedo.analyze(sample_path)
     left_out = anatomy_mask(analysis)

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comedo.advice import build_report, care_plan, extraction_advice
-from comedo.answers import Answers, parse_answers
 from comedo.errors import InvalidInputError
-from comedo.triage import RULES, Findings, TriageLevel, triage
+from comedo.explain.advice import build_report, care_plan, extraction_advice
+from comedo.explain.answers import Answers, parse_answers
+from comedo.explain.triage import RULES, Findings, TriageLevel, triage
 
 U, S, R, C = TriageLevel.URGENT, TriageLevel.SOON, TriageLevel.ROUTINE, TriageLevel.SELF_CARE
 

@@ -1,11 +1,11 @@
-"""The size rule for per-lesion nodule and cyst calls (comedo.typing_stage)."""
+"""The size rule for per-lesion nodule and cyst calls (comedo.classify.lesion_types)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from comedo.classify.lesion_types import TYPE_NAMES, deep_type_check, type_summary
 from comedo.types import Untyped, UntypedCode
-from comedo.typing_stage import TYPE_NAMES, deep_type_check, type_summary
 
 
 def _probs(**scores: float) -> np.ndarray:
@@ -55,7 +55,7 @@ def test_type_summary_says_in_a_few_words_why_a_lesion_has_no_type() -> None:
 
 
 def test_photo_decision_names_the_group_where_the_type_is_unsure() -> None:
-    from comedo.typing_stage import photo_decision
+    from comedo.classify.lesion_types import photo_decision
 
     # papule 0.40 + pustule 0.35: inflamed for sure, which of the two is not.
     photo = photo_decision(_probs(papule=0.40, pustule=0.35, open_comedo=0.15, nodule=0.10), group_min=0.5,
@@ -67,14 +67,14 @@ def test_photo_decision_names_the_group_where_the_type_is_unsure() -> None:
 
 
 def test_photo_decision_is_unsure_when_no_group_reaches_its_threshold() -> None:
-    from comedo.typing_stage import photo_decision
+    from comedo.classify.lesion_types import photo_decision
 
     photo = photo_decision(_probs(open_comedo=0.3, papule=0.35, nodule=0.35), group_min=0.5, label_min=0.5)
     assert photo.group is None and photo.label is None and "unsure" in photo.basis
 
 
 def test_photo_label_stays_within_the_group_named() -> None:
-    from comedo.typing_stage import photo_decision
+    from comedo.classify.lesion_types import photo_decision
 
     # nodule is the single most likely type (0.45) but comedones hold 0.55 together: the label may not cross.
     photo = photo_decision(_probs(nodule=0.45, open_comedo=0.3, closed_comedo=0.25), group_min=0.5, label_min=0.4)

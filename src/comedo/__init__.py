@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError, ModelError, NoSkinError, StoreError
+from comedo.errors import (
+    ComedoError,
+    ImageTooLargeError,
+    InvalidInputError,
+    ModelError,
+    NoSkinError,
+    StoreError,
+)
 
 __version__ = "0.6.0"
 __all__ = [
@@ -21,9 +28,9 @@ __all__ = [
 _LAZY = {
     "analyze": ("comedo.pipeline", "analyze"),
     "triage_report": ("comedo.pipeline", "triage_report"),
-    "parse_answers": ("comedo.answers", "parse_answers"),
-    "load_answers": ("comedo.answers", "load_answers"),
-    "Answers": ("comedo.answers", "Answers"),
+    "parse_answers": ("comedo.explain.answers", "parse_answers"),
+    "load_answers": ("comedo.explain.answers", "load_answers"),
+    "Answers": ("comedo.explain.answers", "Answers"),
     "load_image": ("comedo.io", "load_image"),
     "to_document": ("comedo.schema", "to_document"),
     "Analysis": ("comedo.types", "Analysis"),
@@ -33,7 +40,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from comedo.answers import Answers, load_answers, parse_answers
+    from comedo.explain.answers import Answers, load_answers, parse_answers
     from comedo.io import load_image
     from comedo.pipeline import analyze, triage_report
     from comedo.schema import to_document

@@ -15,24 +15,32 @@ import cv2
 import numpy as np
 
 from comedo import __version__
-from comedo.advice import TriageReport, build_report
-from comedo.answers import Answers, parse_answers
-from comedo.colour import colour_planes
-from comedo.comedones import find_plugs, mark_open_comedones, merge_with_detections
-from comedo.darkspots import find_dark_spots
-from comedo.describe import describe
+from comedo.classify.lesion_types import type_lesions
+from comedo.classify.scene import classify_scene, scene_models
 from comedo.detect.base import Candidates, LesionDetector
+from comedo.detect.plugs import find_plugs, mark_open_comedones, merge_with_detections
 from comedo.detect.registry import get_detector
 from comedo.errors import InvalidInputError
-from comedo.grade import HAYASHI_LABELS, HAYASHI_UPPER, IGA_LABELS, count_types, hayashi_grade, iga_grade, nice_band
-from comedo.grade_model import CountGradeModel
+from comedo.explain.advice import TriageReport, build_report
+from comedo.explain.answers import Answers, parse_answers
+from comedo.explain.describe import describe
+from comedo.explain.triage import findings_from
+from comedo.grade.model import CountGradeModel
+from comedo.grade.scales import (
+    HAYASHI_LABELS,
+    HAYASHI_UPPER,
+    IGA_LABELS,
+    count_types,
+    hayashi_grade,
+    iga_grade,
+    nice_band,
+)
 from comedo.io import ImageSource, check_dimensions, load_image
-from comedo.quality import assess_quality
-from comedo.redness import measure_redness
-from comedo.scene import classify_scene, scene_models
-from comedo.skin import segment_skin
-from comedo.triage import findings_from
-from comedo.typing_stage import type_lesions
+from comedo.measure.colour import colour_planes
+from comedo.measure.darkspots import find_dark_spots
+from comedo.measure.quality import assess_quality
+from comedo.measure.redness import measure_redness
+from comedo.measure.skin import segment_skin
 from comedo.types import Analysis, DarkSpots, Lesions, NotGraded, Severity, SkinImage
 
 __all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE"]
@@ -111,7 +119,7 @@ def analyze(
     full_lesions, type_reasons, photo_type, type_model = type_lesions(
         loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
     plugs = Lesions.empty()
-    if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.comedones)
+    if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.detect.plugs)
         plugs = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type)
         if len(plugs):
             spots = _outside(spots, plugs)  # a plug's dot is not also a dark spot

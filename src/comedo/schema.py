@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from comedo.grade import HAYASHI_UPPER
-from comedo.quality import QUALITY_FLAGS
-from comedo.redness import IRRITATION_THRESHOLDS
+from comedo.classify.lesion_types import type_summary
+from comedo.grade.scales import HAYASHI_UPPER
+from comedo.measure.quality import QUALITY_FLAGS
+from comedo.measure.redness import IRRITATION_THRESHOLDS
 from comedo.types import Analysis, LesionGroup, LesionType, Severity, UntypedCode
-from comedo.typing_stage import type_summary
 
 if TYPE_CHECKING:
-    from comedo.advice import TriageReport
+    from comedo.explain.advice import TriageReport
 
 __all__ = ["SCHEMA_VERSION", "AnalysisDocument", "TriageDocument", "to_document", "report_document", "DISCLAIMER"]
 
@@ -225,7 +225,7 @@ class TriageDocument(BaseModel):
 
 
 def report_document(report: TriageReport) -> TriageDocument:
-    from comedo.advice import LEVEL_TEXT
+    from comedo.explain.advice import LEVEL_TEXT
 
     t = report.triage
     return TriageDocument(

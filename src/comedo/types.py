@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # the advice builds on these types, so the report's type is named for checkers only
-    from comedo.advice import TriageReport
+    from comedo.explain.advice import TriageReport
 
 __all__ = [
     "SkinImage",
@@ -118,7 +118,7 @@ class Lesions:
     float32 in 0..1; ``type_label`` (n,) object array of ``LesionType`` value
     strings or None; ``type_scores`` (n, 6) float32 (NaN when untyped);
     ``origin`` (n,) object array: ``"detector"``, or ``"dark_plug"`` for an open
-    comedo's dark plug marked on a close-up of blackheads (``comedo.comedones``).
+    comedo's dark plug marked on a close-up of blackheads (``comedo.detect.plugs``).
     A column left out is filled with its empty value (None, NaN, "detector"); a
     column of another length is an error.
     """
@@ -276,7 +276,7 @@ class NotGraded:
 
 @dataclass(frozen=True)
 class Severity:
-    """Hayashi (count), IGA 0-4 and NICE band (counts by type); see ``comedo.grade``.
+    """Hayashi (count), IGA 0-4 and NICE band (counts by type); see ``comedo.grade.scales``.
 
     The scales are for faces: on a close-up ``hayashi_grade``, ``hayashi_label``, ``iga_grade``, ``iga_label``
     and ``nice_band`` are None and ``not_graded`` says why; the counts by type are still given."""
@@ -293,7 +293,7 @@ class Severity:
     untyped: int = 0  # lesions with no type; counted with papules_pustules on faces, not on close-ups
     not_graded: NotGraded | None = None
     hayashi_upper: tuple[int, int, int] = field(kw_only=True)  # count cut-offs used for the grade
-    # Set when the detector's grade model gave the grade (``comedo.grade_model``): the count's own band, the
+    # Set when the detector's grade model gave the grade (``comedo.grade.model``): the count's own band, the
     # model's four probabilities and its estimate of a full count; None and () when the grade is the count's band.
     hayashi_count_grade: int | None = None
     hayashi_probabilities: tuple[float, ...] = ()

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from comedo.detect.base import LesionDetector
-from comedo.evaluate import Dataset, run_detector
+from comedo.workflows.evaluate import Dataset, run_detector
 
 __all__ = ["CachedRun", "cached_predictions"]
 

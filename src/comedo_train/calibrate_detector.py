@@ -22,12 +22,23 @@ from pathlib import Path
 import numpy as np
 
 from comedo.detect.onnx_detector import OnnxDetector
-from comedo.evaluate import (DetectorRun, best_count_threshold, fit_hayashi_cutoffs, load_dataset, run_detector,
-                             score_run)
-from comedo.grade import HAYASHI_UPPER
-from comedo_train.export_detector import (CARD_NAME, INPUT_LONG_SIDE, ONNX_NAME, export_onnx, training_record,
-                                          write_card)
-
+from comedo.grade.scales import HAYASHI_UPPER
+from comedo.workflows.evaluate import (
+    DetectorRun,
+    best_count_threshold,
+    fit_hayashi_cutoffs,
+    load_dataset,
+    run_detector,
+    score_run,
+)
+from comedo_train.export_detector import (
+    CARD_NAME,
+    INPUT_LONG_SIDE,
+    ONNX_NAME,
+    export_onnx,
+    training_record,
+    write_card,
+)
 
 CLOSE_UP_SCALES = {"extra_scales": [0.5, 0.25], "min_box_at_extra_scale_px": 60.0}
 

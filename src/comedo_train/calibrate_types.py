@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
+from comedo.classify.lesion_types import TYPE_NAMES, group_probabilities
 from comedo.classify.onnx_classifier import OnnxTypeClassifier, calibrated
 from comedo.io import load_image
-from comedo.typing_stage import TYPE_NAMES, group_probabilities
 from comedo_train.lesion_types import CLASSES
 
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("split", type=Path, help="split.json of the training run (its 'valid' photos)")
     parser.add_argument("--data", type=Path, default=Path("../shared/data/lesion-types"))
-    parser.add_argument("--card", type=Path, default=Path("src/comedo/models/lesion_types.card.json"))
+    parser.add_argument("--card", type=Path, default=Path("src/comedo/nets/weights/lesion_types.card.json"))
     parser.add_argument("--views", type=int, choices=(1, 2, 7), default=2)
     parser.add_argument("--max-false-comedonal", type=float, default=0.05)
     parser.add_argument("--max-deep-eligible", type=float, default=0.01)

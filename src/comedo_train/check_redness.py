@@ -21,10 +21,10 @@ import cv2
 import numpy as np
 
 import comedo
-from comedo.colour import colour_planes
 from comedo.files import IMAGE_SUFFIXES
+from comedo.measure.colour import colour_planes
+from comedo.measure.redness import measure_redness
 from comedo.pipeline import analysis_pixels
-from comedo.redness import measure_redness
 
 
 def level_of(path: Path) -> str:

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from comedo.detect.registry import get_detector
-from comedo.evaluate import load_dataset
-from comedo.grade import hayashi_grade
-from comedo.metrics import group_resamples
+from comedo.grade.scales import hayashi_grade
+from comedo.workflows.evaluate import load_dataset
+from comedo.workflows.metrics import group_resamples
 from comedo_train.fit_grade_model import evidence_of
 
 RATERS = ("junior_a", "junior_b", "general_a", "general_b", "expert_a", "expert_b", "expertb2")

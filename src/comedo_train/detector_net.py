@@ -18,8 +18,8 @@ of the RGB 0..255 input happens inside the graph so the ONNX file carries it.
 from __future__ import annotations
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 from comedo_train.detector_geometry import MEAN, SIZE_UNIT_PX, STD, STRIDE
 

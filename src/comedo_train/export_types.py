@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
                              "untyped: the network learned from close-ups where a lesion spans much of a 256 px "
                              "photo, and on face photos at 640 px it called most upsampled papule crops nodules; a "
                              "per-lesion nodule or cyst call also needs a crop of at least input_size or a scale "
-                             "showing 5 mm or more (comedo.typing_stage)",
+                             "showing 5 mm or more (comedo.classify.lesion_types)",
         },
         "training": training,
         "data": "lesion-types close-ups (web photographs for an open acne-type classifier project), 3417 images of "

@@ -1,4 +1,4 @@
-"""Fit the detector's Hayashi grade model (``comedo.grade_model``) on ACNE04 *train* and check it on valid.
+"""Fit the detector's Hayashi grade model (``comedo.grade.model``) on ACNE04 *train* and check it on valid.
 
     python -m comedo_train.fit_grade_model --data ../shared/data/acne04 [--write-card]
 
@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from comedo.detect.registry import MODELS_DIR, get_detector
-from comedo.evaluate import Dataset, load_dataset
-from comedo.grade import hayashi_grade
-from comedo.grade_model import CountGradeModel, grade_features
-from comedo.metrics import confusion_matrix, group_resamples
+from comedo.grade.model import CountGradeModel, grade_features
+from comedo.grade.scales import hayashi_grade
+from comedo.workflows.evaluate import Dataset, load_dataset
+from comedo.workflows.metrics import confusion_matrix, group_resamples
 from comedo_train.cached_runs import CachedRun, cached_predictions
 
 # No level above 0.3: the detector's scores seldom reach 0.4 on ACNE04 (one photo in 40), so counts there are

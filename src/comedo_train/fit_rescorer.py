@@ -28,8 +28,13 @@ from comedo.detect.decode import box_iou
 from comedo.detect.onnx_detector import OnnxDetector
 from comedo.detect.registry import MODELS_DIR
 from comedo.detect.rescore import CandidateRescorer, candidate_features
-from comedo.evaluate import Dataset, DetectorRun, best_count_threshold, load_dataset
-from comedo.metrics import average_precision
+from comedo.workflows.evaluate import (
+    Dataset,
+    DetectorRun,
+    best_count_threshold,
+    load_dataset,
+)
+from comedo.workflows.metrics import average_precision
 from comedo_train.cached_runs import cached_predictions
 
 CARD = MODELS_DIR / "lesion_detector.card.json"

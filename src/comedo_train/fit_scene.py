@@ -8,7 +8,7 @@ Fitting data: 96 lesion-type photos from the training families labelled by hand
 views, one per source). A first attempt that used the data source as the label
 (ACNE04 = wide, lesion-types = close-up) only learned to tell the two data sets
 apart and called every web face photo a close-up, hence the hand labels.
-The model is a logistic regression on standardised ``comedo.scene.FEATURE_NAMES``
+The model is a logistic regression on standardised ``comedo.classify.scene.FEATURE_NAMES``
 (L2, full-batch gradient descent, numpy only). The check set
 (``data/scene_labels.csv``, 48 photos from the held-out families of the
 lesion-type split) is never used for fitting.
@@ -24,12 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from comedo.colour import colour_planes
-from comedo.darkspots import find_dark_spots
+from comedo.classify.scene import FEATURE_NAMES, scene_features
 from comedo.io import load_image
+from comedo.measure.colour import colour_planes
+from comedo.measure.darkspots import find_dark_spots
+from comedo.measure.skin import segment_skin
 from comedo.pipeline import analysis_pixels
-from comedo.scene import FEATURE_NAMES, scene_features
-from comedo.skin import segment_skin
 
 
 def features_of(path: Path) -> np.ndarray:

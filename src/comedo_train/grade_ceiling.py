@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from comedo.evaluate import grades_on_grid, load_dataset, run_detector
-from comedo.grade import HAYASHI_UPPER, hayashi_grade
+from comedo.grade.scales import HAYASHI_UPPER, hayashi_grade
+from comedo.workflows.evaluate import grades_on_grid, load_dataset, run_detector
 
 
 def best_cutoffs(counts: np.ndarray, grades: np.ndarray) -> tuple[float, tuple[int, int, int]]:

@@ -26,8 +26,8 @@ import numpy as np
 import torch
 
 from comedo.detect.decode import decode_centres
-from comedo.grade import hayashi_grade
-from comedo.metrics import average_precision
+from comedo.grade.scales import hayashi_grade
+from comedo.workflows.metrics import average_precision
 from comedo_train.acne04 import Sample, augment, load_split, make_targets
 from comedo_train.common import load_matching_weights, seed_everything
 from comedo_train.detector_net import STRIDE, LesionNet

@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from comedo.metrics import confusion_matrix, macro_f1
+from comedo.workflows.metrics import confusion_matrix, macro_f1
 from comedo_train.common import load_matching_weights, seed_everything, warmup_cosine_lr
 from comedo_train.detector_net import LesionNet, Residual, conv_bn
 from comedo_train.lesion_types import CLASSES, keep_share, link_duplicates, scan, split

@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from comedo.onnx_session import OnnxModel, parse_card
+from comedo.nets.session import OnnxModel, parse_card
 from comedo.types import Untyped, UntypedCode
 
 __all__ = ["TypeCard", "SquareImageModel", "OnnxTypeClassifier", "calibrated"]

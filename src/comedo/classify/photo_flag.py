@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from comedo.classify.onnx_classifier import SquareImageModel
-from comedo.onnx_session import parse_card
+from comedo.nets.session import parse_card
 
 __all__ = ["PhotoFlagCard", "OnnxPhotoFlag"]
 

@@ -34,7 +34,7 @@ def summary_line(analysis: Analysis) -> str:
 
 def _by_type(analysis: Analysis) -> str:
     """": 12 blackheads, 2 papules, 3 untyped" (empty when there are no lesions)."""
-    from comedo.describe import TYPE_NAMES_PLAIN
+    from comedo.explain.describe import TYPE_NAMES_PLAIN
 
     labels = analysis.lesions.type_label.tolist()
     if not labels:
@@ -82,11 +82,10 @@ def _unique_stems(images: list[Path]) -> list[str]:
 def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None, mm_per_px: float | None,
                 detector: str, json_out: bool, answers_path: Path | None = None, save: bool = False,
                 subject: str | None = None, db: str | None = None, layers: str | None = None) -> int:
-    from comedo.answers import Answers, load_answers
+    from comedo.explain.answers import Answers, load_answers
     from comedo.pipeline import analyze
-    from comedo.schema import to_document
-
     from comedo.render.annotate import LAYERS
+    from comedo.schema import to_document
 
     chosen = tuple(x.strip() for x in layers.split(",") if x.strip()) if layers else None
     if chosen is not None and (not chosen or set(chosen) - set(LAYERS)):

@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 import typer
+
 from comedo.cli.errors import print_error
 
 
 def run_batch_benchmark(directory: Path, *, limit: int, detector: str) -> int:
-    from comedo.batch import analyze_many, collect_inputs
+    from comedo.workflows.batch import analyze_many, collect_inputs
 
     paths = collect_inputs([directory])[: limit or None]
     if not paths:

@@ -1,4 +1,4 @@
-"""``comedo batch``: a rich progress bar over ``comedo.batch.analyze_many``, then the summaries."""
+"""``comedo batch``: a rich progress bar over ``comedo.workflows.batch.analyze_many``, then the summaries."""
 
 from __future__ import annotations
 
@@ -12,9 +12,15 @@ from comedo.errors import ComedoError
 
 def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: str | None, detector: str) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
-    from comedo.batch import analyze_many, collect_inputs, write_summary
+    from comedo.workflows.batch import analyze_many, collect_inputs, write_summary
 
     console = Console(stderr=True)
     try:

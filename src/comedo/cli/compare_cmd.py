@@ -13,7 +13,7 @@ from comedo.errors import ComedoError
 
 def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -> int:
     from comedo.files import write_atomic
-    from comedo.compare import compare_photos, comparison_document
+    from comedo.workflows.compare import compare_photos, comparison_document
 
     if out is not None and out.exists() and not out.is_dir():  # before the work, not after it
         print_error(f"--out {out}: exists and is not a folder")

@@ -22,7 +22,12 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
     from rich.table import Table
 
     from comedo.detect.registry import available_detectors
-    from comedo.evaluate import bootstrap_intervals, load_dataset, run_detector, score_run
+    from comedo.workflows.evaluate import (
+        bootstrap_intervals,
+        load_dataset,
+        run_detector,
+        score_run,
+    )
 
     try:
         ds = load_dataset(dataset)

@@ -39,7 +39,7 @@ def source_key(path: Path) -> str:
 
 def type_folders(directory: Path) -> tuple[list[tuple[Path, int]], list[str]]:
     """(folder, type index) for each sub-folder named by a type, and the names of the other sub-folders."""
-    from comedo.typing_stage import TYPE_NAMES
+    from comedo.classify.lesion_types import TYPE_NAMES
 
     index = {alias: k for k, name in enumerate(TYPE_NAMES) for alias in FOLDER_ALIASES[name]}
     found, other = [], []
@@ -57,8 +57,8 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
     from rich.progress import track
     from rich.table import Table
 
+    from comedo.classify.lesion_types import GROUP_NAMES, TYPE_NAMES
     from comedo.classify.registry import get_type_classifier
-    from comedo.typing_stage import GROUP_NAMES, TYPE_NAMES
     from comedo.workflows.evaluate_types import score_close_up, summarise
 
     if not directory.is_dir():

@@ -13,7 +13,13 @@ from comedo.errors import ComedoError
 
 def run_export(inputs: list[Path], *, fmt: str, out: Path) -> int:
     from comedo.files import write_atomic
-    from comedo.workflows.export import FORMATS, read_documents, to_coco, to_labelstudio, to_yolo
+    from comedo.workflows.export import (
+        FORMATS,
+        read_documents,
+        to_coco,
+        to_labelstudio,
+        to_yolo,
+    )
 
     if fmt not in FORMATS:
         print_error(f"--format must be one of {', '.join(FORMATS)}; got {fmt!r}")

@@ -17,8 +17,8 @@ from urllib.parse import urlparse
 
 import typer
 
-from comedo.cli.serve_cmd import is_loopback
 from comedo.cli.errors import error_code, print_error
+from comedo.cli.serve_cmd import is_loopback
 
 
 def _multipart(image: bytes, name: str) -> tuple[bytes, str]:

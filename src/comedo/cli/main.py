@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
 from comedo.cli.errors import print_error
 
 app = typer.Typer(

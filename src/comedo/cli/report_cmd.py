@@ -41,7 +41,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout_s: float = 60) -> No
 
 
 def run_report(image: Path, *, out: Path, answers_path: Path | None, mm_per_px: float | None, pdf: bool) -> int:
-    from comedo.answers import Answers, load_answers
+    from comedo.explain.answers import Answers, load_answers
     from comedo.files import write_atomic
     from comedo.pipeline import analyze
     from comedo.render.report import report_html

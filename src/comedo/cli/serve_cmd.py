@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import typer
+
 from comedo.cli.errors import print_error
 
 

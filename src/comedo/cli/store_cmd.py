@@ -26,7 +26,7 @@ def fail(exc: ComedoError) -> typer.Exit:
 
 def next_step_hint(step: str) -> str:
     """What comes after ``step`` in the protocol, and what it involves (the protocol's own words)."""
-    from comedo.advice import EXTRACTION_STEPS
+    from comedo.explain.advice import EXTRACTION_STEPS
     from comedo.store.repository import STEPS
 
     # The store's step names and the protocol's: identify_core is find_the_core, apply_pressure gentle_pressure.
@@ -51,7 +51,7 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
     if not rows:
         print_error(f"no analyses stored for subject {subject!r}")
         return 2
-    from comedo.grade import HAYASHI_LABELS, IGA_LABELS
+    from comedo.grade.scales import HAYASHI_LABELS, IGA_LABELS
 
     table = Table(title=f"history of {subject}", caption="types: comedones / papules+pustules / nodules+cysts",
                   box=None, pad_edge=False, header_style="bold underline")
@@ -94,7 +94,7 @@ def session_start(
     db: str | None = typer.Option(None, envvar="COMEDO_DB", help="Database URL (default: SQLite in the data dir)."),
 ) -> None:
     """Start a documented extraction session for SUBJECT."""
-    from comedo.answers import Answers, load_answers
+    from comedo.explain.answers import Answers, load_answers
     from comedo.pipeline import analyze
 
     try:

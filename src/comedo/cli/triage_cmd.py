@@ -14,7 +14,7 @@ _STYLE = {"self_care": "bold green", "routine": "bold yellow", "soon": "bold dar
 
 
 def run_triage(answers_path: Path, image: Path | None, *, mm_per_px: float | None, json_out: bool) -> int:
-    from comedo.answers import load_answers
+    from comedo.explain.answers import load_answers
     from comedo.pipeline import triage_report
     from comedo.schema import report_document
 

@@ -1,0 +1,1 @@
+"""Lesion detectors (the shipped network and the classical baseline), decoding, and blackhead plugs."""

@@ -7,8 +7,8 @@ from typing import Protocol
 
 import numpy as np
 
-from comedo.colour import ColourPlanes
-from comedo.grade_model import CountGradeModel
+from comedo.grade.model import CountGradeModel
+from comedo.measure.colour import ColourPlanes
 from comedo.types import Lesions
 
 __all__ = ["Candidates", "LesionDetector"]
@@ -35,7 +35,7 @@ class LesionDetector(Protocol):
     larger than on a face, so a detector can look at coarser scales too. ``default_min_score`` is the operating
     point for counting; ``hayashi_upper`` the count cut-offs for the Hayashi grade (Hayashi's own, or ones
     fitted for this detector's counts); ``grade_model``, when not None, grades from the scores of all candidates
-    down to its ``min_score`` instead (``comedo.grade_model``); ``identity`` names the weights (name and sha256)
+    down to its ``min_score`` instead (``comedo.grade.model``); ``identity`` names the weights (name and sha256)
     for provenance.
     """
 

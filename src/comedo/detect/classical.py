@@ -15,9 +15,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from comedo.grade import HAYASHI_UPPER
-from comedo.colour import ColourPlanes
 from comedo.detect.base import Candidates
+from comedo.grade.scales import HAYASHI_UPPER
+from comedo.measure.colour import ColourPlanes
 from comedo.types import Lesions
 
 __all__ = ["ClassicalDetector"]

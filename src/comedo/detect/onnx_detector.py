@@ -21,13 +21,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from comedo.colour import ColourPlanes
 from comedo.detect.base import Candidates
 from comedo.detect.decode import box_iou, decode_centres
 from comedo.detect.rescore import CandidateRescorer
-from comedo.grade import HAYASHI_UPPER
-from comedo.grade_model import CountGradeModel
-from comedo.onnx_session import OnnxModel, parse_card
+from comedo.grade.model import CountGradeModel
+from comedo.grade.scales import HAYASHI_UPPER
+from comedo.measure.colour import ColourPlanes
+from comedo.nets.session import OnnxModel, parse_card
 from comedo.types import Lesions
 
 __all__ = ["ModelCard", "OnnxDetector", "read_card", "keep_on_skin", "heat_mass", "near"]

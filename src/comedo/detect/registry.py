@@ -12,7 +12,7 @@ from comedo.errors import InvalidInputError
 
 __all__ = ["get_detector", "available_detectors", "MODELS_DIR"]
 
-MODELS_DIR = Path(str(resources.files("comedo") / "models"))
+MODELS_DIR = Path(str(resources.files("comedo") / "nets" / "weights"))
 _DETECTOR_CARD = "lesion_detector.card.json"
 
 

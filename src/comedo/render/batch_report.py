@@ -31,7 +31,7 @@ def bar_chart(labels: list[str], values: list[int], title: str, *, width: int = 
 
 
 def batch_summary_html(rows: list[dict[str, Any]]) -> str:
-    from comedo.grade import HAYASHI_LABELS
+    from comedo.grade.scales import HAYASHI_LABELS
     from comedo.render.images import data_uri, png_bytes
 
     ok = [r for r in rows if not r.get("error")]

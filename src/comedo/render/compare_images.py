@@ -6,8 +6,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from comedo.compare import Comparison
 from comedo.types import Analysis
+from comedo.workflows.compare import Comparison
 
 __all__ = ["side_by_side", "overlay"]
 

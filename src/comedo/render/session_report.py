@@ -16,12 +16,12 @@ def _e(v: Any) -> str:
 def session_report_html(store: Any, session_id: str) -> str:
     import cv2
 
-    from comedo.advice import EXTRACTION_STEPS
-    from comedo.compare import compare, comparison_document
+    from comedo.explain.advice import EXTRACTION_STEPS
     from comedo.pipeline import analyze
     from comedo.render.compare_images import side_by_side
     from comedo.render.images import data_uri, png_bytes
     from comedo.render.report import _CSS
+    from comedo.workflows.compare import compare, comparison_document
 
     info = store.session_info(session_id)
     photos: list[tuple[str, str]] = []

@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session
 from comedo.errors import InvalidInputError, StoreError
 from comedo.files import file_sha256, write_atomic
 from comedo.store.engine import database_url, default_data_dir, migrate, open_engine
-from comedo.store.models import AnalysisRecord, ExtractionSession, Photo, SessionStep, Subject
+from comedo.store.models import (
+    AnalysisRecord,
+    ExtractionSession,
+    Photo,
+    SessionStep,
+    Subject,
+)
 from comedo.types import Analysis
 
 __all__ = ["Store", "STEPS", "StepRefused", "check_subject"]

@@ -34,7 +34,16 @@ from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError, Mo
 from comedo.schema import TriageDocument, report_document
 from comedo.types import Analysis
 from comedo.web.errors import ERROR_RESPONSES, STATUS_CODES, ApiError
-from comedo.web.limits import CSP, REPORT_CSP, BodyLimit, ResultCache, footprint, mb, release_memory, rss_mb
+from comedo.web.limits import (
+    CSP,
+    REPORT_CSP,
+    BodyLimit,
+    ResultCache,
+    footprint,
+    mb,
+    release_memory,
+    rss_mb,
+)
 
 __all__ = ["Settings", "create_app"]
 
@@ -174,7 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mm_per_px: Annotated[float | None, Form(gt=0, le=10, description="Scale of the photo")] = None,
         subject: Annotated[str | None, Form(description="Pseudonymous subject id: store it in the history")] = None,
     ) -> JSONResponse:
-        from comedo.answers import Answers, decode_answers
+        from comedo.explain.answers import Answers, decode_answers
 
         try:
             parsed = decode_answers(answers, source="answers") if answers else Answers()
@@ -223,8 +232,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         before: Annotated[UploadFile, File(description="The earlier photo")],
         after: Annotated[UploadFile, File(description="The later photo of the same skin")],
     ) -> JSONResponse:
-        from comedo.compare import compare_photos, comparison_document
         from comedo.io import load_image
+        from comedo.workflows.compare import compare_photos, comparison_document
 
         images = []
         for upload in (before, after):
@@ -307,7 +316,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
                   "type": "object", "description": "the answers (see the Answers schema in the docs)"}}}}})
     async def triage_route(request: Request) -> JSONResponse:
-        from comedo.answers import decode_answers
+        from comedo.explain.answers import decode_answers
         from comedo.pipeline import triage_report
 
         body = await request.body()  # bounded by BodyLimit

@@ -1,1 +1,2 @@
-"""Workflows built on ``comedo.pipeline`` (evaluation over folders of photos); the pipeline never imports them."""
+"""Workflows built on ``comedo.pipeline``: batch, video, compare, evaluation and export; the pipeline never
+imports them."""

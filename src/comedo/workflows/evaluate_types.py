@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from comedo.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
+from comedo.classify.lesion_types import GROUP_NAMES, TYPE_NAMES, group_probabilities
 from comedo.types import LesionType
-from comedo.typing_stage import GROUP_NAMES, TYPE_NAMES, group_probabilities
+from comedo.workflows.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
 
 __all__ = ["CloseUpResult", "score_close_up", "summarise", "expected_calibration_error", "ita_band", "ITA_BANDS"]
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from comedo.darkspots import find_dark_spots
+from comedo.measure.darkspots import find_dark_spots
 from comedo.types import DarkSpots, Lesions, LesionType, PhotoType
 
 __all__ = ["mark_open_comedones", "merge_with_detections", "find_plugs", "shows_blackheads", "PLUG_MIN_CONTRAST",

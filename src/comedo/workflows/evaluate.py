@@ -18,8 +18,13 @@ import numpy as np
 
 from comedo.detect.base import LesionDetector
 from comedo.errors import InvalidInputError
-from comedo.grade import HAYASHI_UPPER, hayashi_grade
-from comedo.metrics import average_precision, confusion_matrix, group_resamples, match_circles
+from comedo.grade.scales import HAYASHI_UPPER, hayashi_grade
+from comedo.workflows.metrics import (
+    average_precision,
+    confusion_matrix,
+    group_resamples,
+    match_circles,
+)
 
 __all__ = ["Dataset", "load_dataset", "DetectorRun", "run_detector", "score_run", "bootstrap_intervals",
            "EVAL_MIN_SCORE", "best_count_threshold", "grades_on_grid", "fit_hayashi_cutoffs"]

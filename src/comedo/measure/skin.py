@@ -34,7 +34,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from comedo.colour import ColourPlanes
+from comedo.measure.colour import ColourPlanes
 from comedo.types import SkinMask
 
 __all__ = ["chroma_gain", "segment_skin"]

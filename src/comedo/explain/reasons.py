@@ -1,6 +1,6 @@
 """The plain-language text of every triage reason, keyed by the rule's stable code.
 
-Its own module so that the rules (``comedo.triage``) and the advice built on them (``comedo.advice``) both read it
+Its own module so that the rules (``comedo.explain.triage``) and the advice built on them (``comedo.explain.advice``) both read it
 without importing each other.
 """
 

@@ -10,7 +10,7 @@ Events (``find_events``):
   switched only after two sampled frames agree (hysteresis against flicker);
 * ``release``: the treated lesion (the most confident lesion near the centre of
   the first sharp frame) is tracked by registering every frame to that reference
-  (``comedo.compare.register``); its patch is compared with the reference on
+  (``comedo.workflows.compare.register``); its patch is compared with the reference on
   skin pixels only, so an instrument passing over it is ignored. The release is
   the change point of a two-segment least-squares fit to that difference
   (material expelled, or the lesion flattening), kept when the step is at least
@@ -172,7 +172,7 @@ class _LesionTracker:
         self.radius = 0.0
         self.ref_patch: np.ndarray | None = None
         self.ref_skin: np.ndarray | None = None
-        self.ref_features = None  # comedo.compare.Features of the reference, computed once
+        self.ref_features = None  # comedo.workflows.compare.Features of the reference, computed once
 
     def set_reference(self, rgb: np.ndarray, analysis) -> dict | None:  # type: ignore[no-untyped-def]
         les = analysis.lesions
@@ -183,15 +183,15 @@ class _LesionTracker:
         k = int(np.argmax(les.score * (1 - centre_dist)))
         self.center, self.radius = les.centers[k].astype(np.float64), float(les.radii[k])
         self.ref_patch, self.ref_skin = self._patch(rgb, np.eye(3), skin=None)
-        from comedo.compare import features
+        from comedo.workflows.compare import features
 
         self.ref_features = features(rgb)
         return {"center": [round(float(self.center[0]), 1), round(float(self.center[1]), 1)],
                 "radius_px": round(self.radius, 1), "score": round(float(les.score[k]), 3)}
 
     def _patch(self, rgb: np.ndarray, h_mat: np.ndarray, skin: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        from comedo.colour import colour_planes
-        from comedo.skin import segment_skin
+        from comedo.measure.colour import colour_planes
+        from comedo.measure.skin import segment_skin
 
         if self.center is None:
             raise RuntimeError("set_reference must run before patches are taken")
@@ -210,7 +210,7 @@ class _LesionTracker:
         return lab, segment_skin(planes, min_component_fraction=0.0).mask
 
     def change(self, rgb: np.ndarray) -> tuple[bool, float | None]:
-        from comedo.compare import register
+        from comedo.workflows.compare import register
 
         if self.ref_features is None or self.ref_patch is None or self.ref_skin is None:
             return False, None

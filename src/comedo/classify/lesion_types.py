@@ -31,7 +31,14 @@ from __future__ import annotations
 import numpy as np
 
 from comedo.classify.registry import get_type_classifier
-from comedo.types import LesionGroup, Lesions, LesionType, PhotoType, Untyped, UntypedCode
+from comedo.types import (
+    LesionGroup,
+    Lesions,
+    LesionType,
+    PhotoType,
+    Untyped,
+    UntypedCode,
+)
 
 __all__ = ["deep_type_check", "type_lesions", "type_summary", "photo_decision", "group_probabilities"]
 

@@ -10,7 +10,7 @@ Sources for the red flags: NHS "Skin abscess", "Cellulitis" and "Acne" pages;
 NICE NG198 "Acne vulgaris: management" (2021), sections 1.1 and 1.5 (referral);
 the cavernous-sinus risk of the facial danger triangle (e.g. Plewig & Kligman,
 *Acne and Rosacea*, 3rd ed.). Plain-language text for each code lives in
-``comedo.reasons``.
+``comedo.explain.reasons``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
-from comedo.answers import Answers
-from comedo.reasons import reason_text
+from comedo.explain.answers import Answers
+from comedo.explain.reasons import reason_text
 from comedo.types import Analysis, IrritationGrade, LesionGroup, LesionType
 
 __all__ = ["TriageLevel", "Reason", "Triage", "Findings", "triage", "findings_from", "RULES"]
@@ -63,7 +63,7 @@ class Findings:
     inflamed_lesions_seen: int = 0
     hayashi_grade: int | None = None
     nice_band: str | None = None
-    # The photo-level answer (``comedo.typing_stage.photo_decision``): its group and six-way label, None when
+    # The photo-level answer (``comedo.classify.lesion_types.photo_decision``): its group and six-way label, None when
     # unsure. On a close-up it is the spot's type (and inflamed_lesions_seen counts the comedones with a red ring
     # around them); on a wider view it is the dominant type, which only ever blocks extraction.
     close_up: bool = False

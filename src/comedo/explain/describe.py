@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from comedo.grade import HAYASHI_LABELS, HAYASHI_UPPER
+from comedo.grade.scales import HAYASHI_LABELS, HAYASHI_UPPER
 from comedo.types import Analysis, Description, IrritationGrade, Severity, UntypedCode
 
 __all__ = ["describe", "TYPE_EXPLANATIONS", "TYPE_NAMES_PLAIN"]

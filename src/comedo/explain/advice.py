@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from comedo.reasons import reason_text
-from comedo.triage import COMEDO_TYPES, Findings, Triage, TriageLevel, triage
+from comedo.explain.reasons import reason_text
+from comedo.explain.triage import COMEDO_TYPES, Findings, Triage, TriageLevel, triage
 
 __all__ = ["reason_text", "LEVEL_TEXT", "CareTip", "care_plan", "Extraction", "extraction_advice",
            "EXTRACTION_STEPS", "TriageReport", "build_report"]

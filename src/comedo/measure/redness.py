@@ -40,7 +40,7 @@ import math
 import cv2
 import numpy as np
 
-from comedo.colour import ColourPlanes
+from comedo.measure.colour import ColourPlanes
 from comedo.types import IrritationGrade, LesionRedness, Redness
 
 __all__ = ["measure_redness", "lesion_free_dark_red", "irritation_grade", "IRRITATION_THRESHOLDS"]

@@ -1,17 +1,17 @@
 """Scene: is the photo a close-up of a patch of skin or a wider view (face,
 body), and is an instrument or a (gloved) hand in frame?
 
-Close-up vs wide: a small network (``comedo/models/close_up.onnx``, trained
+Close-up vs wide: a small network (``comedo/nets/weights/close_up.onnx``, trained
 by ``comedo_train.train_photo_flag --task close_up`` on hand labels of the
 lesion-type photos and on ACNE04 faces) looks at the whole frame. Without
 that model, or without the photo, a logistic regression over ten measured
 features (``scene_features``, fitted by ``comedo_train.fit_scene``; its
-coefficients are in ``comedo/models/scene.json``) decides: wide views show
+coefficients are in ``comedo/nets/weights/scene.json``) decides: wide views show
 more non-skin (hair, eyes, background) around the border and have smaller skin
 texture relative to the frame. On held-out hand-labelled photos the network
 is right far more often (docs/performance.md).
 
-Instrument or fingers: a small network (``comedo/models/instrument.onnx``,
+Instrument or fingers: a small network (``comedo/nets/weights/instrument.onnx``,
 trained by ``comedo_train.train_photo_flag --task instrument``) looks
 at the whole frame for a hand, glove, needle, extractor, tweezers or cotton.
 Beside it, one transparent rule: a bright blue or purple region (nitrile
@@ -31,9 +31,9 @@ import cv2
 import numpy as np
 
 from comedo.classify.registry import get_close_up_classifier, get_instrument_classifier
-from comedo.colour import ColourPlanes
 from comedo.detect.registry import MODELS_DIR
 from comedo.errors import ModelError
+from comedo.measure.colour import ColourPlanes
 from comedo.types import DarkSpots, Scene
 
 __all__ = ["Scene", "scene_features", "classify_scene", "blue_glove_rule", "instrument_in_frame", "scene_models",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from comedo.colour import ColourPlanes
+from comedo.measure.colour import ColourPlanes
 from comedo.types import Quality
 
 __all__ = ["assess_quality", "QUALITY_FLAGS"]

@@ -1,0 +1,1 @@
+"""Severity: the clinical scales (Hayashi, IGA, NICE), the count-to-grade model and grading from lesions."""
