@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from synthetic import skin_scene
 from typer.testing import CliRunner
 
 import comedo

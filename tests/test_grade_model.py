@@ -8,13 +8,13 @@ import json
 import numpy as np
 import pytest
 
-from comedo.detect.registry import MODELS_DIR
 from comedo.grade.model import CountGradeModel, grade_features
+from comedo.nets.registry import WEIGHTS_DIR
 from comedo_train.fit_grade_model import THRESHOLDS, fit_model, grouped_cv
 
 
 def shipped() -> CountGradeModel:
-    card = json.loads((MODELS_DIR / "lesion_detector.card.json").read_text())
+    card = json.loads((WEIGHTS_DIR / "lesion_detector.card.json").read_text())
     return CountGradeModel.from_dict(card["inference"]["grade_model"])
 
 

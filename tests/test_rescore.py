@@ -11,8 +11,8 @@ import pytest
 
 import comedo
 from comedo.detect.onnx_detector import OnnxDetector
-from comedo.detect.registry import MODELS_DIR
 from comedo.detect.rescore import FEATURE_NAMES, CandidateRescorer, candidate_features
+from comedo.nets.registry import WEIGHTS_DIR
 from comedo_train.fit_rescorer import matched
 
 
@@ -41,10 +41,10 @@ def test_shapes_are_checked() -> None:
 
 
 def _card_with(tmp: Path, weights: np.ndarray) -> OnnxDetector:
-    card = json.loads((MODELS_DIR / "lesion_detector.card.json").read_text())
+    card = json.loads((WEIGHTS_DIR / "lesion_detector.card.json").read_text())
     rescorer = CandidateRescorer(0.23, 0.2, 0.05, np.zeros(9), np.ones(9), weights)
     card["inference"]["rescorer"] = rescorer.to_dict()
-    shutil.copy(MODELS_DIR / card["file"], tmp / card["file"])
+    shutil.copy(WEIGHTS_DIR / card["file"], tmp / card["file"])
     (tmp / "lesion_detector.card.json").write_text(json.dumps(card))
     return OnnxDetector(tmp / "lesion_detector.card.json")
 

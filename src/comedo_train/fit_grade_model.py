@@ -20,9 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from comedo.detect.registry import MODELS_DIR, get_detector
+from comedo.detect.registry import get_detector
 from comedo.grade.model import CountGradeModel, grade_features
 from comedo.grade.scales import hayashi_grade
+from comedo.nets.registry import WEIGHTS_DIR
 from comedo.workflows.evaluate import Dataset, load_dataset
 from comedo.workflows.metrics import confusion_matrix, group_resamples
 from comedo_train.cached_runs import CachedRun, cached_predictions
@@ -31,7 +32,7 @@ from comedo_train.cached_runs import CachedRun, cached_predictions
 # nearly constant in training and would let a photo with many confident candidates push the model off its range.
 THRESHOLDS = (0.05, 0.1, 0.15, 0.2, 0.23, 0.3)
 PENALTIES = (1e-3, 1e-2, 1e-1)
-CARD = MODELS_DIR / "lesion_detector.card.json"
+CARD = WEIGHTS_DIR / "lesion_detector.card.json"
 
 
 def fit_multinomial(z: np.ndarray, y: np.ndarray, l2: float, *, iters: int = 4000, lr: float = 0.5) -> np.ndarray:

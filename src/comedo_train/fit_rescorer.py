@@ -26,8 +26,8 @@ from PIL import Image
 
 from comedo.detect.decode import box_iou
 from comedo.detect.onnx_detector import OnnxDetector
-from comedo.detect.registry import MODELS_DIR
 from comedo.detect.rescore import CandidateRescorer, candidate_features
+from comedo.nets.registry import WEIGHTS_DIR
 from comedo.workflows.evaluate import (
     Dataset,
     DetectorRun,
@@ -37,7 +37,7 @@ from comedo.workflows.evaluate import (
 from comedo.workflows.metrics import average_precision
 from comedo_train.cached_runs import cached_predictions
 
-CARD = MODELS_DIR / "lesion_detector.card.json"
+CARD = WEIGHTS_DIR / "lesion_detector.card.json"
 CONFIDENT = 0.23  # the raw operating threshold the detector was calibrated to before rescoring
 SIZED_FROM = 0.2
 MIN_SCORE = 0.05
@@ -50,7 +50,7 @@ def raw_detector(tmp: Path) -> OnnxDetector:
     rescorer = card["inference"].pop("rescorer", None)
     if rescorer is not None:
         card["inference"]["operating_threshold"] = rescorer["confident"]
-    shutil.copy(MODELS_DIR / card["file"], tmp / card["file"])
+    shutil.copy(WEIGHTS_DIR / card["file"], tmp / card["file"])
     (tmp / CARD.name).write_text(json.dumps(card))
     return OnnxDetector(tmp / CARD.name)
 

@@ -15,28 +15,28 @@ original photo are too small to judge and stay untyped, with that reason.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
-from comedo.nets.session import OnnxModel, parse_card
+from comedo.nets.card import ModelCard
+from comedo.nets.session import OnnxModel
 from comedo.types import Untyped, UntypedCode
 
 __all__ = ["TypeCard", "SquareImageModel", "OnnxTypeClassifier", "calibrated"]
 
 
 @dataclass(frozen=True)
-class TypeCard:
-    name: str
-    file: str
-    sha256: str
-    input_size: int
-    labels: tuple[str, ...]
-    context: float
-    min_crop_px: int
-    min_confidence: float
+class TypeCard(ModelCard):
+    input_size: int = 224
+    labels: tuple[str, ...] = ()
+    context: float = 1.0
+    min_crop_px: int = 24
+    min_confidence: float = 0.5
     # A close-up's photo-level answer: its group is named when the group's summed probability reaches
     # group_min_confidence, its six-way label when that type's reaches photo_min_confidence (the card's
     # calibration on the training folder's held-out families; cards before 0.6 have neither: 0.5).
@@ -50,17 +50,14 @@ class TypeCard:
     deep_veto: float = 1.0  # a deep-group probability from which a nodule or cyst is not ruled out (1: never)
 
     @classmethod
-    def read(cls, path: Path) -> TypeCard:
-        def build(d: dict) -> TypeCard:
-            inf = d["inference"]
-            return cls(d["name"], d["file"], d["sha256"], int(inf["input_size"]), tuple(inf["labels"]),
-                       float(inf["context"]), int(inf["min_crop_px"]), float(inf["min_confidence"]),
-                       float(inf.get("group_min_confidence", 0.5)), float(inf.get("photo_min_confidence", 0.5)),
-                       int(inf.get("views", 7)),
-                       float(inf.get("comedonal_min_confidence", inf.get("group_min_confidence", 0.5))),
-                       float(inf.get("temperature", 1.0)), float(inf.get("deep_veto", 1.0)))
-
-        return parse_card(path, build)
+    def settings(cls, inf: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(input_size=int(inf["input_size"]), labels=tuple(inf["labels"]), context=float(inf["context"]),
+                    min_crop_px=int(inf["min_crop_px"]), min_confidence=float(inf["min_confidence"]),
+                    group_min_confidence=float(inf.get("group_min_confidence", 0.5)),
+                    photo_min_confidence=float(inf.get("photo_min_confidence", 0.5)), views=int(inf.get("views", 7)),
+                    comedonal_min_confidence=float(inf.get("comedonal_min_confidence",
+                                                           inf.get("group_min_confidence", 0.5))),
+                    temperature=float(inf.get("temperature", 1.0)), deep_veto=float(inf.get("deep_veto", 1.0)))
 
 
 class SquareImageModel(OnnxModel):

@@ -10,29 +10,27 @@ the card and docs/performance.md.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from comedo.classify.onnx_classifier import SquareImageModel
-from comedo.nets.session import parse_card
+from comedo.nets.card import ModelCard
 
 __all__ = ["PhotoFlagCard", "OnnxPhotoFlag"]
 
 
 @dataclass(frozen=True)
-class PhotoFlagCard:
-    name: str
-    file: str
-    sha256: str
-    input_size: int
-    threshold: float
+class PhotoFlagCard(ModelCard):
+    input_size: int = 224
+    threshold: float = 0.5
 
     @classmethod
-    def read(cls, path: Path) -> PhotoFlagCard:
-        return parse_card(path, lambda d: cls(d["name"], d["file"], d["sha256"], int(d["inference"]["input_size"]),
-                                              float(d["inference"]["threshold"])))
+    def settings(cls, inference: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(input_size=int(inference["input_size"]), threshold=float(inference["threshold"]))
 
 
 class OnnxPhotoFlag(SquareImageModel):

@@ -31,9 +31,9 @@ import cv2
 import numpy as np
 
 from comedo.classify.registry import get_close_up_classifier, get_instrument_classifier
-from comedo.detect.registry import MODELS_DIR
 from comedo.errors import ModelError
 from comedo.measure.colour import ColourPlanes
+from comedo.nets.registry import weights_file
 from comedo.types import DarkSpots, Scene
 
 __all__ = ["Scene", "scene_features", "classify_scene", "blue_glove_rule", "instrument_in_frame", "scene_models",
@@ -78,14 +78,14 @@ def scene_features(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots) -> 
 
 @lru_cache(maxsize=1)
 def _scene_model() -> dict | None:
-    path = MODELS_DIR / "scene.json"
+    path = weights_file("scene.json")
     return json.loads(path.read_text()) if path.exists() else None
 
 
 def close_up_probability(features: np.ndarray) -> float:
     model = _scene_model()
     if model is None:
-        raise ModelError(f"scene model {MODELS_DIR / 'scene.json'} is missing; reinstall comedo")
+        raise ModelError(f"scene model {weights_file("scene.json")} is missing; reinstall comedo")
     z = (features - np.array(model["mean"])) / np.array(model["std"])
     logit = float(z @ np.array(model["coef"]) + model["intercept"])
     return float(1 / (1 + np.exp(-logit)))

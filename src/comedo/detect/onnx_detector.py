@@ -1,4 +1,4 @@
-"""The learned lesion detector, run with ONNX Runtime (the only onnxruntime import).
+"""The learned lesion detector, run with ONNX Runtime (sessions are built in ``comedo.nets.session``).
 
 A model is an ``.onnx`` file plus a card (``.card.json``) that says how to feed
 it: input long side, stride, operating threshold, scales, sha256. The file's
@@ -15,8 +15,10 @@ so far (base-scale boxes are never suppressed against each other).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -27,22 +29,20 @@ from comedo.detect.rescore import CandidateRescorer
 from comedo.grade.model import CountGradeModel
 from comedo.grade.scales import HAYASHI_UPPER
 from comedo.measure.colour import ColourPlanes
-from comedo.nets.session import OnnxModel, parse_card
+from comedo.nets.card import ModelCard
+from comedo.nets.session import OnnxModel
 from comedo.types import Lesions
 
-__all__ = ["ModelCard", "OnnxDetector", "read_card", "keep_on_skin", "heat_mass", "near"]
+__all__ = ["DetectorCard", "OnnxDetector", "keep_on_skin", "heat_mass", "near"]
 
 
 @dataclass(frozen=True)
-class ModelCard:
-    name: str
-    file: str
-    sha256: str
-    input_long_side: int
-    stride: int
-    operating_threshold: float
-    extra_scales: tuple[float, ...]
-    min_box_at_extra_scale_px: float
+class DetectorCard(ModelCard):
+    input_long_side: int = 1024
+    stride: int = 4
+    operating_threshold: float = 0.3
+    extra_scales: tuple[float, ...] = ()
+    min_box_at_extra_scale_px: float = 1e9
     pad_multiple: int = 32
     flip_tta: bool = False
     refine_centre: bool = False
@@ -51,12 +51,8 @@ class ModelCard:
     rescorer: CandidateRescorer | None = None
 
     @classmethod
-    def from_dict(cls, data: dict) -> ModelCard:
-        inference = data["inference"]
-        return cls(
-            name=data["name"],
-            file=data["file"],
-            sha256=data["sha256"],
+    def settings(cls, inference: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(
             input_long_side=int(inference["input_long_side"]),
             stride=int(inference["stride"]),
             operating_threshold=float(inference["operating_threshold"]),
@@ -65,22 +61,17 @@ class ModelCard:
             pad_multiple=int(inference.get("pad_multiple", 32)),
             flip_tta=bool(inference.get("flip_tta", False)),
             refine_centre=bool(inference.get("refine_centre", False)),
-            hayashi_upper=tuple(int(v)  # type: ignore[arg-type]
-                                for v in inference.get("hayashi_upper", HAYASHI_UPPER)),
+            hayashi_upper=tuple(int(v) for v in inference.get("hayashi_upper", HAYASHI_UPPER)),
             grade_model=CountGradeModel.from_dict(inference["grade_model"]) if "grade_model" in inference else None,
             rescorer=CandidateRescorer.from_dict(inference["rescorer"]) if "rescorer" in inference else None,
         )
 
 
-def read_card(path: Path) -> ModelCard:
-    return parse_card(path, ModelCard.from_dict)
-
-
 class OnnxDetector(OnnxModel):
-    """ONNX Runtime CenterNet-style detector described by a ``ModelCard``."""
+    """ONNX Runtime CenterNet-style detector described by a ``DetectorCard``."""
 
     def __init__(self, card_path: Path, *, threads: int | None = None) -> None:
-        super().__init__(card_path, read_card(card_path), threads=threads)
+        super().__init__(card_path, DetectorCard.read(card_path), threads=threads)
         self.name = self.card.name
         self.default_min_score = self.card.operating_threshold
         self.hayashi_upper = self.card.hayashi_upper

@@ -1,26 +1,19 @@
-"""Detectors by name. Models ship inside the package (``comedo/models``);
-nothing is downloaded."""
+"""Detectors by name: the shipped network (``lesion_detector`` in ``comedo.nets.registry``) or the classical
+baseline. Nothing is downloaded."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 from comedo.detect.base import LesionDetector
 from comedo.errors import InvalidInputError
+from comedo.nets.registry import card_path, installed
 
-__all__ = ["get_detector", "available_detectors", "MODELS_DIR"]
-
-MODELS_DIR = Path(str(resources.files("comedo") / "nets" / "weights"))
-_DETECTOR_CARD = "lesion_detector.card.json"
+__all__ = ["get_detector", "available_detectors"]
 
 
 def available_detectors() -> list[str]:
-    names = ["classical"]
-    if (MODELS_DIR / _DETECTOR_CARD).exists():
-        names.insert(0, "model")
-    return names
+    return ["model", "classical"] if installed("lesion_detector") else ["classical"]
 
 
 @lru_cache(maxsize=4)
@@ -36,8 +29,7 @@ def get_detector(name: str = "auto") -> LesionDetector:
     if name == "model":
         from comedo.detect.onnx_detector import OnnxDetector
 
-        card = MODELS_DIR / _DETECTOR_CARD
-        if not card.exists():
+        if not installed("lesion_detector"):
             raise InvalidInputError("detector 'model' is not installed in this build of comedo")
-        return OnnxDetector(card)
+        return OnnxDetector(card_path("lesion_detector"))
     raise InvalidInputError(f"detector must be one of auto, {', '.join(available_detectors())}; got {name!r}")

@@ -3,27 +3,14 @@ checked against its card first, threads come from the caller or $COMEDO_THREADS.
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from comedo.errors import ModelError
 from comedo.files import file_sha256
 
-__all__ = ["verified_session", "OnnxModel", "parse_card"]
-
-
-T = TypeVar("T")
-
-
-def parse_card(path: Path, build: Callable[[dict[str, Any]], T]) -> T:
-    """A model card built from its JSON file; a missing or malformed card is a ModelError, not a traceback."""
-    try:
-        return build(json.loads(path.read_text()))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"model card {path} is missing or malformed: {exc}") from exc
+__all__ = ["verified_session", "OnnxModel"]
 
 
 def verified_session(path: Path, sha256: str, *, threads: int | None = None) -> Any:
