@@ -85,7 +85,7 @@ def _scene_model() -> dict | None:
 def close_up_probability(features: np.ndarray) -> float:
     model = _scene_model()
     if model is None:
-        raise ModelError(f"scene model {weights_file("scene.json")} is missing; reinstall comedo")
+        raise ModelError(f"scene model {weights_file('scene.json')} is missing; reinstall comedo")
     z = (features - np.array(model["mean"])) / np.array(model["std"])
     logit = float(z @ np.array(model["coef"]) + model["intercept"])
     return float(1 / (1 + np.exp(-logit)))
