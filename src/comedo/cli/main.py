@@ -135,11 +135,13 @@ def serve(
     token: Annotated[Optional[str], typer.Option(help="Access token (or set COMEDO_TOKEN).", envvar="COMEDO_TOKEN")]
     = None,
     workers: Annotated[int, typer.Option(min=1, max=32, help="Analyses running at once.")] = 2,
+    threads: Annotated[Optional[int], typer.Option(min=1, max=64, help="Network threads per analysis "
+                                                   "(default: cores / workers).")] = None,
 ) -> None:
     """Serve the web page and the JSON API (FastAPI + uvicorn)."""
     from comedo.cli.serve_cmd import run_serve
 
-    raise typer.Exit(run_serve(host=host, port=port, token=token, workers=workers))
+    raise typer.Exit(run_serve(host=host, port=port, token=token, workers=workers, threads=threads))
 
 
 @app.command()

@@ -18,22 +18,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def run_serve(*, host: str, port: int, token: str | None, workers: int) -> int:
+def run_serve(*, host: str, port: int, token: str | None, workers: int, threads: int | None = None) -> int:
     if not is_loopback(host) and not token:
         print_error(f"binding to {host} exposes the server beyond this machine; "
                     "give --token or set COMEDO_TOKEN")
         return 2
-    import os
-
     import uvicorn
 
     from comedo.web.app import Settings, create_app
 
-    # Analyses run `workers` at a time; give each a share of the cores rather than all of them, or the
-    # ONNX Runtime thread pools fight (measured: 7.7 -> 11.7 requests/s on 2 cores with 2 workers).
-    os.environ.setdefault("COMEDO_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+    import os
 
-    app = create_app(Settings(token=token, max_concurrent=workers))
+    threads = threads or max(1, (os.cpu_count() or 1) // workers)
+    app = create_app(Settings(token=token, max_concurrent=workers, threads=threads))
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     typer.echo(f"comedo: serving on {where}" + (f"?token={token}" if token else "") + "  (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")

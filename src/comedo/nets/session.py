@@ -1,5 +1,8 @@
-"""The one place ONNX Runtime sessions are built: the model file's sha256 is
-checked against its card first, threads come from the caller or $COMEDO_THREADS."""
+"""The one place ONNX Runtime sessions are built: the model file's sha256 is checked against its card first.
+
+Threads: each session uses the count given by its caller, else the process default that the process's owner
+sets once with ``set_threads`` (a batch worker: 1; the server: cores / concurrent analyses), else
+min(cores, 4). Configuration is passed, never read from environment variables deep in the library."""
 
 from __future__ import annotations
 
@@ -10,7 +13,23 @@ from typing import Any
 from comedo.errors import ModelError
 from comedo.files import file_sha256
 
-__all__ = ["verified_session", "OnnxModel"]
+__all__ = ["verified_session", "OnnxModel", "set_threads", "session_threads"]
+
+_default_threads: int | None = None
+
+
+def set_threads(threads: int | None) -> None:
+    """Threads for ONNX Runtime sessions built from now on in this process (None: min(cores, 4)).
+
+    Call it before the first analysis: sessions already built keep their count."""
+    global _default_threads
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
+    _default_threads = threads
+
+
+def session_threads(threads: int | None = None) -> int:
+    return threads or _default_threads or min(os.cpu_count() or 1, 4)
 
 
 def verified_session(path: Path, sha256: str, *, threads: int | None = None) -> Any:
@@ -22,7 +41,7 @@ def verified_session(path: Path, sha256: str, *, threads: int | None = None) -> 
     if actual != sha256:
         raise ModelError(f"model file {path} is corrupt: sha256 {actual[:12]}... != {sha256[:12]}...")
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or int(os.environ.get("COMEDO_THREADS", "0")) or min(os.cpu_count() or 1, 4)
+    options.intra_op_num_threads = session_threads(threads)
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")

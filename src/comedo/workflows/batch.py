@@ -107,7 +107,9 @@ def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
 # --- the task, run in a worker process (local pool or Dask) ----------------------------------------------------
 
 def _worker_init() -> None:
-    os.environ["COMEDO_THREADS"] = "1"
+    from comedo.nets.session import set_threads
+
+    set_threads(1)  # the pool runs one photo per core
 
 
 def record_failure(out: Path, path: str, sha: str, error: str) -> str:
@@ -121,7 +123,6 @@ def record_failure(out: Path, path: str, sha: str, error: str) -> str:
 def analyze_task(path: str, sha: str, out_dir: str, detector: str, min_score: float | None) -> tuple[bool, str | None,
                                                                                                       dict | None]:
     """Analyse one photo and write its result file. Models are cached per process by the registries."""
-    os.environ.setdefault("COMEDO_THREADS", "1")
     from comedo.errors import ComedoError
     from comedo.pipeline import analyze
     from comedo.schema import to_document
