@@ -8,7 +8,8 @@ import pytest
 
 from comedo.classify.lesion_types import TYPE_NAMES
 from comedo.detect.plugs import PLUG_MIN_CONTRAST, mark_open_comedones
-from comedo.types import DarkSpots, Lesions, PhotoType
+from comedo.lesions import Lesions
+from comedo.types import DarkSpots, PhotoType
 
 
 def _photo(label: str | None, group: str | None, **scores: float) -> PhotoType:
@@ -48,9 +49,9 @@ def test_lesions_columns_are_validated() -> None:
 def test_a_detection_on_a_plug_is_the_same_blackhead_and_is_merged() -> None:
     from comedo.detect.plugs import merge_with_detections
 
-    plugs = Lesions(np.array([[10, 10, 30, 30]], np.float32), np.ones(1), np.array(["open_comedo"], object))
+    plugs = Lesions(np.array([[10, 10, 30, 30]], np.float32), np.ones(1), type_label=np.array(["open_comedo"], object))
     found = Lesions(np.array([[12, 12, 28, 28], [100, 100, 140, 140], [15, 15, 25, 25]], np.float32), np.ones(3),
-                    np.array([None, None, "papule"], object))
+                    type_label=np.array([None, None, "papule"], object))
     # The untyped detection on the plug goes; the far one stays, and so does a papule typed there.
     assert merge_with_detections(found, plugs).tolist() == [False, True, True]
 

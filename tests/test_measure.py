@@ -97,7 +97,7 @@ def test_no_dark_spots_on_plain_skin() -> None:
 def test_redness_is_relative_to_own_skin(tone: str) -> None:
     scene = add_red_patch(skin_scene(tone=tone), 300, 240, 40, 6.0)
     planes = colour_planes(scene.rgb)
-    red = measure_redness(planes, scene.skin)
+    red, _ = measure_redness(planes, scene.skin)
     assert abs(red.baseline_a - TONES[tone][1]) < 1.0
     disc = np.zeros(scene.skin.shape, np.uint8)
     cv2.circle(disc, (300, 240), 30, 1, -1)
@@ -110,7 +110,7 @@ def test_uniform_ruddy_skin_is_not_irritated() -> None:
     lab = cv2.cvtColor(scene.rgb.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
     lab[..., 1] += 10
     rgb = np.clip(cv2.cvtColor(lab, cv2.COLOR_Lab2RGB) * 255 + 0.5, 0, 255).astype(np.uint8)
-    red = measure_redness(colour_planes(rgb), scene.skin)
+    red, _ = measure_redness(colour_planes(rgb), scene.skin)
     assert red.grade is IrritationGrade.NONE
     assert red.baseline_a > 20
 
@@ -118,10 +118,10 @@ def test_uniform_ruddy_skin_is_not_irritated() -> None:
 def test_lesion_redness_per_lesion() -> None:
     scene = add_red_patch(skin_scene(), 300, 240, 20, 9.0)
     planes = colour_planes(scene.rgb)
-    red = measure_redness(planes, scene.skin, lesion_centers=np.array([[300, 240], [150, 150]]),
-                          lesion_radii=np.array([12.0, 12.0]))
-    assert red.per_lesion[0].grade is IrritationGrade.MARKED
-    assert red.per_lesion[1].grade is IrritationGrade.NONE
+    _, per_lesion = measure_redness(planes, scene.skin, lesion_centers=np.array([[300, 240], [150, 150]]),
+                                    lesion_radii=np.array([12.0, 12.0]))
+    assert irritation_grade(per_lesion[0]) is IrritationGrade.MARKED
+    assert irritation_grade(per_lesion[1]) is IrritationGrade.NONE
 
 
 def _face_with_lips_and_inflamed_patch() -> Scene:
@@ -132,8 +132,8 @@ def _face_with_lips_and_inflamed_patch() -> Scene:
 def test_wider_view_leaves_lesion_free_dark_red_regions_out() -> None:
     scene = _face_with_lips_and_inflamed_patch()
     planes = colour_planes(scene.rgb)
-    whole = measure_redness(planes, scene.skin)
-    red = measure_redness(planes, scene.skin, leave_out_anatomy=True)
+    whole, _ = measure_redness(planes, scene.skin)
+    red, _ = measure_redness(planes, scene.skin, leave_out_anatomy=True)
     assert whole.anatomy_fraction == 0.0
     lips_area = math.pi * 30**2 / scene.skin.sum()
     assert 0.7 * lips_area < red.anatomy_fraction < 1.3 * lips_area
@@ -144,10 +144,10 @@ def test_wider_view_leaves_lesion_free_dark_red_regions_out() -> None:
 
 def test_dark_red_region_holding_a_lesion_is_kept() -> None:
     scene = _face_with_lips_and_inflamed_patch()
-    red = measure_redness(colour_planes(scene.rgb), scene.skin, lesion_centers=np.array([[425.0, 335.0]]),
-                          lesion_radii=np.array([6.0]), leave_out_anatomy=True)
+    red, per_lesion = measure_redness(colour_planes(scene.rgb), scene.skin, lesion_centers=np.array([[425.0, 335.0]]),
+                                      lesion_radii=np.array([6.0]), leave_out_anatomy=True)
     assert red.anatomy_fraction == 0.0 and np.isfinite(red.delta_map[330, 420])
-    assert red.per_lesion[0].grade is IrritationGrade.MARKED
+    assert irritation_grade(per_lesion[0]) is IrritationGrade.MARKED
 
 
 @pytest.mark.parametrize(("delta", "grade"), [(0.0, "none"), (2.4, "none"), (2.5, "slight"), (4.9, "slight"),
@@ -162,5 +162,5 @@ def test_no_skin_gives_nan_baseline_not_error() -> None:
     planes = colour_planes(rgb)
     mask = segment_skin(planes).mask
     assert not mask.any()
-    red = measure_redness(planes, mask)
+    red, _ = measure_redness(planes, mask)
     assert np.isnan(red.baseline_a) and red.grade is IrritationGrade.NONE

@@ -64,7 +64,7 @@ def test_classical_detector_finds_drawn_red_lesions() -> None:
     for x, y in spots:
         assert np.min(np.hypot(centers[:, 0] - x, centers[:, 1] - y)) < 6
     assert len(analysis.lesions) == len(spots)
-    assert all(r.grade.value in {"moderate", "marked"} for r in analysis.redness.per_lesion)
+    assert all(g.value in {"moderate", "marked"} for g in analysis.lesions.irritation)
 
 
 def test_large_photo_coordinates_are_in_original_pixels() -> None:

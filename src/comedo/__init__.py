@@ -35,16 +35,17 @@ _LAZY = {
     "to_document": ("comedo.schema", "to_document"),
     "Analysis": ("comedo.types", "Analysis"),
     "SkinImage": ("comedo.types", "SkinImage"),
-    "Lesions": ("comedo.types", "Lesions"),
+    "Lesions": ("comedo.lesions", "Lesions"),
     "DarkSpots": ("comedo.types", "DarkSpots"),
 }
 
 if TYPE_CHECKING:
     from comedo.explain.answers import Answers, load_answers, parse_answers
     from comedo.io import load_image
+    from comedo.lesions import Lesions
     from comedo.pipeline import analyze, triage_report
     from comedo.schema import to_document
-    from comedo.types import Analysis, DarkSpots, Lesions, SkinImage
+    from comedo.types import Analysis, DarkSpots, SkinImage
 
 
 def __getattr__(name: str) -> Any:

@@ -36,12 +36,13 @@ from comedo.grade.scales import (
     nice_band,
 )
 from comedo.io import ImageSource, check_dimensions, load_image
+from comedo.lesions import Lesions
 from comedo.measure.colour import colour_planes
 from comedo.measure.darkspots import find_dark_spots
 from comedo.measure.quality import assess_quality
-from comedo.measure.redness import measure_redness
+from comedo.measure.redness import irritation_grade, measure_redness
 from comedo.measure.skin import segment_skin
-from comedo.types import Analysis, DarkSpots, Lesions, NotGraded, Severity, SkinImage
+from comedo.types import Analysis, DarkSpots, NotGraded, Severity, SkinImage
 
 __all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE"]
 
@@ -116,7 +117,7 @@ def analyze(
     inv = 1.0 / scale
     close_up = scene.view == "close_up"
     full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
-    full_lesions, type_reasons, photo_type, type_model = type_lesions(
+    full_lesions, photo_type, type_model = type_lesions(
         loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
     plugs = Lesions.empty()
     if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.detect.plugs)
@@ -125,7 +126,6 @@ def analyze(
             spots = _outside(spots, plugs)  # a plug's dot is not also a dark spot
             keep = merge_with_detections(full_lesions.scaled(scale), plugs)  # one blackhead, one ring
             found, full_lesions = found[keep], full_lesions[keep]
-            type_reasons = [r for r, k in zip(type_reasons, keep, strict=True) if k] + [None] * len(plugs)
             lesion_has_dark_core = np.concatenate([lesion_has_dark_core[keep], np.ones(len(plugs), bool)])
             full_lesions = Lesions.concatenate([full_lesions, plugs.scaled(inv).clipped(loaded.width,
                                                                                         loaded.height)])
@@ -133,8 +133,11 @@ def analyze(
 
     t = time.perf_counter()
     at_work = Lesions.concatenate([found, plugs])  # at the analysis resolution, in full_lesions' order
-    redness = measure_redness(planes, skin.mask, lesion_centers=at_work.centers, lesion_radii=at_work.radii,
-                              leave_out_anatomy=not close_up)
+    redness, lesion_delta_a = measure_redness(planes, skin.mask, lesion_centers=at_work.centers,
+                                              lesion_radii=at_work.radii, leave_out_anatomy=not close_up)
+    full_lesions = full_lesions.with_columns(
+        dark_core=lesion_has_dark_core, redness_delta_a=lesion_delta_a,
+        irritation=np.array([irritation_grade(float(v)) for v in lesion_delta_a], object))
     timings["redness"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
@@ -165,9 +168,7 @@ def analyze(
         provenance=provenance,
         timings_ms=timings,
         scene=scene,
-        lesion_dark_core=tuple(bool(v) for v in lesion_has_dark_core),
         photo_type=photo_type,
-        type_reasons=tuple(type_reasons),
     )
     analysis = replace(analysis, description=describe(analysis))
     return replace(analysis, report=build_report(findings_from(answers, analysis)))

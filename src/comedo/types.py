@@ -14,14 +14,13 @@ import numpy as np
 
 if TYPE_CHECKING:  # the advice builds on these types, so the report's type is named for checkers only
     from comedo.explain.advice import TriageReport
+    from comedo.lesions import Lesions
 
 __all__ = [
     "SkinImage",
     "SkinMask",
-    "Lesions",
     "DarkSpots",
     "Redness",
-    "LesionRedness",
     "Quality",
     "Severity",
     "Analysis",
@@ -101,104 +100,17 @@ class SkinImage:
 
 @dataclass(frozen=True, eq=False)
 class SkinMask:
-    """Boolean (H, W) mask of skin at the analysis resolution."""
+    """Boolean (H, W) mask of skin at the analysis resolution. Read back from a document, which keeps only the
+    fraction, ``mask`` is empty (0, 0) and ``kept_fraction`` holds it."""
 
     mask: np.ndarray
+    kept_fraction: float | None = None
 
     @property
     def fraction(self) -> float:
+        if self.kept_fraction is not None and not self.mask.size:
+            return self.kept_fraction
         return float(self.mask.mean()) if self.mask.size else 0.0
-
-
-@dataclass(frozen=True, eq=False)
-class Lesions:
-    """Columnar lesion detections (like ``supervision.Detections``).
-
-    ``xyxy`` (n, 4) float32 in pixels of the oriented image; ``score`` (n,)
-    float32 in 0..1; ``type_label`` (n,) object array of ``LesionType`` value
-    strings or None; ``type_scores`` (n, 6) float32 (NaN when untyped);
-    ``origin`` (n,) object array: ``"detector"``, or ``"dark_plug"`` for an open
-    comedo's dark plug marked on a close-up of blackheads (``comedo.detect.plugs``).
-    A column left out is filled with its empty value (None, NaN, "detector"); a
-    column of another length is an error.
-    """
-
-    xyxy: np.ndarray
-    score: np.ndarray
-    type_label: np.ndarray | None = None
-    type_scores: np.ndarray | None = None
-    origin: np.ndarray | None = None
-
-    def __post_init__(self) -> None:
-        xyxy = np.asarray(self.xyxy, np.float32)
-        if xyxy.size == 0:
-            xyxy = xyxy.reshape(0, 4)
-        if xyxy.ndim != 2 or xyxy.shape[1] != 4:
-            raise ValueError(f"xyxy must be (n, 4), got shape {xyxy.shape}")
-        n = len(xyxy)
-
-        def column(value: np.ndarray | None, dtype: type, shape: tuple[int, ...], fill: object, name: str,
-                   ) -> np.ndarray:
-            if value is None:
-                return np.full(shape, fill, dtype)
-            array = np.asarray(value, dtype)
-            if array.size == 0 and n == 0:
-                return array.reshape(shape)
-            if array.shape != shape:
-                raise ValueError(f"{name} has shape {array.shape} for {n} boxes; expected {shape}")
-            return array
-
-        object.__setattr__(self, "xyxy", xyxy)
-        object.__setattr__(self, "score", column(self.score, np.float32, (n,), 0.0, "score"))
-        object.__setattr__(self, "type_label", column(self.type_label, object, (n,), None, "type_label"))
-        object.__setattr__(self, "type_scores", column(self.type_scores, np.float32, (n, len(LesionType)), np.nan,
-                                                       "type_scores"))
-        object.__setattr__(self, "origin", column(self.origin, object, (n,), "detector", "origin"))
-
-    @classmethod
-    def empty(cls) -> Lesions:
-        return cls(np.zeros((0, 4), np.float32), np.zeros(0, np.float32))
-
-    def __len__(self) -> int:
-        return len(self.xyxy)
-
-    def __getitem__(self, index: np.ndarray | slice) -> Lesions:
-        return Lesions(self.xyxy[index], self.score[index], self.type_label[index], self.type_scores[index],
-                       self.origin[index])
-
-    @classmethod
-    def concatenate(cls, parts: list[Lesions]) -> Lesions:
-        if not parts:
-            return cls.empty()
-        return cls(np.concatenate([p.xyxy for p in parts]), np.concatenate([p.score for p in parts]),
-                   np.concatenate([p.type_label for p in parts]), np.concatenate([p.type_scores for p in parts]),
-                   np.concatenate([p.origin for p in parts]))
-
-    @property
-    def centers(self) -> np.ndarray:
-        """(n, 2) float32 (x, y) box centres."""
-        return ((self.xyxy[:, :2] + self.xyxy[:, 2:]) / 2).astype(np.float32)
-
-    @property
-    def radii(self) -> np.ndarray:
-        """(n,) float32: half the mean of box width and height."""
-        wh = self.xyxy[:, 2:] - self.xyxy[:, :2]
-        return (wh.mean(axis=1) / 2).astype(np.float32)
-
-    def scaled(self, factor: float) -> Lesions:
-        """A copy with coordinates multiplied by ``factor`` (resolution change)."""
-        return Lesions(self.xyxy * np.float32(factor), self.score, self.type_label, self.type_scores, self.origin)
-
-    def clipped(self, width: int, height: int) -> Lesions:
-        """A copy with boxes clipped to an image of ``width`` x ``height``."""
-        xyxy = self.xyxy.copy()
-        xyxy[:, [0, 2]] = xyxy[:, [0, 2]].clip(0, width)
-        xyxy[:, [1, 3]] = xyxy[:, [1, 3]].clip(0, height)
-        return Lesions(xyxy, self.score, self.type_label, self.type_scores, self.origin)
-
-    def with_types(self, type_label: np.ndarray, type_scores: np.ndarray) -> Lesions:
-        """A copy with these types."""
-        return Lesions(self.xyxy, self.score, type_label, type_scores, self.origin)
 
 
 @dataclass(frozen=True, eq=False)
@@ -224,14 +136,6 @@ class DarkSpots:
         return DarkSpots(self.centers * np.float32(factor), self.radii * np.float32(factor), self.contrast)
 
 
-@dataclass(frozen=True)
-class LesionRedness:
-    """Redness around one lesion relative to the person's own unaffected skin."""
-
-    delta_a: float
-    grade: IrritationGrade
-
-
 @dataclass(frozen=True, eq=False)
 class Redness:
     """CIELAB a* erythema figures; ``delta_map`` is a* minus the baseline, per pixel
@@ -245,7 +149,6 @@ class Redness:
     delta_p90: float
     inflamed_fraction: float
     grade: IrritationGrade
-    per_lesion: tuple[LesionRedness, ...]
     delta_map: np.ndarray
     anatomy_fraction: float = 0.0
 
@@ -381,8 +284,6 @@ class Analysis:
     provenance: dict[str, object]
     timings_ms: dict[str, float]
     scene: Scene | None = None
-    lesion_dark_core: tuple[bool, ...] = ()  # per lesion: a dark dot (an open comedo's opening) lies inside it
     photo_type: PhotoType | None = None
-    type_reasons: tuple[Untyped | None, ...] = ()  # per lesion: why its type is unknown (None when typed)
     description: Description | None = None
     report: TriageReport | None = None  # triage, care plan, extraction advice

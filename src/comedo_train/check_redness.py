@@ -39,8 +39,8 @@ def both_ways(path: Path) -> tuple[float, str, float, str, float, np.ndarray]:
     pixels, scale = analysis_pixels(analysis.image.pixels)
     lesions = analysis.lesions.scaled(scale)
     kept = analysis.redness
-    whole = measure_redness(colour_planes(pixels), analysis.skin.mask, lesion_centers=lesions.centers,
-                            lesion_radii=lesions.radii)
+    whole, _ = measure_redness(colour_planes(pixels), analysis.skin.mask, lesion_centers=lesions.centers,
+                               lesion_radii=lesions.radii)
     left_out = analysis.skin.mask & np.isnan(kept.delta_map)
     overlay = pixels.copy()
     contours, _ = cv2.findContours(left_out.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)

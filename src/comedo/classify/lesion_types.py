@@ -31,14 +31,8 @@ from __future__ import annotations
 import numpy as np
 
 from comedo.classify.registry import get_type_classifier
-from comedo.types import (
-    LesionGroup,
-    Lesions,
-    LesionType,
-    PhotoType,
-    Untyped,
-    UntypedCode,
-)
+from comedo.lesions import Lesions
+from comedo.types import LesionGroup, LesionType, PhotoType, Untyped, UntypedCode
 
 __all__ = ["deep_type_check", "type_lesions", "type_summary", "photo_decision", "group_probabilities"]
 
@@ -120,15 +114,16 @@ def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float,
 
 
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *, mm_per_px: float | None = None,
-                 ) -> tuple[Lesions, list[Untyped | None], PhotoType, dict[str, str] | None]:
-    """Typed lesions, per-lesion reasons for missing types, the photo type, and the model identity.
+                 ) -> tuple[Lesions, PhotoType, dict[str, str] | None]:
+    """Typed lesions (with the reason for each missing type), the photo type, and the model identity.
 
     ``mm_per_px`` is the scale of ``rgb`` (the full-resolution photo), when known."""
     classifier = get_type_classifier()
     if classifier is None:
         reasons: list[Untyped | None] = [Untyped(UntypedCode.NO_MODEL, "no lesion-type model in this build")] * len(
             lesions)
-        return lesions, reasons, PhotoType(None, None, "no lesion-type model in this build"), None
+        return (lesions.with_types(np.full(len(lesions), None, object), lesions.type_scores, reasons),
+                PhotoType(None, None, "no lesion-type model in this build"), None)
     order = list(classifier.card.labels)
     index = [order.index(name) for name in TYPE_NAMES]
     crops, reasons = classifier.lesion_crops(rgb, lesions.centers, lesions.radii)
@@ -156,9 +151,9 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, mm_per_px: float | None =
                 reasons[i] = Untyped(UntypedCode.UNCERTAIN, (
                     f"uncertain: the most likely type, {TYPE_NAMES[int(p.argmax())]}, scored {float(p.max()):.2f} "
                     f"< {classifier.card.min_confidence:.2f}"))
-    typed = lesions.with_types(labels, scores)
+    typed = lesions.with_types(labels, scores, reasons)
     card = classifier.card
     photo = photo_decision(classifier.classify_photo(rgb)[index], group_min=card.group_min_confidence,
                            label_min=card.photo_min_confidence, comedonal_min=card.comedonal_min_confidence,
                            deep_veto=card.deep_veto)
-    return typed, reasons, photo, classifier.identity
+    return typed, photo, classifier.identity

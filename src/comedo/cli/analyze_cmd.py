@@ -51,14 +51,12 @@ def _by_type(analysis: Analysis) -> str:
     return ": " + ", ".join(parts)
 
 
-def write_outputs(analysis: Analysis, out: Path, stem: str, layers: tuple[str, ...] | None = None,
+def write_outputs(analysis: Analysis, doc: dict, out: Path, stem: str, layers: tuple[str, ...] | None = None,
                   ) -> tuple[Path, Path]:
     import cv2
 
     from comedo.render.annotate import DEFAULT_LAYERS, annotate
-    from comedo.schema import to_document
 
-    doc = to_document(analysis).model_dump(mode="json")
     json_path, png_path = out / f"{stem}.json", out / f"{stem}.png"
     write_atomic(json_path, (json.dumps(doc, indent=2) + "\n").encode())
     ok, png = cv2.imencode(".png", annotate(analysis, layers=layers or DEFAULT_LAYERS)[..., ::-1])
@@ -114,16 +112,17 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
         try:
             analysis = analyze(path, min_score=min_score, mm_per_px=mm_per_px, detector=detector,
                                answers=answers)
+            doc = to_document(analysis).model_dump(mode="json")  # once, for every output below
             if json_out:
-                typer.echo(json.dumps(to_document(analysis).model_dump(mode="json")))
+                typer.echo(json.dumps(doc))
             else:
                 typer.echo(f"{path}: {summary_line(analysis)}")
             if store is not None:
-                record_id = store.save_analysis(analysis, subject_id=subject)
+                record_id = store.save_analysis(analysis, subject_id=subject, document=doc)
                 if not json_out:
                     typer.echo(f"  saved as analysis {record_id}" + (f" of {subject}" if subject else ""))
             if out is not None:
-                json_path, png_path = write_outputs(analysis, out, stem, chosen)
+                json_path, png_path = write_outputs(analysis, doc, out, stem, chosen)
                 if not json_out:
                     typer.echo(f"  wrote {json_path} and {png_path}")
         except ComedoError as exc:

@@ -23,11 +23,11 @@ def run_serve(*, host: str, port: int, token: str | None, workers: int, threads:
         print_error(f"binding to {host} exposes the server beyond this machine; "
                     "give --token or set COMEDO_TOKEN")
         return 2
+    import os
+
     import uvicorn
 
     from comedo.web.app import Settings, create_app
-
-    import os
 
     threads = threads or max(1, (os.cpu_count() or 1) // workers)
     app = create_app(Settings(token=token, max_concurrent=workers, threads=threads))

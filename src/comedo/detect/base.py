@@ -8,8 +8,8 @@ from typing import Protocol
 import numpy as np
 
 from comedo.grade.model import CountGradeModel
+from comedo.lesions import Lesions
 from comedo.measure.colour import ColourPlanes
-from comedo.types import Lesions
 
 __all__ = ["Candidates", "LesionDetector"]
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from comedo.detect.base import Candidates
 from comedo.grade.scales import HAYASHI_UPPER
+from comedo.lesions import Lesions
 from comedo.measure.colour import ColourPlanes
-from comedo.types import Lesions
 
 __all__ = ["ClassicalDetector"]
 

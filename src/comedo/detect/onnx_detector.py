@@ -28,10 +28,10 @@ from comedo.detect.decode import box_iou, decode_centres
 from comedo.detect.rescore import CandidateRescorer
 from comedo.grade.model import CountGradeModel
 from comedo.grade.scales import HAYASHI_UPPER
+from comedo.lesions import Lesions
 from comedo.measure.colour import ColourPlanes
 from comedo.nets.card import ModelCard
 from comedo.nets.session import OnnxModel
-from comedo.types import Lesions
 
 __all__ = ["DetectorCard", "OnnxDetector", "keep_on_skin", "heat_mass", "near"]
 

@@ -22,8 +22,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.lesions import Lesions
 from comedo.measure.darkspots import find_dark_spots
-from comedo.types import DarkSpots, Lesions, LesionType, PhotoType
+from comedo.types import DarkSpots, LesionType, PhotoType
 
 __all__ = ["mark_open_comedones", "merge_with_detections", "find_plugs", "shows_blackheads", "PLUG_MIN_CONTRAST",
            "MAX_PLUGS",
@@ -89,6 +90,7 @@ def mark_open_comedones(spots: DarkSpots, photo: PhotoType | None, *, min_contra
     score = np.float32(photo.scores[LesionType.OPEN_COMEDO.value] if photo.label else
                        sum(photo.scores[t.value] for t in LesionType if t.group.value == "comedonal"))
     n = len(dark)
-    return Lesions(xyxy, np.full(n, min(float(score), 1.0), np.float32),
-                   np.full(n, LesionType.OPEN_COMEDO.value, object), np.repeat(type_scores[None], n, axis=0),
-                   np.full(n, "dark_plug", object))
+    return Lesions(xyxy, score=np.full(n, min(float(score), 1.0), np.float32),
+                   type_label=np.full(n, LesionType.OPEN_COMEDO.value, object),
+                   type_scores=np.repeat(type_scores[None], n, axis=0), origin=np.full(n, "dark_plug", object),
+                   dark_core=np.ones(n, bool))

@@ -108,8 +108,7 @@ def describe(analysis: Analysis) -> Description:
         typed = [t for t in lesions.type_label.tolist() if t is not None]
         counts = {t: typed.count(t) for t in TYPE_NAMES_PLAIN if typed.count(t)}
         pieces = [_count_phrase(c, *TYPE_NAMES_PLAIN[t]) for t, c in sorted(counts.items(), key=lambda kv: -kv[1])]
-        reasons = list(analysis.type_reasons) + [None] * (n - len(analysis.type_reasons))
-        untyped_reasons = [r for t, r in zip(lesions.type_label, reasons) if t is None and r]
+        untyped_reasons = [r for t, r in zip(lesions.type_label, lesions.type_reason, strict=True) if t is None and r]
 
         def untyped_because(code: UntypedCode) -> int:
             return sum(1 for r in untyped_reasons if r.code is code)
@@ -138,8 +137,7 @@ def describe(analysis: Analysis) -> Description:
         size = f"about {diameter_px * mm:.1f} mm across" if mm else f"about {diameter_px:.0f} pixels across"
         kind = lesions.type_label[biggest]
         what = TYPE_NAMES_PLAIN[kind][0] if kind else "lesion"
-        red = analysis.redness.per_lesion[biggest] if biggest < len(analysis.redness.per_lesion) else None
-        redness = f", {_REDNESS_WORDS[red.grade]}" if red else ""
+        redness = f", {_REDNESS_WORDS[lesions.irritation[biggest]]}"
         parts.append(f"The largest is {_a(what)} {size}{redness}.")
         if not mm:
             parts.append("Sizes are in pixels because no scale was given.")

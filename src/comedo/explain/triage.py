@@ -156,12 +156,12 @@ def findings_from(answers: Answers | None, analysis: Analysis | None) -> Finding
         types |= {photo.label}
     mm = analysis.image.mm_per_px
     max_mm = float(lesions.radii.max() * 2 * mm) if (mm and len(lesions)) else None
-    red_ring = [red.grade in (IrritationGrade.MODERATE, IrritationGrade.MARKED) for red in analysis.redness.per_lesion]
+    red_ring = [grade in (IrritationGrade.MODERATE, IrritationGrade.MARKED) for grade in lesions.irritation]
     comedo = [LesionType.group_of(t) is LesionGroup.COMEDONAL for t in lesions.type_label]
     if close_up:  # the comedones with a red ring: inflamed papules and deep lesions are in photo_group
-        inflamed = sum(r and c for r, c in zip(red_ring, comedo, strict=False))
+        inflamed = sum(r and c for r, c in zip(red_ring, comedo, strict=True))
     else:
-        inflamed = sum(r or (t in INFLAMED_TYPES) for r, t in zip(red_ring, lesions.type_label, strict=False))
+        inflamed = sum(r or (t in INFLAMED_TYPES) for r, t in zip(red_ring, lesions.type_label, strict=True))
     sev = analysis.severity
     return Findings(answers, True, len(lesions), types, max_mm, inflamed, sev.hayashi_grade, sev.nice_band,
                     close_up, None if photo is None else photo.group, None if photo is None else photo.label,

@@ -41,7 +41,7 @@ import cv2
 import numpy as np
 
 from comedo.measure.colour import ColourPlanes
-from comedo.types import IrritationGrade, LesionRedness, Redness
+from comedo.types import IrritationGrade, Redness
 
 __all__ = ["measure_redness", "lesion_free_dark_red", "irritation_grade", "IRRITATION_THRESHOLDS"]
 
@@ -75,12 +75,13 @@ def measure_redness(
     lesion_centers: np.ndarray | None = None,
     lesion_radii: np.ndarray | None = None,
     leave_out_anatomy: bool = False,
-) -> Redness:
-    """Redness figures for skin pixels ``skin`` (H, W bool).
+) -> tuple[Redness, np.ndarray]:
+    """Redness figures for skin pixels ``skin`` (H, W bool), and each lesion's mean Delta a* (n,) float32
+    (NaN where it has no pixels; grade it with ``irritation_grade``).
 
     ``lesion_centers`` (n, 2) (x, y) and ``lesion_radii`` (n,) are in the same
     pixel grid as ``planes``; their neighbourhoods are left out of the baseline
-    and each gets its own ``LesionRedness``. ``leave_out_anatomy`` (for wider
+    and each gets its own Delta a*. ``leave_out_anatomy`` (for wider
     views) leaves lesion-free regions that are red and dark (lips, nostrils,
     folds) out of the whole-skin figures and of ``delta_map``.
     """
@@ -97,9 +98,8 @@ def measure_redness(
         reference = skin
     if reference.sum() < 50:
         nan_map = np.full((h, w), np.nan, np.float32)
-        per = tuple(LesionRedness(float("nan"), IrritationGrade.NONE) for _ in radii)
-        return Redness(float("nan"), float("nan"), float("nan"), float("nan"), float("nan"), 0.0,
-                       IrritationGrade.NONE, per, nan_map)
+        return (Redness(float("nan"), float("nan"), float("nan"), float("nan"), float("nan"), 0.0,
+                        IrritationGrade.NONE, nan_map), np.full(len(radii), np.nan, np.float32))
     # Statistics on every other row and column: the same estimate at a quarter of the cost.
     sub = reference[::2, ::2] if reference[::2, ::2].sum() >= 50 else reference
     step = 2 if sub is not reference else 1
@@ -126,13 +126,12 @@ def measure_redness(
         skin_delta = delta[measured]
     p90 = float(np.percentile(skin_delta, 90)) if skin_delta.size else float("nan")
     inflamed = float((skin_delta >= INFLAMED_DELTA_A).mean()) if skin_delta.size else 0.0
-    per_lesion = []
-    for (x, y), r in zip(centers, radii, strict=True):
+    per_lesion = np.full(len(radii), np.nan, np.float32)
+    for i, ((x, y), r) in enumerate(zip(centers, radii, strict=True)):
         rad = int(round(max(r, 1)))
         cx, cy = int(round(x)), int(round(y))
         x0, y0, x1, y1 = max(cx - rad, 0), max(cy - rad, 0), min(cx + rad + 1, w), min(cy + rad + 1, h)
         if x1 <= x0 or y1 <= y0:
-            per_lesion.append(LesionRedness(float("nan"), IrritationGrade.NONE))
             continue
         disc = np.zeros((y1 - y0, x1 - x0), np.uint8)  # the lesion's disc, in a window around it
         cv2.circle(disc, (cx - x0, cy - y0), rad, 1, -1)
@@ -141,7 +140,7 @@ def measure_redness(
             region = disc > 0
         window = a[y0:y1, x0:x1]
         value = float(np.mean(window[region]) - baseline) if region.any() else float("nan")
-        per_lesion.append(LesionRedness(value, irritation_grade(value)))
+        per_lesion[i] = value
     return Redness(
         baseline_a=baseline,
         baseline_l=baseline_l,
@@ -150,10 +149,9 @@ def measure_redness(
         delta_p90=p90,
         inflamed_fraction=inflamed,
         grade=irritation_grade(p90),
-        per_lesion=tuple(per_lesion),
         delta_map=delta,
         anatomy_fraction=float(anatomy.sum() / max(int(skin.sum()), 1)),
-    )
+    ), per_lesion
 
 
 def lesion_free_dark_red(delta_a: np.ndarray, darker_l: np.ndarray, skin: np.ndarray,

@@ -39,12 +39,13 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def report_html(analysis: Analysis) -> str:
+def report_html(analysis: Analysis, document: dict[str, Any] | None = None) -> str:
+    """The report page; ``document`` is the analysis's JSON when the caller has it (serialised once)."""
     from comedo.render.annotate import annotate
     from comedo.render.images import data_uri, png_bytes
     from comedo.schema import to_document
 
-    doc = to_document(analysis).model_dump(mode="json")
+    doc = document if document is not None else to_document(analysis).model_dump(mode="json")
     image_uri = data_uri(png_bytes(annotate(analysis, max_long_side=1200)), "image/png")
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"

@@ -17,20 +17,19 @@ def session_report_html(store: Any, session_id: str) -> str:
     import cv2
 
     from comedo.explain.advice import EXTRACTION_STEPS
-    from comedo.pipeline import analyze
     from comedo.render.compare_images import side_by_side
     from comedo.render.images import data_uri, png_bytes
     from comedo.render.report import _CSS
     from comedo.workflows.compare import compare, comparison_document
 
     info = store.session_info(session_id)
-    photos: list[tuple[str, str]] = []
+    photos: list[tuple[str, str, int | None]] = []  # (label, photo sha256, stored analysis id)
     if info["analysis_id"] is not None:
         doc = store.document(info["analysis_id"])
-        photos.append(("before", doc["image"]["sha256"]))
+        photos.append(("before", doc["image"]["sha256"], info["analysis_id"]))
     for s in info["steps"]:
         if s["photo_sha256"]:
-            photos.append((s["step"], s["photo_sha256"]))
+            photos.append((s["step"], s["photo_sha256"], s["analysis_id"]))
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
              f"content='width=device-width, initial-scale=1'><title>Extraction session {_e(session_id)}</title>"
              f"<style>{_CSS}</style></head><body><h1>Extraction session {_e(session_id)}</h1>"
@@ -50,16 +49,16 @@ def session_report_html(store: Any, session_id: str) -> str:
     parts.append("</table>")
     if photos:
         parts.append("<h2>Photos</h2><div class='grid'>")
-        for label, sha in photos:
+        for label, sha, _ in photos:
             img = cv2.imread(str(store.photo_path(sha)))[..., ::-1]
             scale = min(1.0, 480 / max(img.shape[:2]))
             small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
             parts.append(f"<div class='card'>{_e(label.replace('_', ' '))}<img class='photo' alt='{_e(label)}' "
                          f"src='{data_uri(png_bytes(small), 'image/png')}'></div>")
         parts.append("</div>")
-    if len(photos) >= 2:
-        first = analyze(store.photo_path(photos[0][1]))
-        last = analyze(store.photo_path(photos[-1][1]))
+    if len(photos) >= 2 and photos[0][2] is not None and photos[-1][2] is not None:
+        # The stored analyses, read back: the report shows what was measured then, without analysing again.
+        first, last = store.analysis(photos[0][2]), store.analysis(photos[-1][2])
         comp = compare(first, last)
         doc = comparison_document(first, last, comp)
         parts.append(f"<h2>Before and after ({_e(photos[0][0])} vs {_e(photos[-1][0].replace('_', ' '))})</h2>")

@@ -11,8 +11,6 @@ included) survives.
 from __future__ import annotations
 
 import hashlib
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,29 +24,12 @@ from sqlalchemy.orm import Session
 from comedo.errors import InvalidInputError, StoreError
 from comedo.files import file_sha256, write_atomic
 from comedo.store.engine import database_url, default_data_dir, migrate, open_engine
-from comedo.store.models import (
-    AnalysisRecord,
-    ExtractionSession,
-    Photo,
-    SessionStep,
-    Subject,
-)
+from comedo.store.models import AnalysisRecord, Photo, Subject
+from comedo.store.sessions import STEPS, ExtractionSessions, StepRefused, check_subject
 from comedo.types import Analysis
 
-__all__ = ["Store", "STEPS", "StepRefused", "check_subject"]
+__all__ = ["Store", "STEPS", "StepRefused", "check_subject"]  # STEPS, StepRefused: comedo.store.sessions
 
-STEPS = ("sterilise", "identify_core", "apply_pressure", "release", "aftercare")
-_MISSING_WHY = {
-    "sterilise": "sterilise the skin and tools first: pressure on unclean skin pushes bacteria in",
-    "identify_core": "find the core first (a dark opening or a white head); never press blindly",
-    "apply_pressure": "apply gentle, even pressure first",
-    "release": "record whether the plug released first",
-}
-_SUBJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-class StepRefused(InvalidInputError):
-    """A session step that breaks the protocol, with the reason."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +52,7 @@ class HistoryRow:
     estimated_lesion_count: int | None = None  # the grade model's full-count estimate (0.3.0 on, wider views)
 
 
-class Store:
+class Store(ExtractionSessions):
     """Open with ``Store.open(url)``; the same code runs on SQLite and PostgreSQL."""
 
     def __init__(self, engine: Engine, photo_dir: Path) -> None:
@@ -92,8 +73,10 @@ class Store:
 
     # --- writes -----------------------------------------------------------------------------------------------
 
-    def save_analysis(self, analysis: Analysis, *, subject_id: str | None = None) -> int:
-        """Store the photo (metadata-free copy) and the analysis; returns the analysis id.
+    def save_analysis(self, analysis: Analysis, *, subject_id: str | None = None,
+                      document: dict[str, Any] | None = None) -> int:
+        """Store the photo (metadata-free copy) and the analysis; returns the analysis id. ``document`` is the
+        analysis's JSON when the caller has written it already (it is serialised once per analysis).
 
         Idempotent: the same photo saved again for the same subject by the same comedo version returns the id
         of the row already there, so a retried upload or a re-run command adds no duplicate history row."""
@@ -105,7 +88,7 @@ class Store:
         existing = self._same_analysis(analysis.image.sha256, subject_id, __version__)
         if existing is not None:
             return existing
-        doc = to_document(analysis).model_dump(mode="json")
+        doc = document if document is not None else to_document(analysis).model_dump(mode="json")
         stored_rel, stored_sha = self._write_photo(analysis)
         now = datetime.now(timezone.utc)
         try:
@@ -156,66 +139,6 @@ class Store:
             data = path.read_bytes()
         return rel, hashlib.sha256(data).hexdigest()
 
-    def start_session(self, subject_id: str, *, before: Analysis | None = None) -> str:
-        """A new extraction session; with a ``before`` analysis its extraction advice governs the steps."""
-        check_subject(subject_id)
-        analysis_id = self.save_analysis(before, subject_id=subject_id) if before is not None else None
-        advice, why = None, None
-        if before is not None and before.report is not None:
-            advice = before.report.extraction.advice  # type: ignore[attr-defined]
-            why = list(before.report.extraction.why)  # type: ignore[attr-defined]
-        key = secrets.token_hex(6)
-        now = datetime.now(timezone.utc)
-        with Session(self.engine) as session, session.begin():
-            if session.get(Subject, subject_id) is None:
-                session.add(Subject(id=subject_id, created_at=now))
-                session.flush()
-            session.add(ExtractionSession(id=key, subject_id=subject_id, started_at=now, analysis_id=analysis_id,
-                                          extraction_advice=advice, advice_why=why))
-        return key
-
-    def add_step(self, session_id: str, step: str, *, photo: Analysis | None = None, note: str | None = None,
-                 override: str | None = None, again: bool = False) -> int:
-        """Record one protocol step, refusing steps out of order, an extraction the advice forbids, and a step
-        already recorded unless ``again`` (a second round of gentle pressure is a choice, not a double click)."""
-        if step not in STEPS:
-            raise InvalidInputError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
-        with Session(self.engine) as session, session.begin():
-            record = session.get(ExtractionSession, session_id)
-            if record is None:
-                raise InvalidInputError(f"no extraction session {session_id!r}")
-            done = [s.step for s in record.steps]
-            if step in done and not again:
-                raise StepRefused(f"{step} is already recorded for session {session_id!r} (steps so far: "
-                                  f"{', '.join(done)}); to record it once more, give --again")
-            # Aftercare is always allowed once sterilised (stopping early is the safe choice).
-            needed = ["sterilise"] if step == "aftercare" else list(STEPS[: STEPS.index(step)])
-            missing = [s for s in needed if s not in done]
-            if missing:
-                raise StepRefused(f"{step} refused: {_MISSING_WHY[missing[0]]} "
-                                  f"(steps so far: {', '.join(done) or 'none'})")
-            if step == "apply_pressure" and record.extraction_advice == "do_not_extract" and not override:
-                why = "; ".join(record.advice_why or []) or "the triage marks this spot do_not_extract"
-                raise StepRefused(f"apply_pressure refused: {why} To go ahead anyway, give --override \"reason\"; "
-                                  "it will be stored with the step")
-            subject_id = record.subject_id
-        analysis_id = None
-        if photo is not None:
-            analysis_id = self.save_analysis(photo, subject_id=subject_id)
-        with Session(self.engine) as session, session.begin():
-            record = session.get(ExtractionSession, session_id)
-            if record is None:
-                raise StoreError(f"extraction session {session_id!r} disappeared while saving a step")
-            step_row = SessionStep(session_id=session_id, seq=len(record.steps) + 1, step=step,
-                                   created_at=datetime.now(timezone.utc),
-                                   photo_sha256=photo.image.sha256 if photo is not None else None,
-                                   analysis_id=analysis_id, note=note, override_reason=override)
-            session.add(step_row)
-            session.flush()
-            return int(step_row.id)
-
-    # --- reads ------------------------------------------------------------------------------------------------
-
     def history(self, subject_id: str) -> list[HistoryRow]:
         with Session(self.engine) as session:
             rows = session.scalars(select(AnalysisRecord).where(AnalysisRecord.subject_id == subject_id)
@@ -233,36 +156,21 @@ class Store:
                 raise InvalidInputError(f"no stored analysis {analysis_id}")
             return dict(record.document)
 
+    def analysis(self, analysis_id: int) -> Analysis:
+        """A stored analysis read back on its stored photo (``comedo.schema.from_document``), without
+        analysing again: for workflows that need lesions and pixels, such as before/after comparisons."""
+        from comedo.io import load_image
+        from comedo.schema import from_document
+
+        doc = self.document(analysis_id)
+        return from_document(doc, load_image(self.photo_path(doc["image"]["sha256"])).pixels)
+
     def photo_path(self, sha256: str) -> Path:
         with Session(self.engine) as session:
             photo = session.get(Photo, sha256)
             if photo is None:
                 raise InvalidInputError(f"no stored photo {sha256[:12]}...")
             return self.photo_dir / photo.stored_path
-
-    def sessions(self, subject_id: str | None = None) -> list[dict[str, Any]]:
-        """Extraction sessions, newest first (one subject's, or all): id, subject, start, advice, steps done."""
-        with Session(self.engine) as session:
-            query = select(ExtractionSession).order_by(ExtractionSession.started_at.desc())
-            if subject_id is not None:
-                query = query.where(ExtractionSession.subject_id == subject_id)
-            return [{"id": r.id, "subject_id": r.subject_id, "started_at": r.started_at,
-                     "extraction_advice": r.extraction_advice, "steps": [s.step for s in r.steps]}
-                    for r in session.scalars(query)]
-
-    def session_info(self, session_id: str) -> dict[str, Any]:
-        with Session(self.engine) as session:
-            record = session.get(ExtractionSession, session_id)
-            if record is None:
-                raise InvalidInputError(f"no extraction session {session_id!r}")
-            return {
-                "id": record.id, "subject_id": record.subject_id, "started_at": record.started_at,
-                "analysis_id": record.analysis_id, "extraction_advice": record.extraction_advice,
-                "advice_why": record.advice_why or [],
-                "steps": [{"seq": s.seq, "step": s.step, "created_at": s.created_at, "photo_sha256": s.photo_sha256,
-                           "analysis_id": s.analysis_id, "note": s.note, "override_reason": s.override_reason}
-                          for s in record.steps],
-            }
 
     def check(self) -> list[str]:
         """Integrity problems (missing or altered photo files, SQLite integrity); empty when all is well."""
@@ -281,24 +189,18 @@ class Store:
         return problems
 
 
-def check_subject(subject_id: str) -> None:
-    """Refuse a subject id that is not a short pseudonym, before any work is done for it."""
-    if not _SUBJECT.match(subject_id):
-        raise InvalidInputError(f"subject id must be 1-64 letters, digits, '.', '_' or '-' (a pseudonym, not a "
-                                f"name); got {subject_id!r}")
-
-
 def _record(doc: dict[str, Any], analysis: Analysis, subject_id: str | None, now: datetime) -> AnalysisRecord:
-    sev = analysis.severity
-    triage = doc.get("triage") or {}
+    from comedo.schema.summary import summary_row
+
+    row = summary_row(doc)
+    counts = doc["severity"]["counts"]
     return AnalysisRecord(
-        subject_id=subject_id, photo_sha256=analysis.image.sha256, created_at=now,
-        schema_version=doc["schema_version"], lesion_count=sev.lesion_count,
-        non_inflammatory=sev.non_inflammatory, papules_pustules=sev.papules_pustules,
-        nodules_cysts=sev.nodules_cysts, hayashi_grade=sev.hayashi_grade, iga_grade=sev.iga_grade,
-        nice_band=sev.nice_band, irritation=analysis.redness.grade.value,
-        delta_a_p90=doc["redness"]["delta_a_p90"], dark_spot_count=len(analysis.dark_spots),
-        triage_level=triage.get("level"), document=doc,
+        subject_id=subject_id, photo_sha256=row["sha256"], created_at=now,
+        schema_version=doc["schema_version"], lesion_count=row["lesions"],
+        non_inflammatory=counts["non_inflammatory"], papules_pustules=counts["papules_pustules"],
+        nodules_cysts=counts["nodules_cysts"], hayashi_grade=row["hayashi_grade"], iga_grade=row["iga_grade"],
+        nice_band=row["nice_band"], irritation=row["irritation"], delta_a_p90=row["delta_a_p90"],
+        dark_spot_count=row["dark_spots"], triage_level=row["triage_level"], document=doc,
     )
 
 

@@ -210,7 +210,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if subject:
             try:
                 extra["stored_id"] = await anyio.to_thread.run_sync(
-                    lambda: get_store().save_analysis(analysis, subject_id=subject), limiter=limiter)
+                    lambda: get_store().save_analysis(analysis, subject_id=subject, document=doc), limiter=limiter)
             except InvalidInputError as exc:
                 raise ApiError(422, "invalid_request", str(exc)) from None
             except ComedoError as exc:
@@ -315,7 +315,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def report(analysis_id: str) -> HTMLResponse:
         from comedo.render.report import report_html
 
-        html = await anyio.to_thread.run_sync(report_html, cache.get(analysis_id)[0], limiter=limiter)
+        html = await anyio.to_thread.run_sync(report_html, *cache.get(analysis_id), limiter=limiter)
         return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="comedo-{analysis_id}.html"',
                                            "Content-Security-Policy": REPORT_CSP})
 

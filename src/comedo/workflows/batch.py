@@ -31,6 +31,7 @@ from typing import Any
 
 from comedo.errors import InvalidInputError
 from comedo.files import IMAGE_SUFFIXES, file_sha256, write_atomic
+from comedo.schema.summary import summary_row
 
 __all__ = ["BatchResult", "collect_inputs", "analyze_many", "write_summary", "IMAGE_SUFFIXES"]
 
@@ -78,30 +79,6 @@ def _sha256(path: Path) -> str | None:
         return file_sha256(path)
     except OSError:
         return None
-
-
-def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
-    """One flat row per photo for CSV/Parquet."""
-    sev = doc["severity"]
-    counts = {t: 0 for t in ("open_comedo", "closed_comedo", "papule", "pustule", "nodule", "cyst")}
-    untyped = 0
-    for lesion in doc["lesions"]:
-        if lesion["type"] in counts:
-            counts[lesion["type"]] += 1
-        else:
-            untyped += 1
-    return {
-        "path": doc["image"]["path"], "sha256": doc["image"]["sha256"], "width": doc["image"]["width"],
-        "height": doc["image"]["height"], "lesions": len(doc["lesions"]),
-        **{f"n_{k}": v for k, v in counts.items()}, "n_untyped": untyped,
-        # Close-ups are not graded (schema 1.1): their scales are null, and so are these cells.
-        "hayashi_grade": (sev.get("hayashi") or {}).get("grade"), "iga_grade": (sev.get("iga") or {}).get("grade"),
-        "nice_band": (sev.get("nice") or {}).get("band"),
-        "irritation": doc["redness"]["irritation"], "delta_a_p90": doc["redness"]["delta_a_p90"],
-        "dark_spots": len(doc["dark_spots"]), "triage_level": (doc.get("triage") or {}).get("level"),
-        "scene": (doc.get("scene") or {}).get("view"), "quality_flags": ";".join(doc["quality"]["flags"]),
-        "error": None,
-    }
 
 
 # --- the task, run in a worker process (local pool or Dask) ----------------------------------------------------
