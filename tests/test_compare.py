@@ -12,12 +12,8 @@ import pytest
 
 import comedo
 from comedo.detect.registry import available_detectors, get_detector
-from comedo.workflows.compare import (
-    compare,
-    compare_photos,
-    comparison_document,
-    register,
-)
+from comedo.workflows.compare import compare, compare_photos, comparison_document
+from comedo.workflows.registration import register
 
 OTHER_FACE = Path(__file__).parent / "data" / "other_face.jpg"
 MILD_FACE = Path(__file__).parent / "data" / "mild_face.jpg"
@@ -127,7 +123,7 @@ def test_unrelated_skin_texture_is_refused(sample_path: Path) -> None:
 
 
 def test_a_mirrored_selfie_is_the_same_skin_and_its_lesions_persist(sample_path: Path) -> None:
-    from comedo.workflows.compare import register_allowing_mirror
+    from comedo.workflows.registration import register_allowing_mirror
 
     img = comedo.load_image(sample_path).pixels
     mirrored = np.ascontiguousarray(img[:, ::-1])

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from comedo_train.train_types import augment, camera_effects  # noqa: E402
+from comedo_train.type_augment import augment, camera_effects  # noqa: E402
 
 
 def test_camera_effects_keep_the_photo_but_change_its_pixels() -> None:

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from comedo.errors import InvalidInputError
 from comedo.explain.advice import build_report, care_plan, extraction_advice
 from comedo.explain.answers import Answers, parse_answers
-from comedo.explain.triage import RULES, Findings, TriageLevel, triage
+from comedo.explain.findings import Findings
+from comedo.explain.triage import RULES, TriageLevel, triage
 
 U, S, R, C = TriageLevel.URGENT, TriageLevel.SOON, TriageLevel.ROUTINE, TriageLevel.SELF_CARE
 

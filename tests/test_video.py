@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from comedo.cli.main import app
 from comedo.errors import InvalidInputError
-from comedo.workflows.video import find_events, frames_at, iter_frames, iter_video
+from comedo.workflows.video import find_events, iter_video
+from comedo.workflows.video_frames import frames_at, iter_frames
 
 runner = CliRunner()
 

@@ -166,6 +166,9 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str |
             raise InvalidInputError(f"{label}: the header declares {w}x{h} px but the file holds only "
                                     f"{len(data) / 1e3:.0f} KB: truncated or forged")
         try:
+            fast = _decode_jpeg_fast(img, data) if fmt == "JPEG" else None
+            if fast is not None:
+                return fast, fmt
             img.load()
             img = ImageOps.exif_transpose(img) or img
             rgb = _pil_to_rgb(img, data, label)
@@ -176,6 +179,31 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str |
             reason = "file is truncated or corrupt" if "truncated" in text or "broken" in text else text
             raise InvalidInputError(f"{label}: cannot decode image ({reason})") from None
     return rgb, fmt
+
+
+# EXIF orientation -> the numpy view that shows the photo upright (as Pillow's ImageOps.exif_transpose).
+_ORIENT = {
+    2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+    5: lambda a: a.transpose(1, 0, 2), 6: lambda a: np.rot90(a, -1), 7: lambda a: np.rot90(a, 2).transpose(1, 0, 2),
+    8: lambda a: np.rot90(a, 1),
+}
+
+
+def _decode_jpeg_fast(img: "Image.Image", data: bytes) -> np.ndarray | None:
+    """An RGB baseline JPEG decoded by OpenCV's libjpeg-turbo: the same pixels as Pillow (checked on the sample,
+    ACNE04 and lesion-type photos) at half the time on a 12 MP photo, as Pillow's decode, orientation and array
+    conversion each copy it. None (use Pillow) for other modes (CMYK, gray) and for a file that does not end
+    with the end-of-image marker, so truncation is still Pillow's clear error."""
+    import cv2
+
+    if img.mode != "RGB" or not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        return None
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    if bgr is None or bgr.shape[:2] != (img.height, img.width):
+        return None
+    orientation = img.getexif().get(0x0112, 1)
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    return np.ascontiguousarray(_ORIENT[orientation](rgb)) if orientation in _ORIENT else rgb
 
 
 def _one_line(exc: BaseException, limit: int = 200) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-import cv2
 import numpy as np
 
 from comedo import __version__
@@ -24,25 +23,17 @@ from comedo.errors import InvalidInputError
 from comedo.explain.advice import TriageReport, build_report
 from comedo.explain.answers import Answers, parse_answers
 from comedo.explain.describe import describe
-from comedo.explain.triage import findings_from
-from comedo.grade.model import CountGradeModel
-from comedo.grade.scales import (
-    HAYASHI_LABELS,
-    HAYASHI_UPPER,
-    IGA_LABELS,
-    count_types,
-    hayashi_grade,
-    iga_grade,
-    nice_band,
-)
+from comedo.explain.findings import findings_from
+from comedo.grade.severity import grade_severity
 from comedo.io import ImageSource, check_dimensions, load_image
 from comedo.lesions import Lesions
 from comedo.measure.colour import colour_planes
 from comedo.measure.darkspots import find_dark_spots
 from comedo.measure.quality import assess_quality
 from comedo.measure.redness import irritation_grade, measure_redness
+from comedo.measure.resample import shrink
 from comedo.measure.skin import segment_skin
-from comedo.types import Analysis, DarkSpots, NotGraded, Severity, SkinImage
+from comedo.types import Analysis, DarkSpots, SkinImage
 
 __all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE"]
 
@@ -118,7 +109,7 @@ def analyze(
     close_up = scene.view == "close_up"
     full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
     full_lesions, photo_type, type_model = type_lesions(
-        loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
+        loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px, photo_rgb=work)
     plugs = Lesions.empty()
     if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.detect.plugs)
         plugs = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type)
@@ -175,48 +166,14 @@ def analyze(
 
 
 def analysis_pixels(rgb: np.ndarray) -> tuple[np.ndarray, float]:
-    """The photo at the analysis resolution (long side at most ``ANALYSIS_LONG_SIDE``) and the scale used:
-    the grid of colour, skin, redness and ``Analysis.skin``."""
+    """The photo at the analysis resolution (long side at most ``ANALYSIS_LONG_SIDE``, area-averaged by
+    ``comedo.measure.resample.shrink``) and the scale used: the grid of colour, skin, redness and
+    ``Analysis.skin``."""
     h, w = rgb.shape[:2]
     scale = min(1.0, ANALYSIS_LONG_SIDE / max(h, w))
     if scale >= 1.0:
         return rgb, scale
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), scale
-
-
-CLOSE_UP_NOT_GRADED = NotGraded(
-    "close_up", "Not graded: Hayashi, IGA and NICE grade acne over a whole face, and a close-up shows only a small "
-    "patch of skin, so its lesions are listed and typed instead.")
-
-
-def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER,
-                   grade_model: CountGradeModel | None = None, candidate_scores: np.ndarray | None = None,
-                   heat_mass: float | None = None, *, close_up: bool = False) -> Severity:
-    """All severity scales from the lesions and their types (untyped count as inflammatory).
-
-    The Hayashi grade is the count's band (``hayashi_upper``: the detector's count cut-offs), or, when the
-    detector has a ``grade_model``, that model's reading of ``candidate_scores`` (the scores of every
-    candidate down to the model's floor, not only the lesions listed) and of the detector's ``heat_mass``,
-    which is kept in the severity whether a model reads it or not. A ``close_up`` is not graded (the scales
-    count lesions over a face): its counts by type are given, with untyped lesions not counted as inflamed."""
-    mass = None if heat_mass is None else round(float(heat_mass), 3)
-    counts = count_types(lesions.type_label.tolist(), untyped_inflammatory=not close_up)
-    if close_up:
-        return Severity(None, None, len(lesions), None, None, None, counts.non_inflammatory, counts.papules_pustules,
-                        counts.nodules_cysts, counts.untyped, CLOSE_UP_NOT_GRADED, hayashi_upper=tuple(hayashi_upper),
-                        heat_mass=mass)
-    count_grade = hayashi_grade(len(lesions), hayashi_upper)
-    iga = iga_grade(counts)
-    severity = Severity(count_grade, HAYASHI_LABELS[count_grade], len(lesions), iga, IGA_LABELS[iga],
-                        nice_band(counts), counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts,
-                        counts.untyped, hayashi_upper=tuple(hayashi_upper), heat_mass=mass)
-    if grade_model is None or candidate_scores is None or not grade_model.can_grade(heat_mass):
-        return severity  # graded by the count: no model, or not the evidence it reads
-    grade, probabilities = grade_model.grade(candidate_scores, heat_mass)
-    return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_count_grade=count_grade,
-                   hayashi_probabilities=tuple(round(float(p), 4) for p in probabilities),
-                   estimated_lesion_count=grade_model.estimated_count(candidate_scores, heat_mass))
+    return shrink(rgb, (max(1, round(w * scale)), max(1, round(h * scale)))), scale
 
 
 def _in_boxes(spots: DarkSpots, lesions: Lesions) -> np.ndarray:

@@ -39,14 +39,8 @@ import torch.nn.functional as F
 
 from comedo_train.common import load_matching_weights, seed_everything, warmup_cosine_lr
 from comedo_train.lesion_types import link_duplicates, scan, split
-from comedo_train.train_types import (
-    INPUT,
-    TypeNet,
-    augment,
-    centre,
-    load_rgb,
-    mirror_averaged,
-)
+from comedo_train.train_types import TypeNet, mirror_averaged
+from comedo_train.type_augment import INPUT, augment, centre, load_rgb
 
 ACNE04_NEGATIVES = 300  # faces drawn from ACNE04 train, about a tenth of the close-ups' count
 

@@ -42,7 +42,8 @@ def test_a_document_read_back_writes_the_same_document(sample) -> None:
     assert [r and r.code for r in back.lesions.type_reason] == [r and r.code for r in analysis.lesions.type_reason]
     assert back.lesions.irritation.tolist() == analysis.lesions.irritation.tolist()
     assert back.report is not None and back.report.triage.level == analysis.report.triage.level
-    _geometry_within(differences(doc, to_document(back).model_dump(mode="json")), 0.101)  # the precision boxes are written to
+    # Boxes are written to 0.1 px, so geometry comes back to that precision.
+    _geometry_within(differences(doc, to_document(back).model_dump(mode="json")), 0.101)
 
 
 def test_a_schema_1_0_document_is_read(sample) -> None:

@@ -114,10 +114,12 @@ def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float,
 
 
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *, mm_per_px: float | None = None,
-                 ) -> tuple[Lesions, PhotoType, dict[str, str] | None]:
+                 photo_rgb: np.ndarray | None = None) -> tuple[Lesions, PhotoType, dict[str, str] | None]:
     """Typed lesions (with the reason for each missing type), the photo type, and the model identity.
 
-    ``mm_per_px`` is the scale of ``rgb`` (the full-resolution photo), when known."""
+    Lesion crops come from ``rgb`` (the full-resolution photo, whose scale ``mm_per_px`` is, when known); the
+    whole-photo views from ``photo_rgb`` when given, a smaller copy (the analysis working copy): they are
+    squashed to the network's input anyway, and cutting them from 12 MP costs more than the network."""
     classifier = get_type_classifier()
     if classifier is None:
         reasons: list[Untyped | None] = [Untyped(UntypedCode.NO_MODEL, "no lesion-type model in this build")] * len(
@@ -153,7 +155,8 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, mm_per_px: float | None =
                     f"< {classifier.card.min_confidence:.2f}"))
     typed = lesions.with_types(labels, scores, reasons)
     card = classifier.card
-    photo = photo_decision(classifier.classify_photo(rgb)[index], group_min=card.group_min_confidence,
+    whole = classifier.classify_photo(rgb if photo_rgb is None else photo_rgb)[index]
+    photo = photo_decision(whole, group_min=card.group_min_confidence,
                            label_min=card.photo_min_confidence, comedonal_min=card.comedonal_min_confidence,
                            deep_veto=card.deep_veto)
     return typed, photo, classifier.identity

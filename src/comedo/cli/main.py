@@ -92,11 +92,14 @@ def benchmark(
     repeat: Annotated[int, typer.Option(min=1, max=200, help="Timed runs per photo size.")] = 10,
     detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
     image: Annotated[Optional[Path], typer.Option(help="Photo to time (default: the bundled sample).")] = None,
+    photos: Annotated[Optional[Path], typer.Option(help="A folder: time its first 12 photos, each at 640x640.")]
+    = None,
 ) -> None:
-    """Time the pipeline on a 640x640 and a 12-megapixel photo; print images/s and per-stage ms."""
+    """Time the pipeline on a 640x640 and a 12-megapixel photo; print images/s, per-stage ms and the
+    detector's bare forward pass."""
     from comedo.cli.benchmark_cmd import run_benchmark
 
-    raise typer.Exit(run_benchmark(repeat=repeat, detector=detector, image=image))
+    raise typer.Exit(run_benchmark(repeat=repeat, detector=detector, image=image, photos=photos))
 
 
 @app.command(rich_help_panel="Developer tools")

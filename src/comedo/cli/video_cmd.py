@@ -16,7 +16,8 @@ def run_video(clip: Path, *, every: float, out: Path | None, detector: str) -> i
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from comedo.workflows.video import Timeline, find_events, iter_video, video_info
+    from comedo.workflows.video import Timeline, find_events, iter_video
+    from comedo.workflows.video_frames import video_info
 
     console = Console(stderr=True)
     try:
@@ -54,7 +55,7 @@ def write_video_outputs(clip: Path, timeline, out: Path, detector: str) -> None:
     from comedo.render.compare_images import side_by_side
     from comedo.render.timeline_chart import contact_sheet, timeline_chart
     from comedo.workflows.compare import compare, comparison_document
-    from comedo.workflows.video import frames_at
+    from comedo.workflows.video_frames import frames_at
 
     doc = {"schema_version": "1.0", "source": timeline.source, "duration_s": timeline.duration_s,
            "fps": timeline.fps, "every_s": timeline.every_s, "treated_lesion": timeline.treated_lesion,

@@ -112,6 +112,20 @@ class OnnxDetector(OnnxModel):
         stride = self.card.stride
         return xyxy[inside] / factor, score[inside], heat[0, 0, : -(-nh // stride), : -(-nw // stride)]
 
+    def forward_ms(self, rgb: np.ndarray) -> float:
+        """Milliseconds of the network's forward pass alone, on the input it gets for ``rgb`` at its base scale
+        (resized and padded as ``detect`` does): the floor ``comedo benchmark`` compares the pipeline with."""
+        import time
+
+        h, w = rgb.shape[:2]
+        factor = self.card.input_long_side / max(h, w)
+        m = self.card.pad_multiple
+        nh, nw = -(-max(1, round(h * factor)) // m) * m, -(-max(1, round(w * factor)) // m) * m
+        x = np.zeros((2 if self.card.flip_tta else 1, 3, nh, nw), np.float32)
+        start = time.perf_counter()
+        self._session.run(None, {"image": x})
+        return (time.perf_counter() - start) * 1000
+
     def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float,
                close_up: bool = False) -> Candidates:
         """Lesions scoring at least ``min_score`` and the heat mass on skin at the base scale. On a wider view

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from comedo.explain.findings import COMEDO_TYPES, Findings
 from comedo.explain.reasons import reason_text
-from comedo.explain.triage import COMEDO_TYPES, Findings, Triage, TriageLevel, triage
+from comedo.explain.triage import Triage, TriageLevel, triage
 
 __all__ = ["reason_text", "LEVEL_TEXT", "CareTip", "care_plan", "Extraction", "extraction_advice",
            "EXTRACTION_STEPS", "TriageReport", "build_report"]

@@ -1,7 +1,7 @@
 """The plain-language text of every triage reason, keyed by the rule's stable code.
 
-Its own module so that the rules (``comedo.explain.triage``) and the advice built on them (``comedo.explain.advice``) both read it
-without importing each other.
+Its own module so that the rules (``comedo.explain.triage``) and the advice built on them
+(``comedo.explain.advice``) both read it without importing each other.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ nodules or cysts.
 Untyped lesions (too small to judge, or no classifier) count as inflammatory on
 faces, so the scales err toward the more severe grade; ``TypeCounts.untyped``
 says how many they were. The scales are for faces only: a close-up is not graded
-(``comedo.pipeline.grade_severity``), and its untyped lesions are not counted as
+(``comedo.grade.severity.grade_severity``), and its untyped lesions are not counted as
 inflamed.
 """
 

@@ -9,7 +9,10 @@ from pydantic import BaseModel, Field
 from comedo.grade.scales import HAYASHI_UPPER
 from comedo.types import LesionGroup, UntypedCode
 
-__all__ = ["SCHEMA_VERSION", "DISCLAIMER", "ImageInfo", "LesionOut", "SceneOut", "PhotoTypeOut", "TypeExplanation", "DescriptionOut", "DarkSpotOut", "RednessOut", "Hayashi", "Iga", "Nice", "TypeCountsOut", "NotGradedOut", "SeverityOut", "QualityOut", "ReasonOut", "TriageOut", "CareTipOut", "ExtractionStepOut", "ExtractionOut", "TriageDocument", "AnalysisDocument"]
+__all__ = ["SCHEMA_VERSION", "DISCLAIMER", "ImageInfo", "LesionOut", "SceneOut", "PhotoTypeOut", "TypeExplanation",
+           "DescriptionOut", "DarkSpotOut", "RednessOut", "Hayashi", "Iga", "Nice", "TypeCountsOut", "NotGradedOut",
+           "SeverityOut", "QualityOut", "ReasonOut", "TriageOut", "CareTipOut", "ExtractionStepOut", "ExtractionOut",
+           "TriageDocument", "AnalysisDocument"]
 
 SCHEMA_VERSION = "1.1"  # 1.1: severity scales null on close-ups (not_graded), counts.untyped, lesion_type.group
 DISCLAIMER = (

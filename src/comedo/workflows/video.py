@@ -10,7 +10,7 @@ Events (``find_events``):
   switched only after two sampled frames agree (hysteresis against flicker);
 * ``release``: the treated lesion (the most confident lesion near the centre of
   the first sharp frame) is tracked by registering every frame to that reference
-  (``comedo.workflows.compare.register``); its patch is compared with the reference on
+  (``comedo.workflows.registration.register``); its patch is compared with the reference on
   skin pixels only, so an instrument passing over it is ignored. The release is
   the change point of a two-segment least-squares fit to that difference
   (material expelled, or the lesion flattening), kept when the step is at least
@@ -27,12 +27,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from comedo.errors import InvalidInputError
+from comedo.workflows.video_frames import iter_frames
 
-__all__ = ["FrameResult", "VideoEvent", "Timeline", "iter_frames", "iter_video", "find_events", "frames_at",
-           "VIDEO_SUFFIXES"]
+__all__ = ["FrameResult", "VideoEvent", "Timeline", "iter_video", "find_events"]
 
-VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".gif"}
 PATCH = 32
 
 
@@ -69,99 +67,14 @@ class Timeline:
     treated_lesion: dict | None = None
 
 
-def _open(path: Path) -> cv2.VideoCapture:
-    import os
-    import stat
-
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise InvalidInputError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise InvalidInputError(f"{path}: cannot read file ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InvalidInputError(f"{path}: is a directory, not a video")
-    if not stat.S_ISREG(info.st_mode):
-        raise InvalidInputError(f"{path}: not a regular file (a pipe, device or socket); give a video file")
-    if info.st_size == 0:
-        raise InvalidInputError(f"{path}: file is empty (0 bytes)")
-    if _is_still_photo(path):
-        raise InvalidInputError(f"{path}: is a still photo, not a video; analyse it with: comedo analyze {path}")
-    cap = cv2.VideoCapture(str(path))
-    ok = cap.isOpened()
-    if ok:
-        ok, _ = cap.read()
-        cap.release()
-        cap = cv2.VideoCapture(str(path))
-    if not ok:
-        raise InvalidInputError(f"{path}: not a readable video (MP4, MOV, WebM, AVI or animated GIF)")
-    return cap
 
 
-def _is_still_photo(path: Path) -> bool:
-    """A photo format Pillow reads with one frame (OpenCV opens a JPEG as a one-frame "video")."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as img:
-            return int(getattr(img, "n_frames", 1)) <= 1
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return False
 
 
-def video_info(path: Path) -> tuple[float, float]:
-    """(fps, duration in seconds; 0 when the container does not say)."""
-    cap = _open(path)
-    fps = cap.get(cv2.CAP_PROP_FPS) or 0.0
-    count = cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0
-    cap.release()
-    fps = fps if 0 < fps < 1000 else 25.0
-    return fps, (count / fps if count > 0 else 0.0)
 
 
-def iter_frames(path: Path, every_s: float) -> Iterator[tuple[float, np.ndarray]]:
-    """(t_s, RGB frame) every ``every_s`` seconds, decoding sequentially (bounded memory)."""
-    if not every_s > 0:
-        raise InvalidInputError(f"--every must be a positive number of seconds, got {every_s}")
-    cap = _open(path)
-    fps, _ = video_info(path)
-    index, next_t = 0, 0.0
-    try:
-        while True:
-            ok = cap.grab()
-            if not ok:
-                break
-            t = index / fps
-            index += 1
-            if t + 1e-6 < next_t:
-                continue
-            ok, bgr = cap.retrieve()
-            if not ok:
-                break
-            next_t += every_s * max(1, math.floor((t - next_t) / every_s) + 1)
-            yield round(t, 3), cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    finally:
-        cap.release()
 
 
-def frames_at(path: Path, times_s: list[float]) -> list[np.ndarray | None]:
-    """The frame at or just after each of ``times_s``, in one sequential pass.
-
-    Keyframes are few, but a pass per keyframe would decode a long clip once per
-    keyframe; one pass keeps the cost to a single decode and memory to the frames asked for.
-    """
-    wanted = sorted(set(times_s))
-    found: dict[float, np.ndarray] = {}
-    last: np.ndarray | None = None
-    if wanted:
-        for t, rgb in iter_frames(path, 1 / max(video_info(path)[0], 1)):
-            last = rgb
-            while len(found) < len(wanted) and t >= wanted[len(found)] - 1e-6:
-                found[wanted[len(found)]] = rgb
-            if len(found) == len(wanted):
-                break
-    # A time past the last frame gets the last frame, as a seek to the end would.
-    return [found.get(t, last) for t in times_s]
 
 
 class _LesionTracker:
@@ -183,7 +96,7 @@ class _LesionTracker:
         k = int(np.argmax(les.score * (1 - centre_dist)))
         self.center, self.radius = les.centers[k].astype(np.float64), float(les.radii[k])
         self.ref_patch, self.ref_skin = self._patch(rgb, np.eye(3), skin=None)
-        from comedo.workflows.compare import features
+        from comedo.workflows.registration import features
 
         self.ref_features = features(rgb)
         return {"center": [round(float(self.center[0]), 1), round(float(self.center[1]), 1)],
@@ -210,7 +123,7 @@ class _LesionTracker:
         return lab, segment_skin(planes, min_component_fraction=0.0).mask
 
     def change(self, rgb: np.ndarray) -> tuple[bool, float | None]:
-        from comedo.workflows.compare import register
+        from comedo.workflows.registration import register
 
         if self.ref_features is None or self.ref_patch is None or self.ref_skin is None:
             return False, None

@@ -1,0 +1,56 @@
+"""Severity from the lesions found: the Hayashi band (or the detector's grade model), IGA and the NICE band on a
+face; on a close-up only the counts by type, with the reason the face scales are not applied."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from comedo.grade.model import CountGradeModel
+from comedo.grade.scales import (
+    HAYASHI_LABELS,
+    HAYASHI_UPPER,
+    IGA_LABELS,
+    count_types,
+    hayashi_grade,
+    iga_grade,
+    nice_band,
+)
+from comedo.lesions import Lesions
+from comedo.types import NotGraded, Severity
+
+__all__ = ["grade_severity", "CLOSE_UP_NOT_GRADED"]
+
+CLOSE_UP_NOT_GRADED = NotGraded(
+    "close_up", "Not graded: Hayashi, IGA and NICE grade acne over a whole face, and a close-up shows only a small "
+    "patch of skin, so its lesions are listed and typed instead.")
+
+
+def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER,
+                   grade_model: CountGradeModel | None = None, candidate_scores: np.ndarray | None = None,
+                   heat_mass: float | None = None, *, close_up: bool = False) -> Severity:
+    """All severity scales from the lesions and their types (untyped count as inflammatory).
+
+    The Hayashi grade is the count's band (``hayashi_upper``: the detector's count cut-offs), or, when the
+    detector has a ``grade_model``, that model's reading of ``candidate_scores`` (the scores of every
+    candidate down to the model's floor, not only the lesions listed) and of the detector's ``heat_mass``,
+    which is kept in the severity whether a model reads it or not. A ``close_up`` is not graded (the scales
+    count lesions over a face): its counts by type are given, with untyped lesions not counted as inflamed."""
+    mass = None if heat_mass is None else round(float(heat_mass), 3)
+    counts = count_types(lesions.type_label.tolist(), untyped_inflammatory=not close_up)
+    if close_up:
+        return Severity(None, None, len(lesions), None, None, None, counts.non_inflammatory, counts.papules_pustules,
+                        counts.nodules_cysts, counts.untyped, CLOSE_UP_NOT_GRADED, hayashi_upper=tuple(hayashi_upper),
+                        heat_mass=mass)
+    count_grade = hayashi_grade(len(lesions), hayashi_upper)
+    iga = iga_grade(counts)
+    severity = Severity(count_grade, HAYASHI_LABELS[count_grade], len(lesions), iga, IGA_LABELS[iga],
+                        nice_band(counts), counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts,
+                        counts.untyped, hayashi_upper=tuple(hayashi_upper), heat_mass=mass)
+    if grade_model is None or candidate_scores is None or not grade_model.can_grade(heat_mass):
+        return severity  # graded by the count: no model, or not the evidence it reads
+    grade, probabilities = grade_model.grade(candidate_scores, heat_mass)
+    return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_count_grade=count_grade,
+                   hayashi_probabilities=tuple(round(float(p), 4) for p in probabilities),
+                   estimated_lesion_count=grade_model.estimated_count(candidate_scores, heat_mass))
