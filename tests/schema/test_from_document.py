@@ -9,13 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import REPO
 
 import comedo
 from comedo.errors import InvalidInputError
 from comedo.schema import from_document, to_document
 from comedo.store.repository import Store
 
-sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
+sys.path.insert(0, str(REPO / "scripts"))
 from document_snapshot import differences  # noqa: E402
 
 GEOMETRY = (".center", ".radius_px", ".bbox", ".diameter_mm")  # boxes are written to 0.1 px

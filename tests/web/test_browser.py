@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from paths import REPO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
+ARTIFACTS = REPO / "test-artifacts"
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import REPO
 from typer.testing import CliRunner
 
 from comedo.cli.main import app
@@ -75,7 +76,7 @@ def test_real_process_has_no_traceback(tmp_path: Path) -> None:
 
 
 def test_committed_json_schema_is_current() -> None:
-    committed = json.loads((Path(__file__).parents[1] / "docs" / "analysis.schema.json").read_text())
+    committed = json.loads((REPO / "docs" / "analysis.schema.json").read_text())
     current = json.loads(runner.invoke(app, ["schema"]).stdout)
     assert committed == current, "run: comedo schema > docs/analysis.schema.json"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from paths import TEST_DATA
 from synthetic import skin_scene
 
 import comedo
@@ -17,7 +18,7 @@ from comedo.files import file_sha256
 from comedo.measure.colour import colour_planes
 from comedo.measure.skin import segment_skin
 
-TEST_FACES = Path(__file__).parent / "data"
+TEST_FACES = TEST_DATA
 
 
 @pytest.mark.parametrize("get", [get_instrument_classifier, get_close_up_classifier])

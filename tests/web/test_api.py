@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from paths import TEST_DATA
 from PIL import Image
 
 from comedo.web.app import Settings, create_app
@@ -137,7 +138,7 @@ def test_history_and_compare_on_the_store(tmp_path: Path, sample_path: Path) -> 
                        data={"subject": "w-1"})
             assert r.status_code == 201 and r.json()["stored_id"]
             ids.append(r.json()["stored_id"])
-        other_photo = (Path(__file__).parent / "data" / "other_face.jpg").read_bytes()
+        other_photo = (TEST_DATA / "other_face.jpg").read_bytes()
         r = c.post("/api/v1/analyses", files={"image": ("g.jpg", other_photo, "image/jpeg")}, data={"subject": "w-1"})
         hist = c.get("/api/v1/subjects/w-1/history").json()
         assert ids[0] == ids[1] and len(hist["analyses"]) == 2
@@ -151,7 +152,7 @@ def test_history_and_compare_on_the_store(tmp_path: Path, sample_path: Path) -> 
         assert same.status_code == 201 and same.json()["registration"]["ok"]
         assert same.json()["lesions"]["new"] == 0 and same.json()["lesions"]["resolved"] == 0
         assert c.get(f"/api/v1/comparisons/{same.json()['id']}/side_by_side.png").content[:4] == b"\x89PNG"
-        other = (Path(__file__).parent / "data" / "other_face.jpg").read_bytes()
+        other = (TEST_DATA / "other_face.jpg").read_bytes()
         diff = c.post("/api/v1/comparisons", files={"before": ("a.jpg", sample_path.read_bytes(), "image/jpeg"),
                                                     "after": ("b.jpg", other, "image/jpeg")})
         assert diff.status_code == 201 and not diff.json()["registration"]["ok"]

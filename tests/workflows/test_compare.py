@@ -9,14 +9,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from paths import TEST_DATA
 
 import comedo
 from comedo.detect.registry import available_detectors, get_detector
 from comedo.workflows.compare import compare, compare_photos, comparison_document
 from comedo.workflows.registration import register
 
-OTHER_FACE = Path(__file__).parent / "data" / "other_face.jpg"
-MILD_FACE = Path(__file__).parent / "data" / "mild_face.jpg"
+OTHER_FACE = TEST_DATA / "other_face.jpg"
+MILD_FACE = TEST_DATA / "mild_face.jpg"
 
 
 def _isolated_strong(analysis: comedo.Analysis, threshold: float, n: int) -> list[int]:
