@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
-from comedo.errors import ImageTooLargeError, InvalidInputError
+from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError
 from comedo.types import SkinImage
 
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["load_image", "read_bounded", "check_dimensions", "ImageSource", "MAX_PIXELS", "MAX_BYTES",
+__all__ = ["load_image", "encode_png", "encode_jpeg", "read_bounded", "check_dimensions", "ImageSource", "MAX_PIXELS",
+           "MAX_BYTES",
            "SUPPORTED_FORMATS", "MIN_SIDE_PX", "MAX_ASPECT", "STDIN"]
 
 ImageSource = Union[str, Path, bytes, bytearray, np.ndarray]
@@ -254,3 +255,25 @@ def _array_to_rgb(array: np.ndarray, label: str, max_pixels: int) -> np.ndarray:
         alpha = array[:, :, 3:4].astype(np.float32) / 255.0
         array = (array[:, :, :3] * alpha + 255.0 * (1 - alpha) + 0.5).astype(np.uint8)
     return np.ascontiguousarray(array[:, :, :3])
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """PNG bytes of an (H, W, 3) RGB or (H, W, 4) RGBA uint8 image: the one place pixels leave as PNG (OpenCV's
+    BGR order stays in this module)."""
+    import cv2
+
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGBA2BGRA) if image.shape[2] == 4 else np.ascontiguousarray(image[..., ::-1])
+    ok, data = cv2.imencode(".png", bgr)
+    if not ok:
+        raise ComedoError(f"could not encode a {image.shape[1]}x{image.shape[0]} image as PNG")
+    return data.tobytes()
+
+
+def encode_jpeg(rgb: np.ndarray, *, quality: int = 90) -> bytes:
+    """JPEG bytes of an (H, W, 3) RGB uint8 image, pixels only (no EXIF, so no location, survives)."""
+    import cv2
+
+    ok, data = cv2.imencode(".jpg", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ComedoError(f"could not encode a {rgb.shape[1]}x{rgb.shape[0]} image as JPEG")
+    return data.tobytes()

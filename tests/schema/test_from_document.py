@@ -86,3 +86,14 @@ def test_the_session_report_reads_stored_analyses(sample, tmp_path: Path, monkey
     html = session_report_html(store, sid)
     assert "Resolved 0, persisting" in html and "new 0" in html
     store.close()
+
+
+def test_a_read_back_analysis_draws_without_the_maps_it_does_not_keep(sample) -> None:
+    from comedo.render.annotate import LAYERS, annotate
+    from comedo.render.images import redness_rgba
+
+    analysis, doc = sample
+    back = from_document(doc, analysis.image.pixels)
+    drawn = annotate(back, layers=LAYERS)
+    assert drawn.shape == annotate(analysis, layers=("lesions",)).shape
+    assert not redness_rgba(back, 64, 64)[..., 3].any()  # no redness map kept: nothing painted

@@ -53,16 +53,12 @@ def _by_type(analysis: Analysis) -> str:
 
 def write_outputs(analysis: Analysis, doc: dict, out: Path, stem: str, layers: tuple[str, ...] | None = None,
                   ) -> tuple[Path, Path]:
-    import cv2
-
+    from comedo.io import encode_png
     from comedo.render.annotate import DEFAULT_LAYERS, annotate
 
     json_path, png_path = out / f"{stem}.json", out / f"{stem}.png"
     write_atomic(json_path, (json.dumps(doc, indent=2) + "\n").encode())
-    ok, png = cv2.imencode(".png", annotate(analysis, layers=layers or DEFAULT_LAYERS)[..., ::-1])
-    if not ok:
-        raise ComedoError(f"could not encode the annotated image for {stem}")
-    write_atomic(png_path, png.tobytes())
+    write_atomic(png_path, encode_png(annotate(analysis, layers=layers or DEFAULT_LAYERS)))
     return json_path, png_path
 
 

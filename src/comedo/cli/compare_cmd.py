@@ -34,8 +34,7 @@ def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -
                    f"{c['persisting']} persisting, {c['new']} new, {c['out_of_view']} out of view; redness p90 "
                    f"delta a* change {red:+.1f}" if red is not None else "")
     if out is not None:
-        import cv2
-
+        from comedo.io import encode_png
         from comedo.render.compare_images import overlay, side_by_side
 
         try:
@@ -43,8 +42,7 @@ def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -
             if reg.ok:
                 for name, img in (("side_by_side.png", side_by_side(a, b, comp)),
                                   ("overlay.png", overlay(a, b, comp))):
-                    ok, png = cv2.imencode(".png", img[..., ::-1])
-                    write_atomic(out / name, png.tobytes())
+                    write_atomic(out / name, encode_png(img))
         except OSError as exc:
             print_error(f"--out {out}: cannot write the comparison ({exc.strerror or exc})")
             return 1

@@ -73,13 +73,11 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
         typer.echo(f"note: these analyses were made by comedo {', '.join(versions)}; some figures changed between "
                    "versions (see CHANGELOG.md), so a step at a change of version may not be a change in the skin")
     if out is not None:
-        import cv2
-
         from comedo.files import write_atomic
+        from comedo.io import encode_png
         from comedo.render.history_chart import history_chart
 
-        ok, png = cv2.imencode(".png", history_chart(rows, subject)[..., ::-1])
-        write_atomic(out / f"history-{subject}.png", png.tobytes())
+        write_atomic(out / f"history-{subject}.png", encode_png(history_chart(rows, subject)))
         write_atomic(out / f"history-{subject}.json", json.dumps(
             [{**r.__dict__, "created_at": r.created_at.isoformat()} for r in rows], indent=2).encode())
         typer.echo(f"wrote {out / f'history-{subject}.png'} and .json")

@@ -48,9 +48,8 @@ def run_video(clip: Path, *, every: float, out: Path | None, detector: str) -> i
 
 
 def write_video_outputs(clip: Path, timeline, out: Path, detector: str) -> None:  # type: ignore[no-untyped-def]
-    import cv2
-
     from comedo.files import write_atomic
+    from comedo.io import encode_png
     from comedo.pipeline import analyze
     from comedo.render.compare_images import side_by_side
     from comedo.render.timeline_chart import contact_sheet, timeline_chart
@@ -86,9 +85,7 @@ def write_video_outputs(clip: Path, timeline, out: Path, detector: str) -> None:
         comp = compare(b, a)
         doc["comparison"] = comparison_document(b, a, comp)
         if comp.registration.ok:
-            ok, png = cv2.imencode(".png", side_by_side(b, a, comp)[..., ::-1])
-            write_atomic(out / "before_after.png", png.tobytes())
+            write_atomic(out / "before_after.png", encode_png(side_by_side(b, a, comp)))
     write_atomic(out / "timeline.json", (json.dumps(doc, indent=2) + "\n").encode())
     for name, img in (("timeline.png", timeline_chart(timeline)), ("keyframes.png", sheet)):
-        ok, png = cv2.imencode(".png", img[..., ::-1])
-        write_atomic(out / name, png.tobytes())
+        write_atomic(out / name, encode_png(img))

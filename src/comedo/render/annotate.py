@@ -59,7 +59,7 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, ma
             small = cv2.resize(left_out.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
             contours, _ = cv2.findContours(small, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
             cv2.drawContours(canvas, contours, -1, _LEFT_OUT, thick, cv2.LINE_8)
-    if "skin" in layers:
+    if "skin" in layers and analysis.skin.mask.size:  # (none in an analysis read back from its document)
         skin = cv2.resize(analysis.skin.mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
         contours, _ = cv2.findContours(skin, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         cv2.drawContours(canvas, contours, -1, _SKIN, thick, cv2.LINE_AA)

@@ -8,6 +8,7 @@ import base64
 import cv2
 import numpy as np
 
+from comedo.io import encode_jpeg, encode_png
 from comedo.types import Analysis
 
 __all__ = ["photo_jpeg", "redness_rgba", "redness_overlay_png", "png_bytes", "data_uri"]
@@ -16,7 +17,10 @@ REDNESS_MIN, REDNESS_MAX = 2.5, 10.0
 
 
 def redness_rgba(analysis: Analysis, width: int, height: int) -> np.ndarray:
-    """(H, W, 4) uint8 RGBA heat map of excess redness (Delta a* 2.5 -> 10), transparent elsewhere."""
+    """(H, W, 4) uint8 RGBA heat map of excess redness (Delta a* 2.5 -> 10), transparent elsewhere (all of it
+    for an analysis read back from its document, which keeps no redness map)."""
+    if analysis.redness.delta_map.size == 0:
+        return np.zeros((height, width, 4), np.uint8)
     delta = cv2.resize(np.nan_to_num(analysis.redness.delta_map, nan=0.0), (width, height),
                        interpolation=cv2.INTER_LINEAR)
     level = np.clip((delta - REDNESS_MIN) / (REDNESS_MAX - REDNESS_MIN), 0, 1)
@@ -26,12 +30,7 @@ def redness_rgba(analysis: Analysis, width: int, height: int) -> np.ndarray:
 
 
 def png_bytes(rgb_or_rgba: np.ndarray) -> bytes:
-    if rgb_or_rgba.shape[2] == 4:
-        bgr = cv2.cvtColor(rgb_or_rgba, cv2.COLOR_RGBA2BGRA)
-    else:
-        bgr = rgb_or_rgba[..., ::-1]
-    ok, data = cv2.imencode(".png", bgr)
-    return data.tobytes()
+    return encode_png(rgb_or_rgba)
 
 
 def photo_jpeg(analysis: Analysis, *, max_long_side: int = 1600, quality: int = 90) -> bytes:
@@ -40,8 +39,7 @@ def photo_jpeg(analysis: Analysis, *, max_long_side: int = 1600, quality: int = 
     scale = min(1.0, max_long_side / max(img.shape[:2]))
     if scale < 1:
         img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    ok, data = cv2.imencode(".jpg", img[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return data.tobytes()
+    return encode_jpeg(img, quality=quality)
 
 
 def redness_overlay_png(analysis: Analysis, *, max_long_side: int = 1600) -> bytes:

@@ -16,13 +16,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import cv2
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from comedo.errors import InvalidInputError, StoreError
+from comedo.errors import ComedoError, InvalidInputError, StoreError
 from comedo.files import file_sha256, write_atomic
+from comedo.io import encode_jpeg, encode_png
 from comedo.store.engine import database_url, default_data_dir, migrate, open_engine
 from comedo.store.models import AnalysisRecord, Photo, Subject
 from comedo.store.sessions import STEPS, ExtractionSessions, StepRefused, check_subject
@@ -125,11 +125,10 @@ class Store(ExtractionSessions):
         pixels = analysis.image.pixels
         lossless = pixels.shape[0] * pixels.shape[1] <= 4_000_000
         ext = ".png" if lossless else ".jpg"
-        params = [] if lossless else [cv2.IMWRITE_JPEG_QUALITY, 95]
-        ok, encoded = cv2.imencode(ext, pixels[..., ::-1], params)
-        if not ok:
-            raise StoreError("could not encode the photo for storage")
-        data = encoded.tobytes()
+        try:
+            data = encode_png(pixels) if lossless else encode_jpeg(pixels, quality=95)
+        except ComedoError as exc:
+            raise StoreError(f"could not encode the photo for storage: {exc}") from None
         sha = analysis.image.sha256
         rel = f"{sha[:2]}/{sha}{ext}"
         path = self.photo_dir / rel
