@@ -17,15 +17,17 @@ from pathlib import Path
 import torch
 
 from comedo.files import file_sha256
-from comedo_train.detector_net import MEAN, SIZE_UNIT_PX, STD, STRIDE, LesionNet
+from comedo_train.detector_net import MEAN, SIZE_UNIT_PX, STD, STRIDE
 
 ONNX_NAME = "lesion_detector.onnx"
 CARD_NAME = "lesion_detector.card.json"
 
 
 def export_onnx(checkpoint: Path, onnx_path: Path) -> None:
-    model = LesionNet()
+    from comedo_train.train_detector import build_detector
+
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    model = build_detector(state.get("backbone", "plain"), 640)
     model.load_state_dict(state["model"])
     model.eval()
     dummy = torch.zeros(1, 3, 640, 640)

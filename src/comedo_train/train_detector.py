@@ -129,6 +129,15 @@ def finish_average(averaged: torch.optim.swa_utils.AveragedModel, train: list[Sa
     print(json.dumps(record), flush=True)
 
 
+def build_detector(backbone: str, side: int = 384) -> torch.nn.Module:
+    """The detector network a checkpoint's ``backbone`` names (``plain`` for checkpoints before 0.7)."""
+    if backbone == "lite0":
+        from comedo_train.lite_detector import LiteLesionNet
+
+        return LiteLesionNet(side=side)
+    return LesionNet()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/acne04"))
@@ -147,6 +156,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--swa-every", type=int, default=0,
                         help="average the weights every N steps at a constant learning rate (0: off)")
+    parser.add_argument("--backbone", choices=("plain", "lite0"), default="plain",
+                        help="plain: the compact network trained from scratch; lite0: EfficientNet-Lite0 from "
+                             "ImageNet weights (comedo_train.lite_detector)")
+    parser.add_argument("--backbone-lr-scale", type=float, default=0.3,
+                        help="lite0: the pretrained backbone's learning rate as a multiple of --lr")
     parser.add_argument("--swa-bn-batches", type=int, default=120,
                         help="training batches that re-measure the averaged model's batch-norm statistics")
     args = parser.parse_args(argv)
@@ -161,10 +175,16 @@ def main(argv: list[str] | None = None) -> None:
     valid = load_split(args.data / "valid")
     print(f"loaded {len(train)} train / {len(valid)} valid images in {time.time() - started:.0f}s", flush=True)
 
-    model = LesionNet()
+    model = build_detector(args.backbone, args.crop)
     if args.init:
         load_matching_weights(model, args.init)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    if args.backbone == "lite0":
+        body = {id(p) for p in model.backbone_parameters()}
+        groups = [{"params": model.backbone_parameters(), "scale": args.backbone_lr_scale},
+                  {"params": [p for p in model.parameters() if p.requires_grad and id(p) not in body], "scale": 1.0}]
+    else:
+        groups = [{"params": list(model.parameters()), "scale": 1.0}]
+    optimizer = torch.optim.AdamW(groups, lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = len(train) // args.batch
     total_steps = steps_per_epoch * args.epochs
     warmup = min(args.warmup, total_steps // 10)
@@ -203,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
             items = [augment(train[i], rng, args.crop) for i in order[b * args.batch : (b + 1) * args.batch]]
             images, tgt = batch_targets(items, args.crop)
             for g in optimizer.param_groups:
-                g["lr"] = lr_at(step)
+                g["lr"] = lr_at(step) * g.get("scale", 1.0)
             heat, ltrb = model.raw(images)
             loss_heat = focal_loss(heat, tgt["heat"])
             loss_box = giou_loss(ltrb, tgt["ltrb"], tgt["weight"])
@@ -226,13 +246,15 @@ def main(argv: list[str] | None = None) -> None:
             record.update(validation_figures(predict(model, valid), valid))
             if record["ap50"] > best_ap:
                 best_ap = record["ap50"]
-                torch.save({"model": model.state_dict(), "epoch": epoch, "figures": record}, args.out / "best.pt")
+                torch.save({"model": model.state_dict(), "epoch": epoch, "figures": record,
+                            "backbone": args.backbone}, args.out / "best.pt")
         elapsed = elapsed_before + time.time() - train_started
         record["elapsed_s"] = elapsed
         history.write(json.dumps(record) + "\n")
         history.flush()
         print(json.dumps(record), flush=True)
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
+        torch.save({"model": model.state_dict(), "backbone": args.backbone, "optimizer": optimizer.state_dict(),
+                    "epoch": epoch,
                     "best_ap": best_ap, "elapsed_s": elapsed, "np_rng": np.random.get_state(),
                     "torch_rng": torch.get_rng_state()}, last)
         if averaged is not None:

