@@ -126,3 +126,11 @@ def test_detector_intervals_resample_source_photos() -> None:
     assert set(intervals) == {"ap50", "count_mae"}  # no grades in this set
     low, high = intervals["count_mae"]
     assert low <= figures["count_mae"] <= high and low < high
+
+
+def test_roc_auc_counts_ties_half_and_needs_both_classes() -> None:
+    from comedo.workflows.metrics import roc_auc
+
+    assert roc_auc([0.1, 0.4, 0.35, 0.8], [False, False, True, True]) == 0.75  # the sklearn docs' example
+    assert roc_auc([1, 1, 1, 1], [True, False, True, False]) == 0.5
+    assert roc_auc([3, 2, 1], [True, True, True]) != roc_auc([3, 2, 1], [True, True, True])  # NaN: no negatives

@@ -28,7 +28,13 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
         run_detector,
         score_run,
     )
+    from comedo.workflows.evaluate_faces import is_faces_folder
+    from comedo.workflows.fairness import score_by_skin_tone
 
+    if is_faces_folder(dataset):
+        from comedo.cli.evaluate_faces_cmd import run_evaluate_faces
+
+        return run_evaluate_faces(dataset, limit=limit, json_out=json_out)
     try:
         ds = load_dataset(dataset)
     except ComedoError as exc:
@@ -53,6 +59,7 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
                 return error_code(exc)
         results[name] = score_run(ds, run, min_score)
         results[name]["intervals_95"] = bootstrap_intervals(ds, run, min_score)
+        results[name]["by_ita_band"] = score_by_skin_tone(ds, run, min_score)
     table = Table(title=f"{dataset} ({len(ds.files)} images)")
     table.add_column("figure")
     for name in names:
@@ -65,9 +72,30 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
         if "grade_confusion" in results[name]:
             console.print(f"{name}: grade confusion (rows truth 0-3, columns predicted 0-3): "
                           f"{results[name]['grade_confusion']}")
+    for name in names:
+        console.print(_skin_tone_table(f"{name}: by skin tone (ITA band of the baseline skin, Del Bino)",
+                                       results[name]["by_ita_band"]))
     if json_out:
         json_out.write_text(json.dumps(results, indent=2) + "\n")
     return 0
+
+
+_BAND_ROWS = [("images", "photos"), ("grade_accuracy", "grade accuracy"), ("count_mae", "count MAE (listed)"),
+              ("estimated_count_mae", "count MAE (estimated)"), ("ap50", "AP50"),
+              ("circles_recall", "recall vs circles"), ("circles_precision", "precision vs circles")]
+
+
+def _skin_tone_table(title: str, by_band: dict, rows: list[tuple[str, str]] | None = None) -> object:
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("figure")
+    for band in by_band:
+        table.add_column(band, justify="right")
+    for key, label in rows or _BAND_ROWS:
+        if any(key in v for v in by_band.values()):
+            table.add_row(label, *[_cell(v, key) for v in by_band.values()])
+    return table
 
 
 def _cell(result: dict, key: str) -> str:

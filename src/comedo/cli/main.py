@@ -104,7 +104,8 @@ def benchmark(
 
 @app.command(rich_help_panel="Developer tools")
 def evaluate(
-    dataset: Annotated[Path, typer.Argument(help="Folder with annotations.json (COCO) and optional circles.json.")],
+    dataset: Annotated[Path, typer.Argument(help="Folder with annotations.json (COCO) and optional circles.json, "
+                                            "or with acne/ and clean/ folders of faces.")],
     detectors: Annotated[str, typer.Option(help="Comma-separated detectors to compare.")] = "model,classical",
     min_score: Annotated[Optional[float], typer.Option(help="Count threshold (default: each one's calibrated).")]
     = None,
@@ -112,7 +113,8 @@ def evaluate(
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures to this JSON file.")]
     = None,
 ) -> None:
-    """Detector accuracy on a data set: AP50, count MAE, grade accuracy, circle recall/precision."""
+    """Detector accuracy (AP50, count MAE, grade accuracy, circle recall/precision) overall and by skin tone; on
+    acne/ and clean/ faces, how well the lesions tell acne from clean skin."""
     from comedo.cli.evaluate_cmd import run_evaluate
 
     raise typer.Exit(run_evaluate(dataset, detectors=detectors, min_score=min_score, limit=limit, json_out=json_out))

@@ -90,6 +90,7 @@ class DetectorRun:
     model_estimates: list[int | None] = field(default_factory=list)
     # Per photo, the detector's heat mass (``comedo.detect.base.Candidates``); None without a heatmap.
     heat_masses: list[float | None] = field(default_factory=list)
+    ita_degs: list[float | None] = field(default_factory=list)  # per photo, the baseline skin's ITA (skin tone)
 
     @property
     def uses_grade_model(self) -> bool:
@@ -128,7 +129,7 @@ def run_detector(ds: Dataset, detector: str | LesionDetector, *,
     from comedo.pipeline import analyze
 
     det = get_detector(detector) if isinstance(detector, str) else detector
-    preds, model_grades, model_estimates, heat_masses = [], [], [], []
+    preds, model_grades, model_estimates, heat_masses, itas = [], [], [], [], []
     start = time.perf_counter()
     grade_model = getattr(det, "grade_model", None)
     floor = min(EVAL_MIN_SCORE, det.default_min_score, grade_model.min_score if grade_model else 1.0)
@@ -139,11 +140,12 @@ def run_detector(ds: Dataset, detector: str | LesionDetector, *,
         model_grades.append(analysis.severity.hayashi_grade if modelled else None)
         model_estimates.append(analysis.severity.estimated_lesion_count if modelled else None)
         heat_masses.append(analysis.severity.heat_mass)
+        itas.append(float(analysis.redness.ita_deg) if np.isfinite(analysis.redness.ita_deg) else None)
         if progress:
             progress(i + 1, len(ds.files))
     mean_ms = (time.perf_counter() - start) * 1000 / max(len(ds.files), 1)
     return DetectorRun(det.name, det.default_min_score, preds, mean_ms, det.hayashi_upper, model_grades,
-                       model_estimates, heat_masses)
+                       model_estimates, heat_masses, itas)
 
 
 def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,

@@ -13,31 +13,19 @@ table; accuracy against coverage thresholds that top probability.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from comedo.classify.lesion_types import GROUP_NAMES, TYPE_NAMES, group_probabilities
+from comedo.measure.skin_tone import ita_band
 from comedo.types import LesionType
 from comedo.workflows.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
 
-__all__ = ["CloseUpResult", "score_close_up", "summarise", "expected_calibration_error", "ita_band", "ITA_BANDS"]
+__all__ = ["CloseUpResult", "score_close_up", "summarise", "expected_calibration_error"]
 
-# Del Bino et al. (2006) skin-colour categories by Individual Typology Angle, in degrees.
-ITA_BANDS = (("very_light", 55.0, 90.0), ("light", 41.0, 55.0), ("intermediate", 28.0, 41.0), ("tan", 10.0, 28.0),
-             ("brown", -30.0, 10.0), ("dark", -90.0, -30.0))
 GROUP_OF_TYPE = [GROUP_NAMES.index(LesionType(t).group.value) for t in TYPE_NAMES]
-
-
-def ita_band(ita_deg: float | None) -> str:
-    if ita_deg is None or not math.isfinite(ita_deg):
-        return "unknown"
-    for name, low, high in ITA_BANDS:
-        if low <= ita_deg < high:
-            return name
-    return "very_light" if ita_deg >= 90 else "dark"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 
 from comedo.detect.decode import box_iou
 
-__all__ = ["average_precision", "match_circles", "confusion_matrix", "macro_f1", "bootstrap_macro_f1",
+__all__ = ["roc_auc", "average_precision", "match_circles", "confusion_matrix", "macro_f1", "bootstrap_macro_f1",
            "group_resamples", "CircleMatch"]
 
 
@@ -156,3 +156,24 @@ def bootstrap_macro_f1(truth: Sequence[int], predicted: Sequence[int], groups: S
               for pick in group_resamples(groups, rounds=rounds, seed=seed)]
     low, high = np.nanpercentile(values, [2.5, 97.5])
     return float(low), float(high)
+
+
+def roc_auc(scores: Sequence[float], positive: Sequence[bool]) -> float:
+    """Area under the ROC curve: the chance that a random positive scores above a random negative, ties
+    counting half (the Mann-Whitney U statistic over n_pos * n_neg). NaN when either class is missing."""
+    s = np.asarray(scores, np.float64)
+    pos = np.asarray(positive, bool)
+    n_pos, n_neg = int(pos.sum()), int((~pos).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s), np.float64)
+    sorted_s = s[order]
+    i = 0
+    while i < len(s):  # average ranks over ties
+        j = i
+        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
