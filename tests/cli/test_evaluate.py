@@ -40,7 +40,7 @@ def test_evaluate_types_reads_folders_named_by_type(sample_path: Path, tmp_path:
             crop.save(tmp_path / folder / f"{i}.jpg")
     (tmp_path / "Cyst" / "notes.txt").write_text("not a photo")
     out = tmp_path / "figures.json"
-    result = runner.invoke(app, ["evaluate-types", str(tmp_path), "--json", str(out)])
+    result = runner.invoke(app, ["evaluate-types", str(tmp_path), "--json-out", str(out)])
     assert result.exit_code == 0, result.output
     assert "not a type, left out: scars" in result.stderr
     figures = json.loads(out.read_text())
@@ -70,7 +70,7 @@ def test_evaluate_scores_the_models_own_boxes_as_perfect(sample_path: Path, tmp_
                             for i, x in enumerate(doc["lesions"])]}
     (tmp_path / "annotations.json").write_text(json.dumps(coco))
     out = tmp_path / "figures.json"
-    result = runner.invoke(app, ["evaluate", str(tmp_path), "--json", str(out)])
+    result = runner.invoke(app, ["evaluate", str(tmp_path), "--json-out", str(out)])
     assert result.exit_code == 0, result.output
     figures = json.loads(out.read_text())
     assert figures["model"]["images"] == 1 and len(doc["lesions"]) >= 5

@@ -41,7 +41,8 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", "-V", help="Print the version and exit.", is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", metavar="",
+                                          help="Print the version and exit.", is_eager=True,
                                           callback=_print_version)] = False,
 ) -> None:
     """Measure what a skin photo shows: acne lesions, dark spots and redness, offline. Not a medical device."""
@@ -49,16 +50,18 @@ def _main(
 
 @app.command()
 def analyze(
-    images: Annotated[list[Path], typer.Argument(help="Photos to analyse (JPEG, PNG, WebP, TIFF, BMP, HEIC).")],
+    images: Annotated[list[Path], typer.Argument(metavar="IMAGE",
+                                                 help="Photos to analyse (JPEG, PNG, WebP, TIFF, BMP, HEIC).")],
     out: Annotated[Optional[Path], typer.Option(help="Write DIR/<stem>.json and DIR/<stem>.png here.")] = None,
     min_score: Annotated[Optional[float], typer.Option(help="Lesion score threshold (default: calibrated).")] = None,
     mm_per_px: Annotated[Optional[float], typer.Option(help="Scale of the photo, for sizes in mm.")] = None,
     detector: Annotated[str, typer.Option(help="auto, model or classical (the baseline).")] = "auto",
-    json_out: Annotated[bool, typer.Option("--json", help="Print the analysis JSON on stdout.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", metavar="", help="Print the analysis JSON on stdout.")] = False,
     answers: Annotated[Optional[Path], typer.Option(help="Triage answers (JSON file) to include.")] = None,
     subject: Annotated[Optional[str], typer.Option(help="Pseudonymous subject id to file the analyses under.")]
     = None,
-    save: Annotated[bool, typer.Option("--save", help="Store photos and analyses in the history store.")] = False,
+    save: Annotated[bool, typer.Option("--save", metavar="",
+                                       help="Store photos and analyses in the history store.")] = False,
     db: Annotated[Optional[str], typer.Option(envvar="COMEDO_DB", help="Database URL (default: SQLite).")] = None,
     layers: Annotated[Optional[str], typer.Option(
         metavar="LAYER,...", help="What the annotated PNG shows: lesions (the default), dark_spots, redness, skin.")]
@@ -77,9 +80,9 @@ def analyze(
 @app.command()
 def triage(
     answers: Annotated[Path, typer.Option(help="Answers JSON file (every key optional).")],
-    image: Annotated[Optional[Path], typer.Argument(help="Optional photo of the spot.")] = None,
+    image: Annotated[Optional[Path], typer.Argument(metavar="IMAGE", help="Optional photo of the spot.")] = None,
     mm_per_px: Annotated[Optional[float], typer.Option(help="Scale of the photo, for sizes in mm.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", metavar="", help="Print one JSON object on stdout.")] = False,
 ) -> None:
     """Should a professional see this spot? Triage level with reasons, care plan and extraction advice."""
     from comedo.cli.triage_cmd import run_triage
@@ -104,13 +107,14 @@ def benchmark(
 
 @app.command(rich_help_panel="Developer tools")
 def evaluate(
-    dataset: Annotated[Path, typer.Argument(help="Folder with annotations.json (COCO) and optional circles.json, "
+    dataset: Annotated[Path, typer.Argument(metavar="DATASET",
+                                            help="Folder with annotations.json (COCO) and optional circles.json, "
                                             "or with acne/ and clean/ folders of faces.")],
     detectors: Annotated[str, typer.Option(help="Comma-separated detectors to compare.")] = "model,classical",
     min_score: Annotated[Optional[float], typer.Option(help="Count threshold (default: each one's calibrated).")]
     = None,
     limit: Annotated[int, typer.Option(min=0, help="Evaluate only the first N images (0: all).")] = 0,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures to this JSON file.")]
+    json_out: Annotated[Optional[Path], typer.Option("--json-out", help="Also write the figures to this JSON file.")]
     = None,
 ) -> None:
     """Detector accuracy (AP50, count MAE, grade accuracy, circle recall/precision) overall and by skin tone; on
@@ -122,9 +126,10 @@ def evaluate(
 
 @app.command("evaluate-types", rich_help_panel="Developer tools")
 def evaluate_types(
-    directory: Annotated[Path, typer.Argument(help="Folder with one sub-folder per type (blackhead, whitehead...).")],
+    directory: Annotated[Path, typer.Argument(metavar="DIRECTORY",
+                                              help="Folder with one sub-folder per type (blackhead, whitehead...).")],
     limit: Annotated[int, typer.Option(min=0, help="At most N photos per type (0: all).")] = 0,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures to this JSON file.")]
+    json_out: Annotated[Optional[Path], typer.Option("--json-out", help="Also write the figures to this JSON file.")]
     = None,
 ) -> None:
     """Lesion types and close-up advice on folders named by type: classifier and pipeline figures, calibration."""
@@ -151,11 +156,11 @@ def serve(
 
 @app.command()
 def report(
-    image: Annotated[Path, typer.Argument(help="The photo.")],
+    image: Annotated[Path, typer.Argument(metavar="IMAGE", help="The photo.")],
     out: Annotated[Path, typer.Option(help="Where to write the HTML report (or PDF with --pdf).")],
     answers: Annotated[Optional[Path], typer.Option(help="Triage answers (JSON file).")] = None,
     mm_per_px: Annotated[Optional[float], typer.Option(help="Scale of the photo, for sizes in mm.")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also render a PDF with headless Chromium.")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", metavar="", help="Also render a PDF with headless Chromium.")] = False,
 ) -> None:
     """One self-contained HTML report (images inline) that prints well; --pdf renders it with Chromium."""
     from comedo.cli.report_cmd import run_report
@@ -171,7 +176,8 @@ def load_test(
     max_requests: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
     image: Annotated[Optional[Path], typer.Option(help="Photo to post (default: the bundled sample).")] = None,
     token: Annotated[Optional[str], typer.Option(envvar="COMEDO_TOKEN")] = None,
-    keep_size: Annotated[bool, typer.Option("--keep-size", help="Post the photo at its own size, not 640x640 "
+    keep_size: Annotated[bool, typer.Option("--keep-size", metavar="",
+                                            help="Post the photo at its own size, not 640x640 "
                                             "(memory checks with 12 MP or 49 MP photos).")] = False,
 ) -> None:
     """Benchmark a running server on loopback: requests/s, p50/p95 latency, errors, and the server's memory."""
@@ -183,8 +189,8 @@ def load_test(
 
 @app.command()
 def compare(
-    before: Annotated[Path, typer.Argument(help="The earlier photo.")],
-    after: Annotated[Path, typer.Argument(help="The later photo of the same skin.")],
+    before: Annotated[Path, typer.Argument(metavar="BEFORE", help="The earlier photo.")],
+    after: Annotated[Path, typer.Argument(metavar="AFTER", help="The later photo of the same skin.")],
     out: Annotated[Optional[Path], typer.Option(help="Write comparison.json, side_by_side.png, overlay.png here.")]
     = None,
     detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
@@ -198,7 +204,7 @@ def compare(
 
 @app.command()
 def history(
-    subject: Annotated[str, typer.Argument(help="Pseudonymous subject id.")],
+    subject: Annotated[str, typer.Argument(metavar="SUBJECT", help="Pseudonymous subject id.")],
     out: Annotated[Optional[Path], typer.Option(help="Write a PNG chart and JSON of the history here.")] = None,
     db: Annotated[Optional[str], typer.Option(envvar="COMEDO_DB", help="Database URL (default: SQLite).")] = None,
 ) -> None:
@@ -219,7 +225,8 @@ _add_session_commands()
 
 @app.command()
 def batch(
-    inputs: Annotated[list[str], typer.Argument(help="Folders, globs ('photos/**/*.jpg') or list files (@list.txt).")],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT",
+                                                help="Folders, globs ('photos/**/*.jpg') or list files (@list.txt).")],
     out: Annotated[Path, typer.Option(help="Output folder: results/, errors/, summary.csv/.parquet/.html.")],
     workers: Annotated[Optional[int], typer.Option(min=1, max=256, help="Local worker processes (default: all "
                                                                       "cores).")] = None,
@@ -234,7 +241,7 @@ def batch(
 
 @app.command()
 def video(
-    clip: Annotated[Path, typer.Argument(help="MP4, MOV, WebM, AVI or animated GIF.")],
+    clip: Annotated[Path, typer.Argument(metavar="CLIP", help="MP4, MOV, WebM, AVI or animated GIF.")],
     every: Annotated[float, typer.Option(min=0.01, max=60, help="Seconds between analysed frames.")] = 0.5,
     out: Annotated[Optional[Path], typer.Option(help="Write timeline.json, timeline.png, keyframes.png here.")]
     = None,
@@ -248,7 +255,8 @@ def video(
 
 @app.command("export")
 def export(
-    results: Annotated[list[Path], typer.Argument(help="Analysis JSON files, or folders of them (batch output too).")],
+    results: Annotated[list[Path], typer.Argument(metavar="RESULT",
+                                                  help="Analysis JSON files, or folders of them (batch output too).")],
     out: Annotated[Path, typer.Option(help="The file to write (a folder for yolo).")],
     format: Annotated[str, typer.Option("--format", metavar="coco|yolo|labelstudio",
                                         help="COCO detections, YOLO label files, or Label Studio tasks.")] = "coco",
@@ -261,7 +269,8 @@ def export(
 
 @app.command("benchmark-batch", rich_help_panel="Developer tools")
 def benchmark_batch(
-    directory: Annotated[Path, typer.Argument(help="A folder of photos, e.g. ../shared/data/acne04/valid.")],
+    directory: Annotated[Path, typer.Argument(metavar="DIRECTORY",
+                                              help="A folder of photos, e.g. ../shared/data/acne04/valid.")],
     limit: Annotated[int, typer.Option(min=0, help="Use only the first N photos (0: all).")] = 0,
     detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
 ) -> None:
