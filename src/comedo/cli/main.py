@@ -90,54 +90,6 @@ def triage(
     raise typer.Exit(run_triage(answers, image, mm_per_px=mm_per_px, json_out=json_out))
 
 
-@app.command(rich_help_panel="Developer tools")
-def benchmark(
-    repeat: Annotated[int, typer.Option(min=1, max=200, help="Timed runs per photo size.")] = 10,
-    detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
-    image: Annotated[Optional[Path], typer.Option(help="Photo to time (default: the bundled sample).")] = None,
-    photos: Annotated[Optional[Path], typer.Option(help="A folder: time its first 12 photos, each at 640x640.")]
-    = None,
-) -> None:
-    """Time the pipeline on a 640x640 and a 12-megapixel photo; print images/s, per-stage ms and the
-    detector's bare forward pass."""
-    from comedo.cli.benchmark_cmd import run_benchmark
-
-    raise typer.Exit(run_benchmark(repeat=repeat, detector=detector, image=image, photos=photos))
-
-
-@app.command(rich_help_panel="Developer tools")
-def evaluate(
-    dataset: Annotated[Path, typer.Argument(metavar="DATASET",
-                                            help="Folder with annotations.json (COCO) and optional circles.json, "
-                                            "or with acne/ and clean/ folders of faces.")],
-    detectors: Annotated[str, typer.Option(help="Comma-separated detectors to compare.")] = "model,classical",
-    min_score: Annotated[Optional[float], typer.Option(help="Count threshold (default: each one's calibrated).")]
-    = None,
-    limit: Annotated[int, typer.Option(min=0, help="Evaluate only the first N images (0: all).")] = 0,
-    json_out: Annotated[Optional[Path], typer.Option("--json-out", help="Also write the figures to this JSON file.")]
-    = None,
-) -> None:
-    """Detector accuracy (AP50, count MAE, grade accuracy, circle recall/precision) overall and by skin tone; on
-    acne/ and clean/ faces, how well the lesions tell acne from clean skin."""
-    from comedo.cli.evaluate_cmd import run_evaluate
-
-    raise typer.Exit(run_evaluate(dataset, detectors=detectors, min_score=min_score, limit=limit, json_out=json_out))
-
-
-@app.command("evaluate-types", rich_help_panel="Developer tools")
-def evaluate_types(
-    directory: Annotated[Path, typer.Argument(metavar="DIRECTORY",
-                                              help="Folder with one sub-folder per type (blackhead, whitehead...).")],
-    limit: Annotated[int, typer.Option(min=0, help="At most N photos per type (0: all).")] = 0,
-    json_out: Annotated[Optional[Path], typer.Option("--json-out", help="Also write the figures to this JSON file.")]
-    = None,
-) -> None:
-    """Lesion types and close-up advice on folders named by type: classifier and pipeline figures, calibration."""
-    from comedo.cli.evaluate_types_cmd import run_evaluate_types
-
-    raise typer.Exit(run_evaluate_types(directory, json_out=json_out, limit=limit))
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind; anything but loopback requires a token.")] = "127.0.0.1",
@@ -166,25 +118,6 @@ def report(
     from comedo.cli.report_cmd import run_report
 
     raise typer.Exit(run_report(image, out=out, answers_path=answers, mm_per_px=mm_per_px, pdf=pdf))
-
-
-@app.command("load-test", rich_help_panel="Developer tools")
-def load_test(
-    url: Annotated[str, typer.Option(help="A comedo server on this machine.")] = "http://127.0.0.1:8000",
-    clients: Annotated[int, typer.Option(min=1, max=64)] = 8,
-    seconds: Annotated[float, typer.Option(min=1, max=600)] = 30,
-    max_requests: Annotated[int, typer.Option(min=1, max=100_000)] = 5000,
-    image: Annotated[Optional[Path], typer.Option(help="Photo to post (default: the bundled sample).")] = None,
-    token: Annotated[Optional[str], typer.Option(envvar="COMEDO_TOKEN")] = None,
-    keep_size: Annotated[bool, typer.Option("--keep-size", metavar="",
-                                            help="Post the photo at its own size, not 640x640 "
-                                            "(memory checks with 12 MP or 49 MP photos).")] = False,
-) -> None:
-    """Benchmark a running server on loopback: requests/s, p50/p95 latency, errors, and the server's memory."""
-    from comedo.cli.loadtest_cmd import run_load_test
-
-    raise typer.Exit(run_load_test(url, clients=clients, seconds=seconds, max_requests=max_requests, image=image,
-                                   token=token, keep_size=keep_size))
 
 
 @app.command()
@@ -221,6 +154,15 @@ def _add_session_commands() -> None:
 
 
 _add_session_commands()
+
+
+def _add_developer_tools() -> None:
+    from comedo.cli.dev_tools import add_developer_tools
+
+    add_developer_tools(app)
+
+
+_add_developer_tools()
 
 
 @app.command()
@@ -265,29 +207,6 @@ def export(
     from comedo.cli.export_cmd import run_export
 
     raise typer.Exit(run_export(results, fmt=format, out=out))
-
-
-@app.command("benchmark-batch", rich_help_panel="Developer tools")
-def benchmark_batch(
-    directory: Annotated[Path, typer.Argument(metavar="DIRECTORY",
-                                              help="A folder of photos, e.g. ../shared/data/acne04/valid.")],
-    limit: Annotated[int, typer.Option(min=0, help="Use only the first N photos (0: all).")] = 0,
-    detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
-) -> None:
-    """Photos/s of comedo batch with 1 and 2 local workers and a two-worker Dask LocalCluster."""
-    from comedo.cli.batch_bench_cmd import run_batch_benchmark
-
-    raise typer.Exit(run_batch_benchmark(directory, limit=limit, detector=detector))
-
-
-@app.command(rich_help_panel="Developer tools")
-def schema() -> None:
-    """Print the JSON Schema of the analysis document."""
-    import json
-
-    from comedo.schema import AnalysisDocument
-
-    typer.echo(json.dumps(AnalysisDocument.model_json_schema(), indent=2))
 
 
 def main() -> None:
