@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", type=Path)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/acne04/valid"))
-    parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
+    parser.add_argument("--out", type=Path, default=Path("src/comedo/nets/weights"))
     parser.add_argument("--history", type=Path, nargs="*",
                         default=[Path("runs/detector/history.jsonl"), Path("runs/detector_box/history.jsonl")],
                         help="history.jsonl of each training stage, in order")

@@ -1,6 +1,6 @@
 """Export a trained detector checkpoint to ONNX and write its model card.
 
-    python -m comedo_train.export_detector runs/detector/best.pt --out src/comedo/models
+    python -m comedo_train.export_detector runs/detector/best.pt --out src/comedo/nets/weights
 
 The card holds what inference needs (input size, stride, threshold, scales),
 the sha256 of the ONNX file, and the facts a user needs to trust it (data,
@@ -120,7 +120,7 @@ def training_record(histories: list[Path], commands: tuple[str, ...] = TRAINING_
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", type=Path)
-    parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
+    parser.add_argument("--out", type=Path, default=Path("src/comedo/nets/weights"))
     parser.add_argument("--metrics", type=Path, help="JSON from comedo_train.calibrate_detector")
     parser.add_argument("--history", type=Path, nargs="*", default=[],
                         help="history.jsonl of each training stage, in order")

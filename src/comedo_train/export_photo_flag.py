@@ -1,6 +1,6 @@
 """Export a photo-flag checkpoint (``train_photo_flag``) to ONNX with its model card.
 
-    python -m comedo_train.export_photo_flag runs/instrument/last.pt --out src/comedo/models \\
+    python -m comedo_train.export_photo_flag runs/instrument/last.pt --out src/comedo/nets/weights \\
         --command "python -m comedo_train.train_photo_flag --task instrument ..."
 
 The task is read from the checkpoint. The card's figures are read from the
@@ -69,7 +69,7 @@ class Sigmoided(nn.Module):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", type=Path)
-    parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
+    parser.add_argument("--out", type=Path, default=Path("src/comedo/nets/weights"))
     parser.add_argument("--command", default="", help="the training command, for the card")
     args = parser.parse_args(argv)
     state = torch.load(args.checkpoint, map_location="cpu", weights_only=False)

@@ -1,6 +1,6 @@
 """Export lesion-type checkpoints to one ONNX file with its model card.
 
-    python -m comedo_train.export_types runs/types/best.pt [runs/types_s1/best.pt ...] --out src/comedo/models \
+    python -m comedo_train.export_types runs/types/best.pt [runs/types_s1/best.pt ...] --out src/comedo/nets/weights \
         --history runs/types/history.jsonl [runs/types_s1/history.jsonl ...] --command CMD [--command CMD ...] \
         --metrics held_out.json
 
@@ -25,7 +25,7 @@ from comedo_train.train_types import INPUT, Softmaxed, build_type_net
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("checkpoints", type=Path, nargs="+")
-    parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
+    parser.add_argument("--out", type=Path, default=Path("src/comedo/nets/weights"))
     parser.add_argument("--history", type=Path, nargs="*", default=[], help="history.jsonl per checkpoint")
     parser.add_argument("--command", action="append", default=[], help="the training command, per checkpoint")
     parser.add_argument("--metrics", type=Path, help="JSON with held-out figures to record in the card")

@@ -1,6 +1,6 @@
 """Fit the close-up vs wide scene model and check it against hand labels.
 
-    python -m comedo_train.fit_scene --data ../shared/data --labels data/scene_labels.csv --out src/comedo/models
+    python -m comedo_train.fit_scene --data ../shared/data --labels data/scene_labels.csv --out src/comedo/nets/weights
     python -m comedo_train.fit_scene --check   # re-measure the shipped model (e.g. after a skin-mask change)
 
 Fitting data: 96 lesion-type photos from the training families labelled by hand
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--labels", type=Path, default=Path("data/scene_labels.csv"))
     parser.add_argument("--fit-labels", type=Path, default=Path("data/scene_labels_fit.csv"))
-    parser.add_argument("--out", type=Path, default=Path("src/comedo/models"))
+    parser.add_argument("--out", type=Path, default=Path("src/comedo/nets/weights"))
     parser.add_argument("--acne04", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", action="store_true",
