@@ -138,7 +138,17 @@ def test_summary_line_names_the_lesion_types(sample_path: Path) -> None:
 
 
 def test_report_evidence_is_in_words() -> None:
-    from comedo.render.report import _evidence
+    from comedo.render.html_templates import evidence_words
 
-    assert _evidence({"recurring": True, "types_seen_in_photo": ["nodule", "cyst"], "size_mm": 14}) == \
+    assert evidence_words({"recurring": True, "types_seen_in_photo": ["nodule", "cyst"], "size_mm": 14}) == \
         "recurring: yes, types seen in photo: nodule, cyst, size mm: 14"
+
+
+def test_the_report_escapes_what_it_shows(sample_path) -> None:
+    """The template autoescapes: a file name with markup in it is shown as text, never run."""
+    import comedo
+    from comedo.render.report import report_html
+
+    html = report_html(comedo.analyze(sample_path, name="<script>alert(1)</script>.jpg"))
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;.jpg" in html
+    assert "Skin photo report" in html and "not a medical device" in html

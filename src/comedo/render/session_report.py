@@ -18,8 +18,8 @@ def session_report_html(store: Any, session_id: str) -> str:
 
     from comedo.explain.advice import EXTRACTION_STEPS
     from comedo.render.compare_images import side_by_side
+    from comedo.render.html_templates import stylesheet
     from comedo.render.images import data_uri, png_bytes
-    from comedo.render.report import _CSS
     from comedo.workflows.compare import compare, comparison_document
 
     info = store.session_info(session_id)
@@ -32,7 +32,7 @@ def session_report_html(store: Any, session_id: str) -> str:
             photos.append((s["step"], s["photo_sha256"], s["analysis_id"]))
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
              f"content='width=device-width, initial-scale=1'><title>Extraction session {_e(session_id)}</title>"
-             f"<style>{_CSS}</style></head><body><h1>Extraction session {_e(session_id)}</h1>"
+             f"<style>{stylesheet()}</style></head><body><h1>Extraction session {_e(session_id)}</h1>"
              f"<div class='muted'>subject {_e(info['subject_id'])} &middot; started "
              f"{_e(info['started_at'].strftime('%Y-%m-%d %H:%M'))}</div>",
              "<p class='disclaimer'>comedo is not a medical device. This is a record of a procedure, not advice "
