@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from comedo.render.images import redness_rgba
+from comedo.render.text import TextLayer, text_box, text_width
 from comedo.types import Analysis
 
 __all__ = ["annotate", "anatomy_mask", "LAYERS", "DEFAULT_LAYERS", "TYPE_STYLE", "MIN_DISPLAY_SIDE"]
@@ -29,7 +30,6 @@ TYPE_STYLE: dict[str | None, tuple[tuple[int, int, int], str, str]] = {
 _SPOT = (0, 220, 255)  # RGB cyan
 _SKIN = (120, 255, 120)
 _LEFT_OUT = (150, 150, 150)  # grey: skin left out of the redness figures as anatomy
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, max_long_side: int = 1600,
@@ -69,6 +69,7 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, ma
     if "lesions" in layers:
         lesions = analysis.lesions
         taken: list[tuple[int, int, int, int]] = []  # label boxes already drawn: numbers must not collide
+        labels = TextLayer()
         for i, ((x, y), r, kind) in enumerate(zip(lesions.centers * scale, lesions.radii * scale,
                                                   lesions.type_label, strict=True)):
             colour, letter, _ = TYPE_STYLE.get(kind, TYPE_STYLE[None])
@@ -77,14 +78,14 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, ma
             cv2.circle(canvas, centre, radius + thick, (0, 0, 0), thick, cv2.LINE_AA)  # a dark edge: any skin tone
             cv2.circle(canvas, centre, radius, colour, thick + 1, cv2.LINE_AA)
             label = f"{i + 1}{letter}"
-            size_txt = 0.35 * thick + 0.1
-            (tw, th), _ = cv2.getTextSize(label, _FONT, size_txt, max(1, thick))
+            size_px = 8 + 5 * thick
+            tw, th = text_box(label, size_px)
             spot = _free_label_spot(centre, radius, tw, th, taken, w, h)
             if spot is not None:
                 lx, ly = spot
-                cv2.putText(canvas, label, (lx, ly), _FONT, size_txt, (0, 0, 0), max(1, thick) + 2, cv2.LINE_AA)
-                cv2.putText(canvas, label, (lx, ly), _FONT, size_txt, colour, max(1, thick), cv2.LINE_AA)
+                labels.add(label, (lx, ly), size_px, colour, outline=(0, 0, 0))
                 taken.append((lx, ly - th, lx + tw, ly))
+        canvas = labels.draw(canvas)
     return np.vstack([canvas, _legend(analysis, w, thick, layers)])
 
 
@@ -136,17 +137,16 @@ def _legend(analysis: Analysis, width: int, thick: int, layers: tuple[str, ...])
     rows.append([((90, 90, 90), "not a medical device - comedo " + str(analysis.provenance.get("comedo_version", "")))])
     texts = [text for items in rows for _, text in items]
     room = width - 8 - 18 - 4  # left margin, the colour dot, a right margin
-    scale_txt = 0.45 * thick
-    # Hershey glyphs do not shrink in proportion to the scale, so shrink until the widest entry is measured to fit.
-    while scale_txt > 0.1 and max(cv2.getTextSize(t, _FONT, scale_txt, 1)[0][0] for t in texts) > room:
-        scale_txt *= 0.95
+    size_px = 13 * thick
+    while size_px > 7 and max(text_width(t, size_px) for t in texts) > room:  # the widest entry must fit
+        size_px -= 1
     line = int(22 * thick)
     lines: list[list[tuple[int, tuple[int, int, int], str]]] = []
     for items in rows:
         placed: list[tuple[int, tuple[int, int, int], str]] = []
         x = 8
         for colour, text in items:
-            tw = cv2.getTextSize(text, _FONT, scale_txt, 1)[0][0]
+            tw = text_width(text, size_px)
             if placed and x + 18 + tw > width - 4:
                 lines.append(placed)
                 placed, x = [], 8
@@ -154,9 +154,10 @@ def _legend(analysis: Analysis, width: int, thick: int, layers: tuple[str, ...])
             x += tw + 40
         lines.append(placed)
     strip = np.full((line * len(lines) + 8, width, 3), 255, np.uint8)
+    words = TextLayer()
     for r, placed in enumerate(lines):
         y = line * (r + 1)
         for x, colour, text in placed:
             cv2.circle(strip, (x + 6, y - 5), 6, colour, -1, cv2.LINE_AA)
-            cv2.putText(strip, text, (x + 18, y), _FONT, scale_txt, (20, 20, 20), 1, cv2.LINE_AA)
-    return strip
+            words.add(text, (x + 18, y), size_px, (20, 20, 20))
+    return words.draw(strip)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.render.text import TextLayer, text_width
 from comedo.types import Analysis
 from comedo.workflows.compare import Comparison
 
@@ -15,7 +16,6 @@ RESOLVED = (40, 170, 60)
 PERSISTING = (240, 170, 0)
 NEW = (220, 30, 30)
 OUT = (150, 150, 150)
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def _fit(img: np.ndarray, height: int) -> tuple[np.ndarray, float]:
@@ -75,8 +75,9 @@ def _legend(width: int, comp: Comparison) -> np.ndarray:
     items = [(RESOLVED, f"resolved {c['resolved']}"), (PERSISTING, f"persisting {c['persisting']}"),
              (NEW, f"new {c['new']}"), (OUT, f"out of view {c['out_of_view']}")]
     x = 8
+    words = TextLayer()
     for colour, text in items:
         cv2.circle(strip, (x + 6, 17), 6, colour, -1, cv2.LINE_AA)
-        cv2.putText(strip, text, (x + 18, 22), _FONT, 0.5, (20, 20, 20), 1, cv2.LINE_AA)
-        x += cv2.getTextSize(text, _FONT, 0.5, 1)[0][0] + 44
-    return strip
+        words.add(text, (x + 18, 22), 14, (20, 20, 20))
+        x += text_width(text, 14) + 44
+    return words.draw(strip)
