@@ -113,11 +113,24 @@ def report(
     answers: Annotated[Optional[Path], typer.Option(help="Triage answers (JSON file).")] = None,
     mm_per_px: Annotated[Optional[float], typer.Option(help="Scale of the photo, for sizes in mm.")] = None,
     pdf: Annotated[bool, typer.Option("--pdf", metavar="", help="Also render a PDF with headless Chromium.")] = False,
+    paper: Annotated[str, typer.Option(metavar="a4|letter", help="Printed page size.")] = "a4",
+    subject: Annotated[Optional[str], typer.Option(help="Pseudonymous subject id for the header.")] = None,
 ) -> None:
     """One self-contained HTML report (images inline) that prints well; --pdf renders it with Chromium."""
     from comedo.cli.report_cmd import run_report
 
-    raise typer.Exit(run_report(image, out=out, answers_path=answers, mm_per_px=mm_per_px, pdf=pdf))
+    if paper not in ("a4", "letter"):
+        fail(f"--paper must be a4 or letter; got {paper!r}")
+    if subject is not None:
+        from comedo.errors import ComedoError
+        from comedo.store.sessions import check_subject
+
+        try:
+            check_subject(subject)
+        except ComedoError as exc:
+            fail(str(exc))
+    raise typer.Exit(run_report(image, out=out, answers_path=answers, mm_per_px=mm_per_px, pdf=pdf, paper=paper,
+                                subject=subject))
 
 
 @app.command()

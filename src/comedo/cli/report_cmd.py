@@ -40,7 +40,8 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout_s: float = 60) -> No
         raise ComedoError("Chromium produced no PDF")
 
 
-def run_report(image: Path, *, out: Path, answers_path: Path | None, mm_per_px: float | None, pdf: bool) -> int:
+def run_report(image: Path, *, out: Path, answers_path: Path | None, mm_per_px: float | None, pdf: bool,
+               paper: str = "a4", subject: str | None = None) -> int:
     from comedo.explain.answers import Answers, load_answers
     from comedo.files import write_atomic
     from comedo.pipeline import analyze
@@ -50,7 +51,7 @@ def run_report(image: Path, *, out: Path, answers_path: Path | None, mm_per_px: 
         answers = load_answers(answers_path) if answers_path else Answers()
         analysis = analyze(image, answers=answers, mm_per_px=mm_per_px)
         html_path = out if out.suffix.lower() in (".html", ".htm") else out.with_suffix(".html")
-        write_atomic(html_path, report_html(analysis).encode("utf-8"))
+        write_atomic(html_path, report_html(analysis, paper=paper, subject=subject).encode("utf-8"))
         typer.echo(f"wrote {html_path}")
         if pdf:
             pdf_path = html_path.with_suffix(".pdf")

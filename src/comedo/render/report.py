@@ -15,8 +15,15 @@ __all__ = ["report_html", "LEVEL_COLOURS"]
 LEVEL_COLOURS = {"self_care": "#1b7f3b", "routine": "#9a6b00", "soon": "#c2410c", "urgent": "#b91c1c"}
 
 
-def report_html(analysis: Analysis, document: dict[str, Any] | None = None) -> str:
-    """The report page; ``document`` is the analysis's JSON when the caller has it (serialised once)."""
+PAPER = {"a4": "A4", "letter": "letter"}
+
+
+def report_html(analysis: Analysis, document: dict[str, Any] | None = None, *, paper: str = "a4",
+                subject: str | None = None) -> str:
+    """The report page; ``document`` is the analysis's JSON when the caller has it (serialised once). ``paper``
+    (a4 or letter) is the printed page size; ``subject`` (a pseudonym) goes in the header."""
+    if paper not in PAPER:
+        raise ValueError(f"paper must be one of {', '.join(PAPER)}; got {paper!r}")
     from comedo.render.annotate import annotate
     from comedo.render.images import data_uri, png_bytes
     from comedo.schema import to_document
@@ -31,7 +38,8 @@ def report_html(analysis: Analysis, document: dict[str, Any] | None = None) -> s
         in_all = f" (about {estimate} in all)" if estimate is not None and estimate != hayashi["lesion_count"] else ""
         sure = f", {max(hayashi['probabilities']):.0%} sure" if hayashi.get("probabilities") else ""
     triage = doc.get("triage")
-    return render("report.html.j2", doc=doc, sev=sev, hayashi=hayashi, sure=sure, in_all=in_all, css=stylesheet(),
+    return render("report.html.j2", doc=doc, page_size=PAPER[paper], subject=subject, sev=sev, hayashi=hayashi,
+                  sure=sure, in_all=in_all, css=stylesheet(),
                   created=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                   level_colour=LEVEL_COLOURS[triage["level"]] if triage else "",
                   image_uri=data_uri(png_bytes(annotate(analysis, max_long_side=1200)), "image/png"))

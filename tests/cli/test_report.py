@@ -1,0 +1,42 @@
+"""The printed report: A4 by default, Letter by option, the subject in the header; a bad paper size is one line."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from comedo.cli.main import app
+from comedo.cli.report_cmd import find_chromium
+
+runner = CliRunner()
+
+
+def _page_size(pdf: Path) -> tuple[float, float]:
+    box = re.search(rb"/MediaBox\s*\[\s*[\d.]+\s+[\d.]+\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
+    assert box is not None
+    return float(box.group(1)), float(box.group(2))
+
+
+def test_report_pages_are_a4_by_default_and_letter_by_option(sample_path: Path, tmp_path: Path) -> None:
+    if find_chromium() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide Chromium")
+        pytest.skip("no Chromium")
+    result = runner.invoke(app, ["report", str(sample_path), "--out", str(tmp_path / "a.html"), "--pdf",
+                                 "--subject", "p-17"])
+    assert result.exit_code == 0, result.output
+    assert "subject p-17" in (tmp_path / "a.html").read_text()
+    w, h = _page_size(tmp_path / "a.pdf")
+    assert abs(w - 595) < 2 and abs(h - 842) < 2  # A4 in points
+    result = runner.invoke(app, ["report", str(sample_path), "--out", str(tmp_path / "l.html"), "--pdf",
+                                 "--paper", "letter"])
+    assert result.exit_code == 0 and _page_size(tmp_path / "l.pdf") == (612.0, 792.0)
+
+
+def test_a_bad_paper_size_is_one_line(sample_path: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(sample_path), "--out", str(tmp_path / "x.html"), "--paper", "a5"])
+    assert result.exit_code == 2 and "--paper must be a4 or letter" in result.output
