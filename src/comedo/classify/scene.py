@@ -153,11 +153,9 @@ def _small(planes: ColourPlanes, skin: np.ndarray) -> tuple[ColourPlanes, np.nda
     if scale >= 1.0:
         return planes, skin, 1.0
 
-    def r(x: np.ndarray, interp: int = cv2.INTER_AREA) -> np.ndarray:
-        return cv2.resize(x, None, fx=scale, fy=scale, interpolation=interp)
-
-    small = ColourPlanes(r(planes.lightness), r(planes.a_star), r(planes.b_star), r(planes.ycrcb))
-    return small, r(skin.astype(np.uint8), cv2.INTER_NEAREST) > 0, scale
+    small = planes.shrunk(SCENE_SIDE)  # the skin stage's copy, made once
+    return small, cv2.resize(skin.astype(np.uint8), None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST) > 0, \
+        scale
 
 
 def scene_models() -> dict[str, object]:

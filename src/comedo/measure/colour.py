@@ -7,7 +7,7 @@ literature.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -23,6 +23,21 @@ class ColourPlanes:
     a_star: np.ndarray
     b_star: np.ndarray
     ycrcb: np.ndarray
+    _copies: dict[int, ColourPlanes] = field(default_factory=dict, repr=False)
+
+    def shrunk(self, side: int) -> ColourPlanes:
+        """These planes area-averaged to a long side of at most ``side`` (themselves when already that small),
+        made once per size and shared: the skin and scene stages both work on the 320 px copy."""
+        h, w = self.lightness.shape
+        scale = min(1.0, side / max(h, w))
+        if scale >= 1.0:
+            return self
+        if side not in self._copies:
+            def r(x: np.ndarray) -> np.ndarray:
+                return cv2.resize(x, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+            self._copies[side] = ColourPlanes(r(self.lightness), r(self.a_star), r(self.b_star), r(self.ycrcb))
+        return self._copies[side]
 
 
 def colour_planes(rgb: np.ndarray) -> ColourPlanes:

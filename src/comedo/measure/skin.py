@@ -54,14 +54,10 @@ def segment_skin(planes: ColourPlanes, *, min_component_fraction: float = 0.005)
     full_h, full_w = planes.lightness.shape
     scale = min(1.0, WORK_SIDE / max(full_h, full_w))
 
-    def small(x: np.ndarray) -> np.ndarray:
-        if scale >= 1.0:
-            return x
-        return cv2.resize(x, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-
-    light, a, b = small(planes.lightness), small(planes.a_star), small(planes.b_star)
-    cr = small(planes.ycrcb[..., 1]).astype(np.float32)
-    cb = small(planes.ycrcb[..., 2]).astype(np.float32)
+    work = planes.shrunk(WORK_SIDE)  # shared with the scene stage
+    light, a, b = work.lightness, work.a_star, work.b_star
+    cr = work.ycrcb[..., 1].astype(np.float32)
+    cb = work.ycrcb[..., 2].astype(np.float32)
     chroma = np.hypot(a, b)
     gain = chroma_gain(chroma, light)
     if gain > 1.0:
