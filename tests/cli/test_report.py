@@ -40,3 +40,15 @@ def test_report_pages_are_a4_by_default_and_letter_by_option(sample_path: Path, 
 def test_a_bad_paper_size_is_one_line(sample_path: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(sample_path), "--out", str(tmp_path / "x.html"), "--paper", "a5"])
     assert result.exit_code == 2 and "--paper must be a4 or letter" in result.output
+
+
+def test_sizes_are_in_words_without_a_scale_and_in_mm_with_one(sample_path: Path) -> None:
+    import comedo
+    from comedo.render.html_templates import size_in_words
+    from comedo.render.report import report_html
+
+    assert [size_in_words(d, 640) for d in (5, 15, 30, 60)] == ["tiny", "small", "medium", "large"]
+    html = report_html(comedo.analyze(sample_path))
+    assert "sizes are in pixels and in words" in html and re.search(r"\d+ px, (tiny|small|medium|large)", html)
+    scaled = report_html(comedo.analyze(sample_path, mm_per_px=0.1))
+    assert " mm</td>" in scaled and "sizes are in pixels" not in scaled

@@ -24,8 +24,21 @@ def evidence_words(evidence: dict[str, Any]) -> str:
     return ", ".join(f"{k.replace('_', ' ')}: {words(v)}" for k, v in evidence.items())
 
 
-def lesion_size(lesion: dict[str, Any]) -> str:
-    return f"{lesion['diameter_mm']} mm" if lesion["diameter_mm"] is not None else f"{2 * lesion['radius_px']:.0f} px"
+SIZE_WORDS = ((0.015, "tiny"), (0.03, "small"), (0.06, "medium"))  # diameter / the photo's short side
+
+
+def size_in_words(diameter_px: float, short_side_px: int) -> str:
+    """A lesion's size against the photo when no scale is known: tiny, small, medium or large."""
+    share = diameter_px / max(short_side_px, 1)
+    return next((word for limit, word in SIZE_WORDS if share < limit), "large")
+
+
+def lesion_size(lesion: dict[str, Any], short_side_px: int) -> str:
+    """mm when the photo's scale is known; otherwise pixels with the size in words ("38 px, small")."""
+    if lesion["diameter_mm"] is not None:
+        return f"{lesion['diameter_mm']} mm"
+    diameter = 2 * lesion["radius_px"]
+    return f"{diameter:.0f} px, {size_in_words(diameter, short_side_px)}"
 
 
 def lesion_kind(lesion: dict[str, Any]) -> str:

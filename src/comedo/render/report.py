@@ -40,6 +40,7 @@ def report_html(analysis: Analysis, document: dict[str, Any] | None = None, *, p
     triage = doc.get("triage")
     return render("report.html.j2", doc=doc, page_size=PAPER[paper], subject=subject, sev=sev, hayashi=hayashi,
                   sure=sure, in_all=in_all, css=stylesheet(),
+                  short_side=min(doc["image"]["width"], doc["image"]["height"]),
                   created=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                   level_colour=LEVEL_COLOURS[triage["level"]] if triage else "",
                   image_uri=data_uri(png_bytes(annotate(analysis, max_long_side=1200)), "image/png"))
