@@ -145,7 +145,7 @@ _WRITER = textwrap.dedent("""
     url, data_dir, tag, n = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     store = Store.open(url, data_dir=data_dir)
     for i in range(n):
-        pixels = np.full((48, 64, 3), (200, 150, 130), np.uint8)
+        pixels = np.full((48, 64, 3), (190 + ord(tag[0]) % 20, 150, 130), np.uint8)  # each writer its own photos
         pixels[i // 64, i % 64] = (10, 10, 10)  # a distinct photo each time (a random spot could repeat one:
         # the same photo saved again for a subject is, by design, the row already there)
         store.save_analysis(comedo.analyze(pixels, detector="classical"), subject_id=tag)
