@@ -11,7 +11,6 @@ included) survives.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -25,31 +24,12 @@ from comedo.files import file_sha256, write_atomic
 from comedo.io import encode_jpeg, encode_png
 from comedo.store.engine import database_url, default_data_dir, migrate, open_engine
 from comedo.store.models import AnalysisRecord, Photo, Subject
+from comedo.store.rows import HistoryRow
 from comedo.store.sessions import STEPS, ExtractionSessions, StepRefused, check_subject
 from comedo.types import Analysis
 
 __all__ = ["Store", "STEPS", "StepRefused", "check_subject"]  # STEPS, StepRefused: comedo.store.sessions
 
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    analysis_id: int
-    created_at: datetime
-    lesion_count: int
-    non_inflammatory: int
-    papules_pustules: int
-    nodules_cysts: int
-    hayashi_grade: int | None  # None for a close-up (not graded)
-    iga_grade: int | None
-    nice_band: str | None
-    irritation: str
-    delta_a_p90: float | None
-    dark_spot_count: int
-    triage_level: str | None
-    photo_sha256: str
-    comedo_version: str = "?"  # the version that made the analysis: figures can change between versions
-    estimated_lesion_count: int | None = None  # the grade model's full-count estimate (0.3.0 on, wider views)
 
 
 class Store(ExtractionSessions):

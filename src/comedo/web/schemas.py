@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
 from comedo.schema import AnalysisDocument
+from comedo.store.rows import HistoryRow
 
-__all__ = ["Health", "AnalysisResponse", "HistoryRowOut", "HistoryResponse", "ComparisonResponse"]
+__all__ = ["Health", "AnalysisResponse", "HistoryResponse", "ComparisonResponse"]
 
 
 class Health(BaseModel):
@@ -24,28 +23,9 @@ class AnalysisResponse(AnalysisDocument):
     stored_id: int | None = Field(None, description="the history row's id, when a subject was given")
 
 
-class HistoryRowOut(BaseModel):
-    analysis_id: int
-    created_at: datetime
-    lesion_count: int
-    non_inflammatory: int
-    papules_pustules: int
-    nodules_cysts: int
-    hayashi_grade: int | None = Field(description="null for a close-up (not graded)")
-    iga_grade: int | None
-    nice_band: str | None
-    irritation: str
-    delta_a_p90: float | None
-    dark_spot_count: int
-    triage_level: str | None
-    photo_sha256: str
-    comedo_version: str
-    estimated_lesion_count: int | None
-
-
 class HistoryResponse(BaseModel):
     subject: str
-    analyses: list[HistoryRowOut]
+    analyses: list[HistoryRow]  # the store's own rows: one definition of the fields
 
 
 class Registration(BaseModel):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from comedo.web.errors import ApiError
-from comedo.web.schemas import HistoryResponse, HistoryRowOut
+from comedo.web.schemas import HistoryResponse
 from comedo.web.settings import State, StoreDep
 
 __all__ = ["router"]
@@ -19,7 +17,7 @@ router = APIRouter(prefix="/api/v1/subjects", tags=["history"])
 @router.get("/{subject}/history", response_model=HistoryResponse)
 async def subject_history(subject: str, state: State, store: StoreDep) -> HistoryResponse:
     rows = await state.run(store.history, subject)
-    return HistoryResponse(subject=subject, analyses=[HistoryRowOut(**asdict(r)) for r in rows])
+    return HistoryResponse(subject=subject, analyses=rows)
 
 
 @router.get("/{subject}/history.png", response_class=Response)
