@@ -23,7 +23,7 @@ from torch import nn
 
 from comedo_train.detector_geometry import MEAN, SIZE_UNIT_PX, STD, STRIDE
 
-__all__ = ["LesionNet", "MEAN", "SIZE_UNIT_PX", "STD", "STRIDE"]
+__all__ = ["LesionNet", "decoder_outputs", "MEAN", "SIZE_UNIT_PX", "STD", "STRIDE"]
 
 
 def conv_bn(cin: int, cout: int, k: int = 3, s: int = 1) -> nn.Sequential:
@@ -84,8 +84,12 @@ class LesionNet(nn.Module):
         return self.heat(p4), torch.exp(self.box(p4).clamp(-4, 4)) * (SIZE_UNIT_PX / 2)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        heat, ltrb = self.raw(x)
-        left, top, right, bottom = ltrb[:, 0:1], ltrb[:, 1:2], ltrb[:, 2:3], ltrb[:, 3:4]
-        size = torch.cat([left + right, top + bottom], dim=1)
-        offset = 0.5 + torch.cat([right - left, bottom - top], dim=1) / (2 * STRIDE)
-        return torch.sigmoid(heat), size, offset
+        return decoder_outputs(*self.raw(x))
+
+
+def decoder_outputs(heat_logits: torch.Tensor, ltrb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(heat, size, offset), the outputs the package's decoder reads, from heat logits and side distances."""
+    left, top, right, bottom = ltrb[:, 0:1], ltrb[:, 1:2], ltrb[:, 2:3], ltrb[:, 3:4]
+    size = torch.cat([left + right, top + bottom], dim=1)
+    offset = 0.5 + torch.cat([right - left, bottom - top], dim=1) / (2 * STRIDE)
+    return torch.sigmoid(heat_logits), size, offset

@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from comedo_train.detector_geometry import SIZE_UNIT_PX, STRIDE
-from comedo_train.detector_net import conv_bn
+from comedo_train.detector_geometry import SIZE_UNIT_PX
+from comedo_train.detector_net import conv_bn, decoder_outputs
 from comedo_train.lite_net import IMAGENET_MEAN, IMAGENET_STD
 
 __all__ = ["LiteLesionNet", "TAPS"]
@@ -79,8 +79,4 @@ class LiteLesionNet(nn.Module):
         return self.heat(p4), torch.exp(self.box(p4).clamp(-4, 4)) * (SIZE_UNIT_PX / 2)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        heat, ltrb = self.raw(x)
-        left, top, right, bottom = ltrb[:, 0:1], ltrb[:, 1:2], ltrb[:, 2:3], ltrb[:, 3:4]
-        size = torch.cat([left + right, top + bottom], dim=1)
-        offset = 0.5 + torch.cat([right - left, bottom - top], dim=1) / (2 * STRIDE)
-        return torch.sigmoid(heat), size, offset
+        return decoder_outputs(*self.raw(x))
