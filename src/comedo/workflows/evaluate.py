@@ -197,9 +197,10 @@ def score_run(ds: Dataset, run: DetectorRun, threshold: float | None = None,
 
 
 def bootstrap_intervals(ds: Dataset, run: DetectorRun, threshold: float | None = None, *, rounds: int = 300,
-                        seed: int = 0) -> dict[str, list[float]]:
+                        seed: int = 0, indices: list[int] | None = None) -> dict[str, list[float]]:
     """95 % intervals of AP50, count MAE and grade accuracy, resampling source photos (``ds.sources``: the
-    copies of one photo go together): how much the figures would move on another draw of photos like these."""
+    copies of one photo go together): how much the figures would move on another draw of photos like these.
+    ``indices`` restricts it to those photos (one skin-tone band, say)."""
     thr = run.operating_threshold if threshold is None else threshold
     true_counts = np.array([len(t) for t in ds.boxes])
     errors = np.abs(run.counts(thr) - true_counts)
@@ -207,7 +208,9 @@ def bootstrap_intervals(ds: Dataset, run: DetectorRun, threshold: float | None =
     graded = np.array([g is not None for g in ds.grades])
     right = np.array([g is not None and p == g for p, g in zip(run.grades(thr), ds.grades, strict=True)])
     values: dict[str, list[float]] = {"ap50": [], "count_mae": [], "grade_accuracy": []}
-    for idx in group_resamples(ds.sources, rounds=rounds, seed=seed):
+    chosen = np.arange(len(ds.files)) if indices is None else np.asarray(indices, int)
+    for drawn in group_resamples([ds.sources[i] for i in chosen], rounds=rounds, seed=seed):
+        idx = chosen[drawn]
         values["ap50"].append(average_precision([run.predictions[i] for i in idx], [ds.boxes[i] for i in idx],
                                                 iou_threshold=0.5))
         values["count_mae"].append(float(errors[idx].mean()))

@@ -23,13 +23,6 @@ def score_by_skin_tone(ds: Dataset, run: DetectorRun, threshold: float | None = 
         figures = score_run(ds, run, threshold, idx)
         figures.pop("grade_confusion", None)
         if len(idx) >= MIN_BAND_PHOTOS:
-            sub = Dataset(ds.root, [ds.files[i] for i in idx], [ds.boxes[i] for i in idx],
-                          [ds.grades[i] for i in idx], [ds.sources[i] for i in idx],
-                          [ds.circles[i] for i in idx] if ds.circles else [])
-            sub_run = DetectorRun(run.detector, run.operating_threshold, [run.predictions[i] for i in idx],
-                                  run.mean_ms, run.hayashi_upper,
-                                  [run.model_grades[i] for i in idx] if run.model_grades else [],
-                                  [run.model_estimates[i] for i in idx] if run.model_estimates else [])
-            figures["intervals_95"] = bootstrap_intervals(sub, sub_run, threshold, rounds=rounds)
+            figures["intervals_95"] = bootstrap_intervals(ds, run, threshold, rounds=rounds, indices=idx)
         out[name] = figures
     return out
