@@ -73,7 +73,7 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
             console.print(f"{name}: grade confusion (rows truth 0-3, columns predicted 0-3): "
                           f"{results[name]['grade_confusion']}")
     for name in names:
-        console.print(_skin_tone_table(f"{name}: by skin tone (ITA band of the baseline skin, Del Bino)",
+        console.print(skin_tone_table(f"{name}: by skin tone (ITA band of the baseline skin, Del Bino)",
                                        results[name]["by_ita_band"]))
     if json_out:
         json_out.write_text(json.dumps(results, indent=2) + "\n")
@@ -85,7 +85,7 @@ _BAND_ROWS = [("images", "photos"), ("grade_accuracy", "grade accuracy"), ("coun
               ("circles_recall", "recall vs circles"), ("circles_precision", "precision vs circles")]
 
 
-def _skin_tone_table(title: str, by_band: dict, rows: list[tuple[str, str]] | None = None) -> object:
+def skin_tone_table(title: str, by_band: dict, rows: list[tuple[str, str]] | None = None) -> object:
     from rich.table import Table
 
     table = Table(title=title)

@@ -20,7 +20,7 @@ def run_evaluate_faces(dataset: Path, *, limit: int, json_out: Path | None) -> i
     from rich.console import Console
     from rich.progress import Progress
 
-    from comedo.cli.evaluate_cmd import _skin_tone_table
+    from comedo.cli.evaluate_cmd import skin_tone_table
     from comedo.workflows.evaluate_faces import load_faces, run_faces, summarise_faces
 
     try:
@@ -34,8 +34,8 @@ def run_evaluate_faces(dataset: Path, *, limit: int, json_out: Path | None) -> i
     except ComedoError as exc:
         return error_code(exc)
     summary = summarise_faces(results)
-    console.print(_skin_tone_table(f"{dataset}: acne vs clean faces", {"all": summary}, _ROWS))
-    console.print(_skin_tone_table("by skin tone (ITA band of the baseline skin, Del Bino; intervals from 20 photos)",
+    console.print(skin_tone_table(f"{dataset}: acne vs clean faces", {"all": summary}, _ROWS))
+    console.print(skin_tone_table("by skin tone (ITA band of the baseline skin, Del Bino; intervals from 20 photos)",
                                    summary["by_ita_band"], _ROWS))  # type: ignore[arg-type]
     console.print(f"(95 % intervals from resampling the {len({r.source for r in results})} source photos)")
     if json_out:
