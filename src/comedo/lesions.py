@@ -37,6 +37,8 @@ COLUMNS: dict[str, Column] = {
     "dark_core": Column(bool, (), False, "a dark dot (an open comedo's opening) lies inside it"),
     "redness_delta_a": Column(np.float32, (), np.nan, "mean a* over the lesion minus the person's own baseline"),
     "irritation": Column(object, (), IrritationGrade.NONE, "IrritationGrade of redness_delta_a"),
+    "zone": Column(object, (), None, "the face zone it lies in (comedo.face.zones), None where no face was mapped"),
+    "in_danger_triangle": Column(bool, (), False, "it lies in the face's danger triangle, as drawn from the mesh"),
 }
 
 
@@ -58,6 +60,8 @@ class Lesions:
     dark_core: np.ndarray | None = None
     redness_delta_a: np.ndarray | None = None
     irritation: np.ndarray | None = None
+    zone: np.ndarray | None = None
+    in_danger_triangle: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         xyxy = np.asarray(self.xyxy, np.float32)

@@ -24,6 +24,9 @@ from comedo.explain.advice import TriageReport, build_report
 from comedo.explain.answers import Answers, parse_answers
 from comedo.explain.describe import describe
 from comedo.explain.findings import findings_from
+from comedo.face.facemap import map_face
+from comedo.face.mesh import face_models
+from comedo.grade.gags import gags_score
 from comedo.grade.severity import grade_severity
 from comedo.io import ImageSource, check_dimensions, load_image
 from comedo.lesions import Lesions
@@ -90,6 +93,10 @@ def analyze(
     timings["scene"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
+    face = map_face(work, skin.mask, close_up=scene.view == "close_up")
+    timings["face"] = (time.perf_counter() - t) * 1000
+
+    t = time.perf_counter()
     det = get_detector(detector) if isinstance(detector, str) else detector
     threshold = det.default_min_score if min_score is None else float(min_score)
     # A grade model reads weaker candidates than the lesions listed: detect down to its floor, then keep the list's.
@@ -125,16 +132,22 @@ def analyze(
     t = time.perf_counter()
     at_work = Lesions.concatenate([found, plugs])  # at the analysis resolution, in full_lesions' order
     redness, lesion_delta_a = measure_redness(planes, skin.mask, lesion_centers=at_work.centers,
-                                              lesion_radii=at_work.radii, leave_out_anatomy=not close_up)
+                                              lesion_radii=at_work.radii, leave_out_anatomy=not close_up,
+                                              leave_out=None if face.zones is None else face.zones.excluded)
+    face = face.with_measures(redness.delta_map, inv)
+    zones, in_triangle = face.locate(at_work.centers)
     full_lesions = full_lesions.with_columns(
         dark_core=lesion_has_dark_core, redness_delta_a=lesion_delta_a,
-        irritation=np.array([irritation_grade(float(v)) for v in lesion_delta_a], object))
+        irritation=np.array([irritation_grade(float(v)) for v in lesion_delta_a], object),
+        zone=np.array(zones, object), in_danger_triangle=in_triangle)
     timings["redness"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
     quality = assess_quality(planes, skin.mask)
     severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
                               candidates.heat_mass, close_up=close_up)
+    if face.found and not close_up:
+        severity = replace(severity, gags=gags_score(zones, full_lesions.type_label.tolist(), face.visible))
     timings["grade_quality"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {
@@ -142,6 +155,7 @@ def analyze(
         "detector": det.identity,
         "lesion_type_model": type_model,
         "scene_models": scene_models(),
+        "face_models": face_models(),
         "min_score": threshold,
         "analysis_long_side": ANALYSIS_LONG_SIDE,
     }
@@ -160,6 +174,7 @@ def analyze(
         timings_ms=timings,
         scene=scene,
         photo_type=photo_type,
+        face=face,
     )
     analysis = replace(analysis, description=describe(analysis))
     return replace(analysis, report=build_report(findings_from(answers, analysis)))

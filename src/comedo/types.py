@@ -14,6 +14,8 @@ import numpy as np
 
 if TYPE_CHECKING:  # the advice builds on these types, so the report's type is named for checkers only
     from comedo.explain.advice import TriageReport
+    from comedo.face.facemap import FaceMap
+    from comedo.grade.gags import Gags
     from comedo.lesions import Lesions
 
 __all__ = [
@@ -204,6 +206,7 @@ class Severity:
     # The detector's heat mass on skin (``comedo.detect.base.Candidates``), which a grade model may read; None
     # for a detector without a heatmap.
     heat_mass: float | None = None
+    gags: Gags | None = None  # on a face whose landmarks were found; never on a close-up
 
     @property
     def hayashi_method(self) -> str:
@@ -287,3 +290,4 @@ class Analysis:
     photo_type: PhotoType | None = None
     description: Description | None = None
     report: TriageReport | None = None  # triage, care plan, extraction advice
+    face: FaceMap | None = None  # landmarks and zones on the analysis grid (wider views), or why there are none

@@ -19,7 +19,8 @@ from comedo.store.repository import Store
 sys.path.insert(0, str(REPO / "scripts"))
 from document_snapshot import differences  # noqa: E402
 
-GEOMETRY = (".center", ".radius_px", ".bbox", ".diameter_mm")  # boxes are written to 0.1 px
+GEOMETRY = (".center", ".radius_px", ".bbox", ".diameter_mm", ".face.box", ".face.landmarks", ".face.danger_triangle")
+# (boxes and landmarks are written to 0.1 px)
 
 
 @pytest.fixture(scope="module")

@@ -108,6 +108,12 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
     if a.location == "face_danger_triangle" and not calm:
         stop.append("It is in the danger triangle of the face (between the corners of the mouth and the "
                     "bridge of the nose), where squeezing an inflamed spot can spread infection inwards.")
+    elif findings.triangle_not_calm:
+        n = findings.triangle_not_calm
+        stop.append(f"Seen in the photo: {n} spot{'s' if n != 1 else ''} in the danger triangle of the face (between "
+                    "the corners of the mouth and the bridge of the nose) "
+                    + ("is" if n == 1 else "are") + " inflamed or of a type not known; squeezing there can spread "
+                    "infection inwards, so the advice for the photo is the most cautious one.")
     if a.location == "near_eye":
         stop.append("It is near the eye; never squeeze there.")
     if (a.size_mm is not None and a.size_mm >= 10) or (findings.max_diameter_mm or 0) >= 10:
@@ -152,8 +158,9 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
                    + ("has a red ring around it (inflamed): leave it alone" if red_rings == 1 else
                       "have a red ring around them (inflamed): leave those alone")
                    + " and extract only the calm ones.")
-    if a.location == "face_danger_triangle":
-        why.append("It is in the danger triangle of the face (between the corners of the mouth and the bridge of "
+    if a.location == "face_danger_triangle" or findings.triangle_lesions:
+        why.append(("Seen in the photo: spots lie" if a.location != "face_danger_triangle" else "It is")
+                   + " in the danger triangle of the face (between the corners of the mouth and the bridge of "
                    "the nose): be especially gentle and clean, stop at the first sign of redness or pain, and see a "
                    "doctor if it becomes red, swollen or painful in the days after.")
     if types - extractable or findings.lesion_count > findings.comedones_seen > 0:

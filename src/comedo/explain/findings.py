@@ -30,6 +30,20 @@ class Findings:
     photo_label: str | None = None
     comedones_seen: int = 0
     deep_not_ruled_out: bool = False
+    # Lesions the face map places in the danger triangle (``comedo.face``), and how many of them are inflamed (an
+    # inflamed type or a red ring) or of a type not known: the photo tells where they are, without an answer.
+    triangle_lesions: int = 0
+    triangle_not_calm: int = 0
+
+    @property
+    def in_danger_triangle(self) -> dict[str, object] | None:
+        """Where the danger triangle comes from: the answer, the photo, or both (None: neither)."""
+        ev: dict[str, object] = {}
+        if self.answers.location == "face_danger_triangle":
+            ev["location"] = "face_danger_triangle"
+        if self.triangle_lesions:
+            ev["seen_in_photo"] = {"lesions": self.triangle_lesions, "inflamed_or_not_known": self.triangle_not_calm}
+        return ev or None
 
     @property
     def infection_signs(self) -> dict[str, object]:
@@ -124,6 +138,9 @@ def findings_from(answers: Answers | None, analysis: Analysis | None) -> Finding
     else:
         inflamed = sum(r or (t in INFLAMED_TYPES) for r, t in zip(red_ring, lesions.type_label, strict=True))
     sev = analysis.severity
+    in_triangle = lesions.in_danger_triangle
+    not_calm = sum(bool(t) and (r or lbl is None or lbl in INFLAMED_TYPES)
+                   for t, r, lbl in zip(in_triangle, red_ring, lesions.type_label, strict=True))
     return Findings(answers, True, len(lesions), types, max_mm, inflamed, sev.hayashi_grade, sev.nice_band,
                     close_up, None if photo is None else photo.group, None if photo is None else photo.label,
-                    sum(comedo), photo is not None and photo.deep_not_ruled_out)
+                    sum(comedo), photo is not None and photo.deep_not_ruled_out, int(in_triangle.sum()), not_calm)

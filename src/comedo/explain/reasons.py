@@ -63,5 +63,12 @@ _REASONS = {
 REASON_CODES = frozenset(_REASONS)
 
 
-def reason_text(code: str) -> str:
-    return _REASONS[code]
+def reason_text(code: str, evidence: dict[str, object] | None = None) -> str:
+    """The rule's text; where the photo itself placed lesions in the danger triangle, it says so."""
+    text = _REASONS[code]
+    seen = (evidence or {}).get("seen_in_photo")
+    if isinstance(seen, dict) and seen.get("lesions"):
+        n = int(seen["lesions"])
+        text += (f" Seen in the photo: {n} spot{'s' if n != 1 else ''} in the danger triangle, found from the face's "
+                 "landmarks.")
+    return text

@@ -111,22 +111,29 @@ def _near(location: str) -> Check:
 
 
 def _danger_triangle_infected(f: Findings) -> dict[str, object] | None:
-    """In the danger triangle, signs of spreading infection (warmth, spreading redness, a bad smell, painful pus,
-    fever) are what make the veins' route inwards a reason to see a doctor soon."""
-    if f.answers.location != "face_danger_triangle":
+    """In the danger triangle (answered, or lesions seen there in the photo), signs of spreading infection (warmth,
+    spreading redness, a bad smell, painful pus, fever) are what make the veins' route inwards a reason to see a
+    doctor soon."""
+    where = f.in_danger_triangle
+    if where is None:
         return None
     signs = dict(f.infection_signs)
     if f.answers.fever:
         signs["fever"] = True
-    return {"location": "face_danger_triangle", **signs} if signs else None
+    return {**where, **signs} if signs else None
 
 
 def _danger_triangle_inflamed(f: Findings) -> dict[str, object] | None:
     """An inflamed (or not ruled out) spot there without those signs: no higher level, but it must not be
-    squeezed, and the person is told when to see a doctor."""
-    if f.answers.location != "face_danger_triangle" or _danger_triangle_infected(f):
+    squeezed, and the person is told when to see a doctor. From the photo: lesions in the triangle that are
+    inflamed or of a type not known."""
+    if f.in_danger_triangle is None or _danger_triangle_infected(f):
         return None
-    return _near("face_danger_triangle")(f)
+    answered = _near("face_danger_triangle")(f)
+    if f.triangle_not_calm:
+        return {**(answered or {}), "seen_in_photo": {"lesions": f.triangle_lesions,
+                                                      "inflamed_or_not_known": f.triangle_not_calm}}
+    return answered
 
 
 def _large_lump(f: Findings) -> dict[str, object] | None:
@@ -203,7 +210,7 @@ def triage(findings: Findings) -> Triage:
     for rule in RULES:
         evidence = rule.check(findings)
         if evidence:
-            reasons.append(Reason(rule.code, rule.level, reason_text(rule.code), evidence))
+            reasons.append(Reason(rule.code, rule.level, reason_text(rule.code, evidence), evidence))
     reasons.sort(key=lambda r: -r.level)
     if not reasons:
         return Triage(TriageLevel.SELF_CARE, (Reason("no_red_flags", TriageLevel.SELF_CARE,

@@ -75,6 +75,7 @@ def measure_redness(
     lesion_centers: np.ndarray | None = None,
     lesion_radii: np.ndarray | None = None,
     leave_out_anatomy: bool = False,
+    leave_out: np.ndarray | None = None,
 ) -> tuple[Redness, np.ndarray]:
     """Redness figures for skin pixels ``skin`` (H, W bool), and each lesion's mean Delta a* (n,) float32
     (NaN where it has no pixels; grade it with ``irritation_grade``).
@@ -83,7 +84,8 @@ def measure_redness(
     pixel grid as ``planes``; their neighbourhoods are left out of the baseline
     and each gets its own Delta a*. ``leave_out_anatomy`` (for wider
     views) leaves lesion-free regions that are red and dark (lips, nostrils,
-    folds) out of the whole-skin figures and of ``delta_map``.
+    folds) out of the whole-skin figures and of ``delta_map``; ``leave_out`` (H, W bool) adds regions known from
+    the face's geometry (lips, eyes, brows, nostrils drawn from the mesh).
     """
     # Smooth a* over about one JPEG chroma block so 4:2:0 block artefacts do not read as redness.
     a = cv2.GaussianBlur(planes.a_star, (0, 0), max(1.0, min(planes.a_star.shape) / 320))
@@ -117,6 +119,8 @@ def measure_redness(
         small = lesion_free_dark_red(a[::step, ::step] - baseline, baseline_l - light, skin[::step, ::step],
                                      centers / step, radii / step)
         anatomy = skin & cv2.resize(small.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+    if leave_out is not None:
+        anatomy |= skin & leave_out
     measured = skin & ~anatomy
     if measured.sum() < 50:
         measured, anatomy = skin, np.zeros((h, w), bool)

@@ -19,6 +19,8 @@ NETWORKS = {
     "lesion_types": "names a lesion's or close-up's type (six types, three groups)",
     "close_up": "tells a close-up of skin from a wider view",
     "instrument": "sees a hand, glove or tool in frame",
+    "face_detector": "finds a face and its key points (MediaPipe BlazeFace, converted)",
+    "face_mesh": "places 468 face landmarks on a found face (MediaPipe Face Mesh, converted)",
 }
 
 

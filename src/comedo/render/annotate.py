@@ -7,13 +7,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.render.face_layer import TRIANGLE_COLOUR, draw_face_map
 from comedo.render.images import redness_rgba
 from comedo.render.text import TextLayer, text_box, text_width
 from comedo.types import Analysis
 
 __all__ = ["annotate", "anatomy_mask", "LAYERS", "DEFAULT_LAYERS", "TYPE_STYLE", "MIN_DISPLAY_SIDE"]
 
-LAYERS = ("redness", "skin", "lesions", "dark_spots")
+LAYERS = ("redness", "skin", "zones", "lesions", "dark_spots")
 DEFAULT_LAYERS = ("lesions",)  # lesions first; dark spots, redness and the skin outline are layers one turns on
 MIN_DISPLAY_SIDE = 640  # smaller photos (256 px web close-ups) are enlarged so rings and text can be read
 # Ring colour and letter per type: the Okabe-Ito palette (Okabe & Ito 2008), told apart with the common forms of
@@ -63,6 +64,8 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, ma
         skin = cv2.resize(analysis.skin.mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
         contours, _ = cv2.findContours(skin, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         cv2.drawContours(canvas, contours, -1, _SKIN, thick, cv2.LINE_AA)
+    if "zones" in layers:
+        canvas = draw_face_map(canvas, analysis, thick)
     if "dark_spots" in layers:
         for (x, y), r in zip(analysis.dark_spots.centers * scale, analysis.dark_spots.radii * scale, strict=True):
             cv2.circle(canvas, (int(round(x)), int(round(y))), max(2, int(round(r + 1))), _SPOT, 1, cv2.LINE_AA)
@@ -70,14 +73,15 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, ma
         lesions = analysis.lesions
         taken: list[tuple[int, int, int, int]] = []  # label boxes already drawn: numbers must not collide
         labels = TextLayer()
-        for i, ((x, y), r, kind) in enumerate(zip(lesions.centers * scale, lesions.radii * scale,
-                                                  lesions.type_label, strict=True)):
+        for i, ((x, y), r, kind, in_triangle) in enumerate(zip(lesions.centers * scale, lesions.radii * scale,
+                                                               lesions.type_label, lesions.in_danger_triangle,
+                                                               strict=True)):
             colour, letter, _ = TYPE_STYLE.get(kind, TYPE_STYLE[None])
             centre = (int(round(x)), int(round(y)))
             radius = max(3, int(round(r)))
             cv2.circle(canvas, centre, radius + thick, (0, 0, 0), thick, cv2.LINE_AA)  # a dark edge: any skin tone
             cv2.circle(canvas, centre, radius, colour, thick + 1, cv2.LINE_AA)
-            label = f"{i + 1}{letter}"
+            label = f"{i + 1}{letter}" + ("\u25b3" if in_triangle else "")  # a triangle: in the danger triangle
             size_px = 8 + 5 * thick
             tw, th = text_box(label, size_px)
             spot = _free_label_spot(centre, radius, tw, th, taken, w, h)
@@ -132,6 +136,11 @@ def _legend(analysis: Analysis, width: int, thick: int, layers: tuple[str, ...])
             layer_rows.append((_LEFT_OUT, f"not in redness: {red.anatomy_fraction:.0%}"))
     if "skin" in layers:
         layer_rows.append((_SKIN, "skin outline"))
+    if "zones" in layers and sev.gags is not None:
+        layer_rows.append(((200, 200, 255), f"face zones: GAGS {sev.gags.score} ({sev.gags.label})"))
+        layer_rows.append((TRIANGLE_COLOUR, "\u25b3 danger triangle"))
+    elif "zones" in layers and analysis.face is not None and not analysis.face.found:
+        layer_rows.append(((200, 200, 255), "face zones: no face found"))
     if layer_rows:
         rows.append(layer_rows)
     rows.append([((90, 90, 90), "not a medical device - comedo " + str(analysis.provenance.get("comedo_version", "")))])

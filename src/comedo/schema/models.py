@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from comedo.grade.scales import HAYASHI_UPPER
+from comedo.schema.face_models import FaceOut, GagsOut
 from comedo.types import LesionGroup, UntypedCode
 
 __all__ = ["SCHEMA_VERSION", "DISCLAIMER", "ImageInfo", "LesionOut", "SceneOut", "PhotoTypeOut", "TypeExplanation",
@@ -14,7 +15,8 @@ __all__ = ["SCHEMA_VERSION", "DISCLAIMER", "ImageInfo", "LesionOut", "SceneOut",
            "SeverityOut", "QualityOut", "ReasonOut", "TriageOut", "CareTipOut", "ExtractionStepOut", "ExtractionOut",
            "TriageDocument", "AnalysisDocument"]
 
-SCHEMA_VERSION = "1.1"  # 1.1: severity scales null on close-ups (not_graded), counts.untyped, lesion_type.group
+SCHEMA_VERSION = "1.2"  # 1.1: severity scales null on close-ups (not_graded), counts.untyped, lesion_type.group;
+# 1.2: face (zones, danger triangle, landmarks), severity.gags, lesions[].zone / in_danger_triangle / advice
 DISCLAIMER = (
     "comedo is not a medical device. Its measurements and suggestions are information, not a diagnosis; "
     "see a doctor or dermatologist for any lesion that worries you."
@@ -47,6 +49,12 @@ class LesionOut(BaseModel):
     redness_delta_a: float | None = Field(description="mean a* in the lesion's disc minus the person's baseline")
     irritation: str
     dark_core: bool = Field(description="a dark dot (open-comedo opening) lies inside the lesion")
+    zone: str | None = Field(None, description="forehead, right_cheek, left_cheek, nose, chin or other; null where no "
+                                               "face was mapped")
+    in_danger_triangle: bool = Field(False, description="inside the danger triangle drawn from the face's landmarks")
+    advice: Literal["ok_with_care", "do_not_extract"] | None = Field(
+        None, description="this lesion's own extraction advice (the photo's advice is the most cautious of them)")
+    advice_why: str | None = None
     origin: Literal["detector", "dark_plug"] = Field(
         "detector", description="detector: found by the lesion detector; dark_plug: a blackhead's dark plug marked "
         "on a close-up the type classifier reads as blackheads (its score and type scores are the photo's)")
@@ -158,6 +166,8 @@ class SeverityOut(BaseModel):
     not_graded: NotGradedOut | None = Field(
         None, description="why the whole-face scales were not applied (a close-up); null when they were")
     counts: TypeCountsOut
+    gags: GagsOut | None = Field(None, description="GAGS over the face's zones; null on close-ups and where no face "
+                                                   "was mapped (see face.reason)")
 
 
 class QualityOut(BaseModel):
@@ -222,6 +232,7 @@ class AnalysisDocument(BaseModel):
     dark_spots: list[DarkSpotOut]
     redness: RednessOut
     severity: SeverityOut
+    face: FaceOut | None = None
     quality: QualityOut
     triage: TriageOut | None = None
     care_plan: list[CareTipOut] | None = None

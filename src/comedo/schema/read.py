@@ -10,6 +10,7 @@ them (the skin outline, the redness overlay) leave those layers out. Reads every
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,10 @@ import numpy as np
 from comedo.errors import InvalidInputError
 from comedo.explain.advice import CareTip, Extraction, TriageReport
 from comedo.explain.triage import Reason, Triage, TriageLevel
+from comedo.face.facemap import FaceMap
+from comedo.face.mesh import FaceMesh
+from comedo.face.zones import face_zones
+from comedo.grade.gags import Gags, GagsTerm
 from comedo.lesions import Lesions
 from comedo.types import (
     Analysis,
@@ -38,7 +43,7 @@ from comedo.types import (
 
 __all__ = ["from_document", "READABLE_VERSIONS"]
 
-READABLE_VERSIONS = ("1.0", "1.1")
+READABLE_VERSIONS = ("1.0", "1.1", "1.2")
 ANALYSIS_LONG_SIDE_BEFORE_PROVENANCE = 1024
 
 # Documents before type_reason_code named the reason only in words; its opening words tell the code.
@@ -76,7 +81,9 @@ def _lesions(rows: list[Mapping[str, Any]]) -> Lesions:
         origin=np.array([r.get("origin", "detector") for r in rows], object),
         dark_core=np.array([bool(r.get("dark_core", False)) for r in rows], bool),
         redness_delta_a=np.array([_float(r.get("redness_delta_a")) for r in rows], np.float32),
-        irritation=np.array([IrritationGrade(r.get("irritation", "none")) for r in rows], object))
+        irritation=np.array([IrritationGrade(r.get("irritation", "none")) for r in rows], object),
+        zone=np.array([r.get("zone") for r in rows], object),
+        in_danger_triangle=np.array([bool(r.get("in_danger_triangle", False)) for r in rows], bool))
 
 
 def _dark_spots(rows: list[Mapping[str, Any]]) -> DarkSpots:
@@ -106,7 +113,40 @@ def _severity(sev: Mapping[str, Any]) -> Severity:
         nice["band"], hayashi_upper=tuple(hayashi["count_cutoffs"]),  # type: ignore[arg-type]
         hayashi_count_grade=hayashi.get("count_grade") if model else None,
         hayashi_probabilities=tuple(hayashi.get("probabilities") or ()),
-        estimated_lesion_count=hayashi.get("estimated_count"), heat_mass=hayashi.get("heat_mass"), **common)
+        estimated_lesion_count=hayashi.get("estimated_count"), heat_mass=hayashi.get("heat_mass"),
+        gags=_gags(sev.get("gags")), **common)
+
+
+def _gags(g: Mapping[str, Any] | None) -> Gags | None:
+    if g is None:
+        return None
+    terms = tuple(GagsTerm(t["zone"], int(t["factor"]), bool(t["visible"]), int(t["lesions"]), t.get("worst"),
+                           int(t["points"]), int(t["term"])) for t in g["terms"])
+    return Gags(int(g["score"]), g["label"], terms, int(g.get("untyped_counted_as_papules", 0)),
+                tuple(g.get("not_visible") or ()), tuple(g.get("not_scored") or ()))
+
+
+def _face(doc: Mapping[str, Any], scale: float) -> FaceMap | None:
+    """The face map on the analysis grid: the landmarks as written; the zones redrawn from them (the document
+    keeps no skin mask, so they are not cut to the skin, and each zone's visibility is the document's)."""
+    face = doc.get("face")
+    if face is None:
+        return None
+    if not face.get("found") or not face.get("landmarks"):
+        return FaceMap(None, None, face.get("reason") or "no_face")
+    points = np.array(face["landmarks"], np.float32) * scale
+    points = np.hstack([points, np.zeros((len(points), 1), np.float32)])
+    x0, y0, w, h = (float(v) * scale for v in face["box"])
+    mesh = FaceMesh(points, (x0, y0, x0 + w, y0 + h), float(face.get("detection_score") or 0.0),
+                    float(face.get("presence") or 0.0))
+    info = doc["image"]
+    grid = (max(1, round(info["height"] * scale)), max(1, round(info["width"] * scale)))  # the analysis grid
+    zones = face_zones(mesh, np.ones(grid, bool))
+    written = face.get("zones") or ()
+    zones = replace(zones, visible={**zones.visible, **{z["name"]: bool(z["visible"]) for z in written}})
+    return FaceMap(mesh, zones, rotation=int(face.get("quarter_turns", 0)),
+                   areas_px={z["name"]: int(z["area_px"]) for z in written},
+                   redness_p90={z["name"]: z.get("redness_delta_a_p90") for z in written})
 
 
 def _redness(red: Mapping[str, Any]) -> Redness:
@@ -176,6 +216,7 @@ def from_document(doc: Mapping[str, Any], pixels: np.ndarray) -> Analysis:
             description=None if described is None else Description(
                 described["text"], tuple((t["type"], t["text"]) for t in described.get("lesion_types") or ())),
             report=_report(doc),
+            face=_face(doc, min(1.0, long_side / max(info["width"], info["height"]))),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInputError(f"the document is not a comedo analysis: {type(exc).__name__} {exc}") from None

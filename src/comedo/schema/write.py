@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from comedo.classify.lesion_types import type_summary
+from comedo.explain.lesion_advice import lesion_advice
 from comedo.measure.quality import QUALITY_FLAGS
 from comedo.measure.redness import IRRITATION_THRESHOLDS
 from comedo.schema.models import (
@@ -34,6 +35,7 @@ from comedo.schema.models import (
     TypeCountsOut,
     TypeExplanation,
 )
+from comedo.schema.write_face import face_out, gags_out
 from comedo.types import Analysis, LesionType, Severity
 
 if TYPE_CHECKING:
@@ -70,12 +72,15 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
     les = analysis.lesions
     lesions = []
     type_names = [t.value for t in LesionType]
+    photo_extraction = None if analysis.report is None else analysis.report.extraction
     for i in range(len(les)):
         x0, y0, x1, y1 = (float(v) for v in les.xyxy[i])
         r = float(les.radii[i])
         label, reason, scores = les.type_label[i], les.type_reason[i], les.type_scores[i]
         type_scores = None if not math.isfinite(float(scores[0])) else {
             n: round(float(s), 4) for n, s in zip(type_names, scores, strict=True)}
+        advice, advice_why = (None, None) if photo_extraction is None else lesion_advice(
+            label, les.irritation[i], bool(les.in_danger_triangle[i]), photo_extraction)
         lesions.append(
             LesionOut(
                 bbox=[round(x0, 1), round(y0, 1), round(x1 - x0, 1), round(y1 - y0, 1)],
@@ -92,6 +97,10 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
                 type_reason_code=None if reason is None else reason.code,
                 type_summary=type_summary(label, reason, type_scores),
                 origin=str(les.origin[i]),  # type: ignore[arg-type]
+                zone=les.zone[i],
+                in_danger_triangle=bool(les.in_danger_triangle[i]),
+                advice=advice,  # type: ignore[arg-type]
+                advice_why=advice_why,
             )
         )
     spots = [
@@ -144,7 +153,8 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
             irritation=red.grade.value,
             thresholds={g.value: t for t, g in IRRITATION_THRESHOLDS},
         ),
-        severity=_severity_out(sev),
+        severity=_severity_out(sev).model_copy(update={"gags": gags_out(analysis)}),
+        face=face_out(analysis),
         quality=QualityOut(ok=q.ok, flags=list(q.flags), hints=[QUALITY_FLAGS[f] for f in q.flags],
                            skin_fraction=round(q.skin_fraction, 4), sharpness=round(q.sharpness, 2),
                            median_l=round(q.mean_l, 2), clipped_highlights=round(q.clipped_highlights, 4),

@@ -1,0 +1,142 @@
+"""Face zones, the danger triangle and the parts left out of redness, drawn from the 468-point face mesh.
+
+Zones follow the Global Acne Grading System's facial regions (Doshi et al., 1997): forehead, the two cheeks (the
+subject's left and right: MediaPipe's landmark numbers are anatomical, so a normal photo shows the subject's right
+cheek on the image's left), nose and chin; the rest of the face (upper lip, temples, around the eyes) is "other".
+Polygons are lists of MediaPipe Face Mesh landmark numbers (the canonical topology of
+``mediapipe/python/solutions/face_mesh_connections.py``), checked by eye on drawn meshes.
+
+A zone is visible when the face turns towards the camera enough for it: a cheek seen edge-on (a side view) is
+foreshortened to a sliver and is reported as not visible, not as clear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from comedo.face.mesh import FaceMesh
+
+__all__ = ["ZONE_NAMES", "FaceZones", "face_zones", "DANGER_TRIANGLE", "zone_of_points"]
+
+ZONE_NAMES = ("forehead", "right_cheek", "left_cheek", "nose", "chin")
+
+# The forehead's upper edge is the mesh's own top (landmark 10 lies mid-forehead): extended upwards from the
+# brow line by this factor, then cut to the skin mask so hair falls out.
+FOREHEAD_EXTENSION = 1.6
+_FOREHEAD_ARC = (162, 21, 54, 103, 67, 109, 10, 338, 297, 332, 284, 251, 389)
+_BROWS_UPPER = (300, 293, 334, 296, 336, 9, 107, 66, 105, 63, 70)  # the subject's left brow first
+POLYGONS: dict[str, tuple[int, ...]] = {
+    "nose": (168, 417, 437, 420, 429, 358, 327, 326, 2, 97, 98, 129, 209, 198, 217, 193),
+    "chin": (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 394, 379, 378, 400, 377, 152, 148, 176, 149, 150,
+             169),
+    "right_cheek": (127, 234, 93, 132, 58, 172, 136, 150, 169, 61, 92, 206, 203, 129, 209, 198, 217, 128, 121, 120,
+                    119, 118, 117, 111, 143),
+    "left_cheek": (356, 454, 323, 361, 288, 397, 365, 379, 394, 291, 322, 426, 423, 358, 429, 420, 437, 357, 350,
+                   349, 348, 347, 346, 340, 372),
+}
+FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176,
+             149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
+DANGER_TRIANGLE = (168, 61, 291)  # the nasal bridge and the corners of the mouth
+# Left out of redness: the lips, the eyes, the brows and the nostrils are red or dark for reasons other than skin.
+EXCLUDED = {
+    "lips": (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146),
+    "right_eye": (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7),
+    "left_eye": (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249),
+    "right_brow": (70, 63, 105, 66, 107, 55, 65, 52, 53, 46),
+    "left_brow": (300, 293, 334, 296, 336, 285, 295, 282, 283, 276),
+    "nostrils": (129, 64, 98, 97, 2, 326, 327, 294, 358, 279, 278, 4, 48, 49),
+}
+# A cheek whose drawn area is under this share of the other's is turned away from the camera.
+MIN_CHEEK_AREA_RATIO = 0.35
+
+
+@dataclass(frozen=True)
+class FaceZones:
+    """Zone masks (bool, the photo grid they were drawn on) and polygons, with what is visible."""
+
+    masks: dict[str, np.ndarray]
+    polygons: dict[str, np.ndarray]  # name -> (k, 2) float32 photo pixels
+    visible: dict[str, bool]
+    excluded: np.ndarray  # bool: lips, eyes, brows, nostrils
+    triangle: np.ndarray  # (3, 2) float32
+
+    @property
+    def areas_px(self) -> dict[str, int]:
+        return {name: int(mask.sum()) for name, mask in self.masks.items()}
+
+
+def _forehead(points: np.ndarray) -> np.ndarray:
+    brows = points[list(_BROWS_UPPER), :2]
+    arc = points[list(_FOREHEAD_ARC), :2]
+    base = brows.mean(axis=0)
+    up = arc[len(arc) // 2] - base  # from the brow line to landmark 10
+    up_unit = up / max(float(np.linalg.norm(up)), 1e-6)
+    heights = (arc - base) @ up_unit
+    extended = arc + np.outer(heights * (FOREHEAD_EXTENSION - 1), up_unit)
+    return np.concatenate([extended, brows]).astype(np.float32)
+
+
+def _fill(polygon: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    mask = np.zeros(shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 1)
+    return mask.astype(bool)
+
+
+def _signed_area(polygon: np.ndarray) -> float:
+    x, y = polygon[:, 0], polygon[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def face_zones(face: FaceMesh, skin: np.ndarray) -> FaceZones:
+    """Zones on the ``skin`` mask's grid (the face must be in the same pixels), each cut to the skin, and which are
+    visible: a zone needs a tenth of its drawn area on skin in the photo, and a cheek turned away (foreshortened to
+    under ``MIN_CHEEK_AREA_RATIO`` of the other) is not visible."""
+    shape = skin.shape
+    pts = face.points
+    polygons = {"forehead": _forehead(pts)}
+    polygons.update({name: pts[list(idx), :2].astype(np.float32) for name, idx in POLYGONS.items()})
+    drawn = {name: _fill(poly, shape) for name, poly in polygons.items()}
+    # Earlier zones keep overlapping pixels: the nose over the cheeks, the chin over the cheeks.
+    order = ("nose", "chin", "forehead", "right_cheek", "left_cheek")
+    taken = np.zeros(shape, bool)
+    masks: dict[str, np.ndarray] = {}
+    for name in order:
+        masks[name] = drawn[name] & ~taken & skin
+        taken |= drawn[name]
+    excluded = np.zeros(shape, bool)
+    for idx in EXCLUDED.values():
+        excluded |= _fill(pts[list(idx), :2], shape)
+    excluded = cv2.dilate(excluded.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    for name in masks:
+        masks[name] &= ~excluded
+    area = {name: abs(_signed_area(poly)) for name, poly in polygons.items()}
+    visible = {name: bool(masks[name].sum() >= 0.1 * max(area[name], 1.0)) for name in ZONE_NAMES}
+    cheeks = area["right_cheek"], area["left_cheek"]
+    for name, own, other in (("right_cheek", *cheeks), ("left_cheek", cheeks[1], cheeks[0])):
+        if own < MIN_CHEEK_AREA_RATIO * other:
+            visible[name] = False
+    triangle = pts[list(DANGER_TRIANGLE), :2].astype(np.float32)
+    return FaceZones({n: masks[n] for n in ZONE_NAMES}, {n: polygons[n] for n in ZONE_NAMES}, visible, excluded,
+                     triangle)
+
+
+def zone_of_points(zones: FaceZones, points: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Each point's zone ('other' where none: the upper lip, temples, around the eyes) and whether it lies in the
+    danger triangle. Points are (n, 2) in the zones' grid; a point in no mask is placed by the drawn polygons, so
+    a lesion on a pixel the skin mask missed still gets its zone."""
+    h, w = next(iter(zones.masks.values())).shape
+    names: list[str] = []
+    for x, y in points:
+        xi, yi = int(min(max(x, 0), w - 1)), int(min(max(y, 0), h - 1))
+        zone = next((n for n in ZONE_NAMES if zones.masks[n][yi, xi]), None)
+        if zone is None:
+            zone = next((n for n in ZONE_NAMES
+                         if cv2.pointPolygonTest(zones.polygons[n].reshape(-1, 1, 2), (float(x), float(y)), False)
+                         >= 0), "other")
+        names.append(zone)
+    tri = zones.triangle.reshape(-1, 1, 2)
+    inside = np.array([cv2.pointPolygonTest(tri, (float(x), float(y)), False) >= 0 for x, y in points], bool)
+    return names, inside
