@@ -105,6 +105,7 @@ function show(index) {
       ["IGA", s.iga.grade, s.iga.label.replace("_", " ")],
       ["NICE band", s.nice.band.replaceAll("_", " "), "NG198"],
     ];
+    if (s.gags) scaleCards.push(["GAGS", s.gags.score, `${s.gags.label.replace("_", " ")} (face zones)`]);
   } else {  // a close-up: the whole-face scales are not applied (severity.not_graded says why)
     scaleCards = [
       ["Lesions", doc.lesions.length, "close-up: not graded"],
@@ -126,7 +127,8 @@ function show(index) {
     const row = el("tr");
     const size = l.diameter_mm !== null ? `${l.diameter_mm} mm` : `${Math.round(2 * l.radius_px)} px`;
     [i + 1, `${Math.round(l.center[0])}, ${Math.round(l.center[1])}`, size, l.type_summary || (l.type || "-").replace("_", " "),
-     l.score.toFixed(2), l.irritation].forEach((v) => row.append(el("td", String(v))));
+     l.score.toFixed(2), l.irritation, (l.zone || "-").replace("_", " ") + (l.in_danger_triangle ? " (danger triangle)" : "")
+    ].forEach((v) => row.append(el("td", String(v))));
     return row;
   }));
   const ext = doc.extraction;
@@ -154,6 +156,14 @@ function drawOverlay(doc) {
     c.setAttribute("fill", "none"); c.setAttribute("stroke", "#00dcff"); c.setAttribute("stroke-width", stroke * 0.7);
     spots.append(c);
   });
+  const face = document.createElementNS(ns, "g");
+  face.id = "g-face";
+  if (doc.face && doc.face.found && doc.face.danger_triangle) {  // the danger triangle drawn from the landmarks
+    const tri = document.createElementNS(ns, "polygon");
+    tri.setAttribute("points", doc.face.danger_triangle.map((p) => p.join(",")).join(" "));
+    tri.setAttribute("fill", "none"); tri.setAttribute("stroke", "#ff5050"); tri.setAttribute("stroke-width", stroke);
+    face.append(tri);
+  }
   const lesions = document.createElementNS(ns, "g");
   lesions.id = "g-lesions";
   doc.lesions.forEach((l, i) => {
@@ -166,7 +176,7 @@ function drawOverlay(doc) {
     label.textContent = String(i + 1);
     lesions.append(c, label);
   });
-  nodes.push(spots, lesions);
+  nodes.push(face, spots, lesions);
   svg.replaceChildren(...nodes);
 }
 
@@ -175,10 +185,12 @@ function applyToggles() {
   const spots = document.getElementById("g-dark-spots");
   if (lesions) lesions.style.display = $("layer-lesions").checked ? "" : "none";
   if (spots) spots.style.display = $("layer-dark-spots").checked ? "" : "none";
+  const face = document.getElementById("g-face");
+  if (face) face.style.display = $("layer-face").checked ? "" : "none";
   $("redness").style.display = $("layer-redness").checked ? "" : "none";
 }
 
-["layer-lesions", "layer-dark-spots", "layer-redness"].forEach((id) => $(id).addEventListener("change", applyToggles));
+["layer-lesions", "layer-dark-spots", "layer-redness", "layer-face"].forEach((id) => $(id).addEventListener("change", applyToggles));
 
 $("download-json").addEventListener("click", () => {
   if (!current) return;
