@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from comedo.types import Analysis
+from comedo.workflows.face_registration import register_by_landmarks
 from comedo.workflows.registration import (
     Registration,
     map_points,
@@ -83,7 +84,9 @@ def _inside(points: np.ndarray, width: int, height: int, margin: float = 4.0) ->
 def compare(before: Analysis, after: Analysis, *, present_threshold: float | None = None) -> Comparison:
     """Compare two analyses. For the hysteresis to work, analyse both photos with
     ``min_score`` about half the operating threshold (``compare_photos`` does)."""
-    reg = register_allowing_mirror(before.image.pixels, after.image.pixels)
+    # Faces in both: aligned on their landmarks (a mirrored selfie included); otherwise, or where the skin does not
+    # line up that way, on the skin's texture.
+    reg = register_by_landmarks(before, after) or register_allowing_mirror(before.image.pixels, after.image.pixels)
     if not reg.ok or reg.homography is None:
         return Comparison(reg)
     thr = present_threshold if present_threshold is not None else max(before.min_score, after.min_score)
