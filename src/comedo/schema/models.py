@@ -15,8 +15,8 @@ __all__ = ["SCHEMA_VERSION", "DISCLAIMER", "ImageInfo", "LesionOut", "SceneOut",
            "SeverityOut", "QualityOut", "ReasonOut", "TriageOut", "CareTipOut", "ExtractionStepOut", "ExtractionOut",
            "TriageDocument", "AnalysisDocument"]
 
-SCHEMA_VERSION = "1.2"  # 1.1: severity scales null on close-ups (not_graded), counts.untyped, lesion_type.group;
-# 1.2: face (zones, danger triangle, landmarks), severity.gags, lesions[].zone / in_danger_triangle / advice
+SCHEMA_VERSION = "1.1"  # 1.1: severity scales null on close-ups (not_graded), counts.untyped, lesion_type.group
+# (fields added since, without a version change: face, severity.gags, lesions[].zone / in_danger_triangle / advice)
 DISCLAIMER = (
     "comedo is not a medical device. Its measurements and suggestions are information, not a diagnosis; "
     "see a doctor or dermatologist for any lesion that worries you."

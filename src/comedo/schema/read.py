@@ -43,7 +43,7 @@ from comedo.types import (
 
 __all__ = ["from_document", "READABLE_VERSIONS"]
 
-READABLE_VERSIONS = ("1.0", "1.1", "1.2")
+READABLE_VERSIONS = ("1.0", "1.1")
 ANALYSIS_LONG_SIDE_BEFORE_PROVENANCE = 1024
 
 # Documents before type_reason_code named the reason only in words; its opening words tell the code.
