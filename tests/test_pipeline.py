@@ -329,5 +329,8 @@ def test_close_ups_are_not_graded_on_face_scales(sample_path: Path) -> None:
     doc = comedo.to_document(analysis).model_dump(mode="json")
     assert doc["severity"]["hayashi"] is None and doc["severity"]["iga"] is None and doc["severity"]["nice"] is None
     assert doc["severity"]["not_graded"]["code"] == "close_up"
+    # Nor mapped as a face: no zones, no GAGS, no lesion zones (a cheek crop is skin, not a face).
+    assert doc["face"] == {**doc["face"], "found": False, "reason": "close_up"} and doc["severity"]["gags"] is None
+    assert all(le["zone"] is None and not le["in_danger_triangle"] for le in doc["lesions"])
     assert "Hayashi" not in analysis.description.text.split("Not graded")[0]
     assert "severe_acne" not in {r.code for r in analysis.report.triage.reasons}
