@@ -91,9 +91,10 @@ def analyze(
     t = time.perf_counter()
     scene = classify_scene(planes, skin.mask, all_spots, work)
     timings["scene"] = (time.perf_counter() - t) * 1000
+    close_up = scene.view == "close_up"
 
     t = time.perf_counter()
-    face = map_face(work, skin.mask, close_up=scene.view == "close_up")
+    face = map_face(work, skin.mask, close_up=close_up)
     timings["face"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
@@ -102,9 +103,9 @@ def analyze(
     # A grade model reads weaker candidates than the lesions listed: detect down to its floor, then keep the list's.
     # It was fitted on faces; a close-up's magnified skin texture gives many faint candidates, which it would read
     # as dense acne, so close-ups are graded by their count (detectors written for comedo 0.2 have no model).
-    grade_model = getattr(det, "grade_model", None) if scene.view != "close_up" else None
+    grade_model = getattr(det, "grade_model", None) if not close_up else None
     floor = threshold if grade_model is None else min(threshold, grade_model.min_score)
-    candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=scene.view == "close_up")
+    candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up)
     if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
         candidates = Candidates(candidates)
     found = candidates.lesions[candidates.lesions.score >= threshold]
@@ -113,7 +114,6 @@ def analyze(
 
     t = time.perf_counter()
     inv = 1.0 / scale
-    close_up = scene.view == "close_up"
     full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
     full_lesions, photo_type, type_model = type_lesions(
         loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px, photo_rgb=work)
@@ -146,7 +146,7 @@ def analyze(
     quality = assess_quality(planes, skin.mask)
     severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
                               candidates.heat_mass, close_up=close_up)
-    if face.found and not close_up:
+    if face.found:  # only wider views are mapped
         severity = replace(severity, gags=gags_score(zones, full_lesions.type_label.tolist(), face.visible))
     timings["grade_quality"] = (time.perf_counter() - t) * 1000
 

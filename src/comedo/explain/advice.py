@@ -88,6 +88,9 @@ EXTRACTION_STEPS = (
 )
 
 
+DANGER_TRIANGLE = "the danger triangle of the face (between the corners of the mouth and the bridge of the nose)"
+
+
 @dataclass(frozen=True)
 class Extraction:
     advice: str  # "ok_with_care" | "do_not_extract"
@@ -106,12 +109,10 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
         stop.append("It shows signs of infection; squeezing can spread it.")
     calm = findings.inflammation is None  # nothing inflamed, and it is known not to be
     if a.location == "face_danger_triangle" and not calm:
-        stop.append("It is in the danger triangle of the face (between the corners of the mouth and the "
-                    "bridge of the nose), where squeezing an inflamed spot can spread infection inwards.")
+        stop.append(f"It is in {DANGER_TRIANGLE}, where squeezing an inflamed spot can spread infection inwards.")
     elif findings.triangle_not_calm:
         n = findings.triangle_not_calm
-        stop.append(f"Seen in the photo: {n} spot{'s' if n != 1 else ''} in the danger triangle of the face (between "
-                    "the corners of the mouth and the bridge of the nose) "
+        stop.append(f"Seen in the photo: {n} spot{'s' if n != 1 else ''} in {DANGER_TRIANGLE} "
                     + ("is" if n == 1 else "are") + " inflamed or of a type not known; squeezing there can spread "
                     "infection inwards, so the advice for the photo is the most cautious one.")
     if a.location == "near_eye":
@@ -160,9 +161,8 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
                    + " and extract only the calm ones.")
     if a.location == "face_danger_triangle" or findings.triangle_lesions:
         why.append(("Seen in the photo: spots lie" if a.location != "face_danger_triangle" else "It is")
-                   + " in the danger triangle of the face (between the corners of the mouth and the bridge of "
-                   "the nose): be especially gentle and clean, stop at the first sign of redness or pain, and see a "
-                   "doctor if it becomes red, swollen or painful in the days after.")
+                   + f" in {DANGER_TRIANGLE}: be especially gentle and clean, stop at the first sign of redness or "
+                   "pain, and see a doctor if it becomes red, swollen or painful in the days after.")
     if types - extractable or findings.lesion_count > findings.comedones_seen > 0:
         why.append("Extract only the blackheads or ripe whiteheads; leave every other spot alone.")
     return Extraction("ok_with_care", tuple(why), EXTRACTION_STEPS)

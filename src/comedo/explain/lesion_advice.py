@@ -3,12 +3,10 @@ says why it may or may not be touched (its type, a red ring, the danger triangle
 
 from __future__ import annotations
 
-from comedo.explain.advice import Extraction
+from comedo.explain.advice import DANGER_TRIANGLE, Extraction
 from comedo.types import IrritationGrade, LesionGroup, LesionType
 
 __all__ = ["lesion_advice"]
-
-_TRIANGLE = "in the danger triangle of the face (between the corners of the mouth and the bridge of the nose)"
 
 
 def lesion_advice(type_label: str | None, irritation: IrritationGrade, in_danger_triangle: bool,
@@ -16,7 +14,7 @@ def lesion_advice(type_label: str | None, irritation: IrritationGrade, in_danger
     """(advice, why) for one lesion: "ok_with_care" only for a calm comedone in a photo whose advice allows it."""
     group = LesionType.group_of(type_label)
     red = irritation in (IrritationGrade.MODERATE, IrritationGrade.MARKED)
-    where = f" It is {_TRIANGLE}: never squeeze it there." if in_danger_triangle else ""
+    where = f" It is in {DANGER_TRIANGLE}: never squeeze it there." if in_danger_triangle else ""
     if group is LesionGroup.DEEP:
         return "do_not_extract", "A nodule or cyst is deep: only a professional should drain it." + where
     if group is LesionGroup.INFLAMED:
@@ -28,6 +26,6 @@ def lesion_advice(type_label: str | None, irritation: IrritationGrade, in_danger
     if photo.advice != "ok_with_care":
         return "do_not_extract", "Not while the photo's advice says no (see the extraction advice)."
     if in_danger_triangle:
-        return "ok_with_care", (f"A calm comedone {_TRIANGLE}: be especially gentle and clean, and stop at the first "
-                                "sign of redness or pain.")
+        return "ok_with_care", (f"A calm comedone in {DANGER_TRIANGLE}: be especially gentle and clean, and stop "
+                                "at the first sign of redness or pain.")
     return "ok_with_care", "A calm comedone: follow the protocol."

@@ -131,8 +131,7 @@ def _danger_triangle_inflamed(f: Findings) -> dict[str, object] | None:
         return None
     answered = _near("face_danger_triangle")(f)
     if f.triangle_not_calm:
-        return {**(answered or {}), "seen_in_photo": {"lesions": f.triangle_lesions,
-                                                      "inflamed_or_not_known": f.triangle_not_calm}}
+        return {**(answered or {}), "seen_in_photo": f.in_danger_triangle["seen_in_photo"]}
     return answered
 
 

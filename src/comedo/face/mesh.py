@@ -34,21 +34,9 @@ class FaceMesh:
     detection_score: float
     presence: float
 
-    def scaled(self, factor: float) -> FaceMesh:
-        return FaceMesh((self.points * np.float32(factor)).astype(np.float32),
-                        tuple(float(v) * factor for v in self.box),  # type: ignore[arg-type]
-                        self.detection_score, self.presence)
-
-    def mirrored(self, width: int) -> FaceMesh:
-        """The mesh of the same face in the photo flipped left to right (``width``: the photo's width)."""
-        points = self.points.copy()
-        points[:, 0] = width - points[:, 0]
-        x0, y0, x1, y1 = self.box
-        return FaceMesh(points, (width - x1, y0, width - x0, y1), self.detection_score, self.presence)
-
 
 @dataclass(frozen=True)
-class DetectorCard(ModelCard):
+class FaceDetectorCard(ModelCard):
     input_size: int
     strides: tuple[int, ...]
     per_cell: tuple[int, ...]
@@ -73,7 +61,7 @@ class MeshCard(ModelCard):
                 "min_presence": float(inference["min_presence"])}
 
 
-def _anchors(card: DetectorCard) -> np.ndarray:
+def _anchors(card: FaceDetectorCard) -> np.ndarray:
     """(n, 2) anchor centres in 0..1, in the network's output order (one block per distinct stride)."""
     centres = []
     for stride, per_cell in zip(dict.fromkeys(card.strides), card.per_cell, strict=True):
@@ -85,10 +73,10 @@ def _anchors(card: DetectorCard) -> np.ndarray:
 
 
 class FaceDetector(OnnxModel):
-    card: DetectorCard
+    card: FaceDetectorCard
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, DetectorCard.read(path))
+        super().__init__(path, FaceDetectorCard.read(path))
         self.anchors = _anchors(self.card)
 
     def detect(self, rgb: np.ndarray) -> tuple[np.ndarray, float] | None:

@@ -193,10 +193,11 @@ def from_document(doc: Mapping[str, Any], pixels: np.ndarray) -> Analysis:
         provenance = dict(doc.get("provenance") or {})
         timings = {k: float(v) for k, v in (provenance.pop("timings_ms", None) or {}).items()}
         long_side = int(provenance.get("analysis_long_side", ANALYSIS_LONG_SIDE_BEFORE_PROVENANCE))
+        scale = min(1.0, long_side / max(info["width"], info["height"]))
         scene, photo, described = doc.get("scene"), doc.get("lesion_type"), doc.get("description")
         return Analysis(
             image=SkinImage(pixels, info["path"], info["sha256"], info.get("mm_per_px"), info.get("format")),
-            analysis_scale=min(1.0, long_side / max(info["width"], info["height"])),
+            analysis_scale=scale,
             skin=SkinMask(np.zeros((0, 0), bool), kept_fraction=float(doc["skin"]["fraction"])),
             lesions=_lesions(doc["lesions"]),
             dark_spots=_dark_spots(doc["dark_spots"]),
@@ -216,7 +217,7 @@ def from_document(doc: Mapping[str, Any], pixels: np.ndarray) -> Analysis:
             description=None if described is None else Description(
                 described["text"], tuple((t["type"], t["text"]) for t in described.get("lesion_types") or ())),
             report=_report(doc),
-            face=_face(doc, min(1.0, long_side / max(info["width"], info["height"]))),
+            face=_face(doc, scale),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInputError(f"the document is not a comedo analysis: {type(exc).__name__} {exc}") from None
