@@ -13,7 +13,7 @@ import numpy as np
 from comedo.face.mesh import find_face
 from comedo.pipeline import analysis_pixels
 from comedo.types import Analysis
-from comedo.workflows.registration import MIN_ECC, Registration
+from comedo.workflows.registration import MIN_ECC, Registration, mirror_matrix
 
 __all__ = ["register_by_landmarks", "MIN_FACE_CORRELATION"]
 
@@ -58,12 +58,10 @@ def register_by_landmarks(before: Analysis, after: Analysis) -> Registration | N
     pb, pa = _photo_points(before), _photo_points(after)
     if pb is None or pa is None:
         return None
-    width = after.image.width
-    flip = np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
     hypotheses = [(False, pa, np.eye(3))]
     flipped = _flipped_points(after)
     if flipped is not None:
-        hypotheses.append((True, flipped, flip))
+        hypotheses.append((True, flipped, mirror_matrix(after.image.width)))
     best: tuple[float, bool, np.ndarray, int] | None = None
     for mirrored, target, undo in hypotheses:
         h, mask = cv2.findHomography(pb.astype(np.float32), target.astype(np.float32), cv2.RANSAC, 6.0)

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 __all__ = ["MIN_INLIERS", "MIN_INLIER_RATIO", "MIN_OVERLAP", "MIN_ECC", "WORK_SIDE", "Registration", "Features",
-           "features", "register", "register_allowing_mirror", "map_points"]
+           "features", "register", "register_allowing_mirror", "map_points", "mirror_matrix"]
 
 
 MIN_INLIERS = 25
@@ -140,6 +140,11 @@ def map_points(points: np.ndarray, h: np.ndarray) -> np.ndarray:
     return cv2.perspectiveTransform(points.reshape(-1, 1, 2).astype(np.float64), h).reshape(-1, 2)
 
 
+def mirror_matrix(width: int) -> np.ndarray:
+    """The 3x3 map from a photo's mirror image (flipped left to right) to the photo, ``width`` pixels wide."""
+    return np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+
+
 def register_allowing_mirror(before: np.ndarray, after: np.ndarray) -> Registration:
     """``register``, and where it refuses, the same with ``after`` mirrored left to right: a phone's front camera
     mirrors selfies, so the same face photographed twice can be each other's mirror image. The homography then
@@ -150,7 +155,5 @@ def register_allowing_mirror(before: np.ndarray, after: np.ndarray) -> Registrat
     flipped = register(before, np.ascontiguousarray(after[:, ::-1]))
     if not flipped.ok or flipped.homography is None:
         return direct
-    width = after.shape[1]
-    flip = np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
-    return replace(flipped, homography=flip @ flipped.homography, mirrored=True,
+    return replace(flipped, homography=mirror_matrix(after.shape[1]) @ flipped.homography, mirrored=True,
                    reason="aligned (the after photo is a mirror image of the before, as front cameras take selfies)")
