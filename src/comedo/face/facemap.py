@@ -89,9 +89,7 @@ def _unrotate(mesh: FaceMesh, k: int, width: int, height: int) -> FaceMesh:
         pts[:, 0], pts[:, 1] = width - 1 - x, height - 1 - y
     else:  # k == 3: turned (u, v) came from (v, height - 1 - u)
         pts[:, 0], pts[:, 1] = y, height - 1 - x
-    xs, ys = pts[:, 0], pts[:, 1]
-    return FaceMesh(pts, (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())), mesh.detection_score,
-                    mesh.presence)
+    return FaceMesh(pts, mesh.detection_score, mesh.presence)
 
 
 def zone_redness(face: FaceMap, delta_map: np.ndarray) -> dict[str, float | None]:

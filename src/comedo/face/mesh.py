@@ -27,10 +27,9 @@ __all__ = ["FaceMesh", "find_face", "face_models", "mesh_available"]
 @dataclass(frozen=True)
 class FaceMesh:
     """One face's 468 landmarks in the pixels of the photo it was found on (``points``: x, y and a relative depth
-    in the same pixel scale), with the detector's box and confidence and the mesh's face-presence score."""
+    in the same pixel scale), with the detector's confidence and the mesh's face-presence score."""
 
     points: np.ndarray  # (468, 3) float32
-    box: tuple[float, float, float, float]  # x0, y0, x1, y1
     detection_score: float
     presence: float
 
@@ -175,5 +174,4 @@ def find_face(rgb: np.ndarray) -> FaceMesh | None:
     points, presence = mesh.landmarks(rgb, detection)
     if presence < mesh.card.min_presence:
         return None
-    box = (float(detection[0, 0]), float(detection[0, 1]), float(detection[1, 0]), float(detection[1, 1]))
-    return FaceMesh(points, box, score, presence)
+    return FaceMesh(points, score, presence)

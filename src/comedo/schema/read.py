@@ -136,9 +136,7 @@ def _face(doc: Mapping[str, Any], scale: float) -> FaceMap | None:
         return FaceMap(None, None, face.get("reason") or "no_face")
     points = np.array(face["landmarks"], np.float32) * scale
     points = np.hstack([points, np.zeros((len(points), 1), np.float32)])
-    x0, y0, w, h = (float(v) * scale for v in face["box"])
-    mesh = FaceMesh(points, (x0, y0, x0 + w, y0 + h), float(face.get("detection_score") or 0.0),
-                    float(face.get("presence") or 0.0))
+    mesh = FaceMesh(points, float(face.get("detection_score") or 0.0), float(face.get("presence") or 0.0))
     info = doc["image"]
     grid = (max(1, round(info["height"] * scale)), max(1, round(info["width"] * scale)))  # the analysis grid
     zones = face_zones(mesh, np.ones(grid, bool))
