@@ -110,6 +110,8 @@ def convert(source: Path, out_dir: Path) -> list[Path]:
             difference = _check_against_tflite(tflite, onnx_file)
             if difference is not None and difference > 1e-2:
                 raise SystemExit(f"{key}: ONNX differs from TFLite by {difference}; not written")
+            card_file = out_dir / f"{key}.card.json"
+            measured = json.loads(card_file.read_text()).get("metrics_valid") if card_file.exists() else None
             card = {
                 "name": spec["name"], "file": onnx_file.name, "sha256": file_sha256(onnx_file),
                 "task": spec["task"], "inference": spec["inference"],
@@ -118,10 +120,10 @@ def convert(source: Path, out_dir: Path) -> list[Path]:
                                "max_abs_difference_vs_tflite": difference},
                 "licence_note": LICENCE,
                 "training": "not trained here: Google's weights, converted unchanged",
-                "metrics_valid": "see docs/performance.md, 'Face map' (landmarks found by data set and skin tone)",
+                # Figures are measured by comedo_train.check_face_map, not here: a re-conversion keeps them.
+                "metrics_valid": measured or "not measured yet: python -m comedo_train.check_face_map",
                 "known_limits": spec["known_limits"],
             }
-            card_file = out_dir / f"{key}.card.json"
             card_file.write_text(json.dumps(card, indent=2) + "\n")
             written += [onnx_file, card_file]
     return written
