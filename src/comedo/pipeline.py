@@ -1,5 +1,7 @@
-"""``analyze()``: the only orchestrator. Load -> skin -> lesions -> dark spots ->
-redness -> severity -> quality, each a plain function of the previous values.
+"""``analyze()``: the only orchestrator. Load -> colour -> skin -> dark spots -> scene -> lesions -> types ->
+redness -> severity, each a plain function of the previous values; the whole-frame networks (close-up and
+instrument flags, the photo's type), the quality checks and the face map need less, and run on a side thread
+beside that chain (``SIDE_STAGES``).
 
 Colour, skin and redness work at an analysis resolution (long side at most
 ``ANALYSIS_LONG_SIDE``) so a 12 MP phone photo costs about what a 1 MP one does;
@@ -9,13 +11,16 @@ lesions and dark spots are reported in pixels of the oriented original.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import TypeVar
 
 import numpy as np
 
 from comedo import __version__
-from comedo.classify.lesion_types import type_lesions
-from comedo.classify.scene import classify_scene, scene_models
+from comedo.classify.lesion_types import type_lesions, type_photo
+from comedo.classify.scene import classify_scene, read_photo_flags, scene_models
 from comedo.detect.base import Candidates, LesionDetector
 from comedo.detect.plugs import find_plugs, mark_open_comedones, merge_with_detections
 from comedo.detect.registry import get_detector
@@ -38,9 +43,11 @@ from comedo.measure.resample import shrink
 from comedo.measure.skin import segment_skin
 from comedo.types import Analysis, DarkSpots, SkinImage
 
-__all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE"]
+__all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE", "SIDE_STAGES"]
 
 ANALYSIS_LONG_SIDE = 1024
+# The stages that run on the side thread, beside the chain (their timings overlap the others').
+SIDE_STAGES = ("photo_flags", "photo_type", "quality", "face")
 
 
 def analyze(
@@ -75,80 +82,87 @@ def analyze(
         loaded = load_image(image, name=name, mm_per_px=mm_per_px)
     timings["load"] = (time.perf_counter() - t) * 1000
 
-    t = time.perf_counter()
-    work, scale = analysis_pixels(loaded.pixels)
-    planes = colour_planes(work)
-    timings["colour"] = (time.perf_counter() - t) * 1000
+    # Stages that need only what is already known run on a side thread beside the chain that each next stage
+    # waits for (skin -> dark spots -> scene -> lesions -> redness): the whole-frame networks (photo flags
+    # and type), the quality checks and the face map. Each is a plain function of its inputs, so the answers
+    # are those of a serial run.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="comedo-side") as side:
+        t = time.perf_counter()
+        work, scale = analysis_pixels(loaded.pixels)
+        planes = colour_planes(work)
+        timings["colour"] = (time.perf_counter() - t) * 1000
+        flags_done = side.submit(_timed, timings, "photo_flags", read_photo_flags, work)
+        photo_type_done = side.submit(_timed, timings, "photo_type", type_photo, work)
 
-    t = time.perf_counter()
-    skin = segment_skin(planes)
-    timings["skin"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        skin = segment_skin(planes)
+        timings["skin"] = (time.perf_counter() - t) * 1000
+        quality_done = side.submit(_timed, timings, "quality", assess_quality, planes, skin.mask)
 
-    t = time.perf_counter()
-    all_spots = find_dark_spots(planes.lightness, skin.mask)
-    timings["dark_spots"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        all_spots = find_dark_spots(planes.lightness, skin.mask)
+        timings["dark_spots"] = (time.perf_counter() - t) * 1000
 
-    t = time.perf_counter()
-    scene = classify_scene(planes, skin.mask, all_spots, work)
-    timings["scene"] = (time.perf_counter() - t) * 1000
-    close_up = scene.view == "close_up"
+        t = time.perf_counter()
+        scene = classify_scene(planes, skin.mask, all_spots, flags_done.result())
+        timings["scene"] = (time.perf_counter() - t) * 1000
+        close_up = scene.view == "close_up"
+        face_done = side.submit(_timed, timings, "face", map_face, work, skin.mask, close_up=close_up)
 
-    t = time.perf_counter()
-    face = map_face(work, skin.mask, close_up=close_up)
-    timings["face"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        det = get_detector(detector) if isinstance(detector, str) else detector
+        threshold = det.default_min_score if min_score is None else float(min_score)
+        # A grade model reads weaker candidates than the lesions listed: detect down to its floor, then keep the
+        # list's. It was fitted on faces; a close-up's magnified skin texture gives many faint candidates, which
+        # it would read as dense acne, so close-ups are graded by their count (detectors written for comedo 0.2
+        # have no model).
+        grade_model = getattr(det, "grade_model", None) if not close_up else None
+        floor = threshold if grade_model is None else min(threshold, grade_model.min_score)
+        candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up)
+        if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
+            candidates = Candidates(candidates)
+        found = candidates.lesions[candidates.lesions.score >= threshold]
+        spots, lesion_has_dark_core = _separate_spots(all_spots, found)
+        timings["lesions"] = (time.perf_counter() - t) * 1000
 
-    t = time.perf_counter()
-    det = get_detector(detector) if isinstance(detector, str) else detector
-    threshold = det.default_min_score if min_score is None else float(min_score)
-    # A grade model reads weaker candidates than the lesions listed: detect down to its floor, then keep the list's.
-    # It was fitted on faces; a close-up's magnified skin texture gives many faint candidates, which it would read
-    # as dense acne, so close-ups are graded by their count (detectors written for comedo 0.2 have no model).
-    grade_model = getattr(det, "grade_model", None) if not close_up else None
-    floor = threshold if grade_model is None else min(threshold, grade_model.min_score)
-    candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up)
-    if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
-        candidates = Candidates(candidates)
-    found = candidates.lesions[candidates.lesions.score >= threshold]
-    spots, lesion_has_dark_core = _separate_spots(all_spots, found)
-    timings["lesions"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        inv = 1.0 / scale
+        full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
+        full_lesions, type_model = type_lesions(loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
+        photo_type = photo_type_done.result()
+        plugs = Lesions.empty()
+        if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.detect.plugs)
+            plugs = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type)
+            if len(plugs):
+                spots = _outside(spots, plugs)  # a plug's dot is not also a dark spot
+                keep = merge_with_detections(full_lesions.scaled(scale), plugs)  # one blackhead, one ring
+                found, full_lesions = found[keep], full_lesions[keep]
+                lesion_has_dark_core = np.concatenate([lesion_has_dark_core[keep], np.ones(len(plugs), bool)])
+                full_lesions = Lesions.concatenate([full_lesions, plugs.scaled(inv).clipped(loaded.width,
+                                                                                            loaded.height)])
+        timings["types"] = (time.perf_counter() - t) * 1000
 
-    t = time.perf_counter()
-    inv = 1.0 / scale
-    full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
-    full_lesions, photo_type, type_model = type_lesions(
-        loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px, photo_rgb=work)
-    plugs = Lesions.empty()
-    if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.detect.plugs)
-        plugs = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type)
-        if len(plugs):
-            spots = _outside(spots, plugs)  # a plug's dot is not also a dark spot
-            keep = merge_with_detections(full_lesions.scaled(scale), plugs)  # one blackhead, one ring
-            found, full_lesions = found[keep], full_lesions[keep]
-            lesion_has_dark_core = np.concatenate([lesion_has_dark_core[keep], np.ones(len(plugs), bool)])
-            full_lesions = Lesions.concatenate([full_lesions, plugs.scaled(inv).clipped(loaded.width,
-                                                                                        loaded.height)])
-    timings["types"] = (time.perf_counter() - t) * 1000
+        face = face_done.result()
+        t = time.perf_counter()
+        at_work = Lesions.concatenate([found, plugs])  # at the analysis resolution, in full_lesions' order
+        redness, lesion_delta_a = measure_redness(planes, skin.mask, lesion_centers=at_work.centers,
+                                                  lesion_radii=at_work.radii, leave_out_anatomy=not close_up,
+                                                  leave_out=None if face.zones is None else face.zones.excluded)
+        face = face.with_measures(redness.delta_map, inv)
+        zones, in_triangle = face.locate(at_work.centers)
+        full_lesions = full_lesions.with_columns(
+            dark_core=lesion_has_dark_core, redness_delta_a=lesion_delta_a,
+            irritation=np.array([irritation_grade(float(v)) for v in lesion_delta_a], object),
+            zone=np.array(zones, object), in_danger_triangle=in_triangle)
+        timings["redness"] = (time.perf_counter() - t) * 1000
 
-    t = time.perf_counter()
-    at_work = Lesions.concatenate([found, plugs])  # at the analysis resolution, in full_lesions' order
-    redness, lesion_delta_a = measure_redness(planes, skin.mask, lesion_centers=at_work.centers,
-                                              lesion_radii=at_work.radii, leave_out_anatomy=not close_up,
-                                              leave_out=None if face.zones is None else face.zones.excluded)
-    face = face.with_measures(redness.delta_map, inv)
-    zones, in_triangle = face.locate(at_work.centers)
-    full_lesions = full_lesions.with_columns(
-        dark_core=lesion_has_dark_core, redness_delta_a=lesion_delta_a,
-        irritation=np.array([irritation_grade(float(v)) for v in lesion_delta_a], object),
-        zone=np.array(zones, object), in_danger_triangle=in_triangle)
-    timings["redness"] = (time.perf_counter() - t) * 1000
-
-    t = time.perf_counter()
-    quality = assess_quality(planes, skin.mask)
-    severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
-                              candidates.heat_mass, close_up=close_up)
-    if face.found:  # only wider views are mapped
-        severity = replace(severity, gags=gags_score(zones, full_lesions.type_label.tolist(), face.visible))
-    timings["grade_quality"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
+                                  candidates.heat_mass, close_up=close_up)
+        if face.found:  # only wider views are mapped
+            severity = replace(severity, gags=gags_score(zones, full_lesions.type_label.tolist(), face.visible))
+        quality = quality_done.result()
+        timings["grade"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {
         "comedo_version": __version__,
@@ -178,6 +192,17 @@ def analyze(
     )
     analysis = replace(analysis, description=describe(analysis))
     return replace(analysis, report=build_report(findings_from(answers, analysis)))
+
+
+_T = TypeVar("_T")
+
+
+def _timed(timings: dict[str, float], stage: str, run: Callable[..., _T], *args: object, **kwargs: object) -> _T:
+    """``run(*args, **kwargs)``, its milliseconds recorded as ``timings[stage]`` (a side thread's own time)."""
+    start = time.perf_counter()
+    out = run(*args, **kwargs)
+    timings[stage] = (time.perf_counter() - start) * 1000
+    return out
 
 
 def analysis_pixels(rgb: np.ndarray) -> tuple[np.ndarray, float]:

@@ -34,7 +34,7 @@ from comedo.classify.registry import get_type_classifier
 from comedo.lesions import Lesions
 from comedo.types import LesionGroup, LesionType, PhotoType, Untyped, UntypedCode
 
-__all__ = ["deep_type_check", "type_lesions", "type_summary", "photo_decision", "group_probabilities"]
+__all__ = ["deep_type_check", "type_lesions", "type_photo", "type_summary", "photo_decision", "group_probabilities"]
 
 TYPE_NAMES = tuple(t.value for t in LesionType)
 GROUP_NAMES = tuple(g.value for g in LesionGroup)
@@ -113,19 +113,32 @@ def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float,
                      float(groups[GROUP_NAMES.index("deep")]) >= deep_veto)
 
 
-def type_lesions(rgb: np.ndarray, lesions: Lesions, *, mm_per_px: float | None = None,
-                 photo_rgb: np.ndarray | None = None) -> tuple[Lesions, PhotoType, dict[str, str] | None]:
-    """Typed lesions (with the reason for each missing type), the photo type, and the model identity.
+def type_photo(rgb: np.ndarray) -> PhotoType:
+    """The whole frame's type (group and label, each None when unsure).
 
-    Lesion crops come from ``rgb`` (the full-resolution photo, whose scale ``mm_per_px`` is, when known); the
-    whole-photo views from ``photo_rgb`` when given, a smaller copy (the analysis working copy): they are
-    squashed to the network's input anyway, and cutting them from 12 MP costs more than the network."""
+    ``rgb`` may be a small copy (the analysis working copy): the views are squashed to the network's input
+    anyway, and cutting them from 12 MP costs more than the network. It needs no lesion, so the pipeline runs
+    it beside the pixel measures."""
+    classifier = get_type_classifier()
+    if classifier is None:
+        return PhotoType(None, None, "no lesion-type model in this build")
+    order = list(classifier.card.labels)
+    card = classifier.card
+    whole = classifier.classify_photo(rgb)[[order.index(name) for name in TYPE_NAMES]]
+    return photo_decision(whole, group_min=card.group_min_confidence, label_min=card.photo_min_confidence,
+                          comedonal_min=card.comedonal_min_confidence, deep_veto=card.deep_veto)
+
+
+def type_lesions(rgb: np.ndarray, lesions: Lesions, *,
+                 mm_per_px: float | None = None) -> tuple[Lesions, dict[str, str] | None]:
+    """Typed lesions (with the reason for each missing type) and the model identity.
+
+    Lesion crops come from ``rgb`` (the full-resolution photo, whose scale ``mm_per_px`` is, when known)."""
     classifier = get_type_classifier()
     if classifier is None:
         reasons: list[Untyped | None] = [Untyped(UntypedCode.NO_MODEL, "no lesion-type model in this build")] * len(
             lesions)
-        return (lesions.with_types(np.full(len(lesions), None, object), lesions.type_scores, reasons),
-                PhotoType(None, None, "no lesion-type model in this build"), None)
+        return lesions.with_types(np.full(len(lesions), None, object), lesions.type_scores, reasons), None
     order = list(classifier.card.labels)
     index = [order.index(name) for name in TYPE_NAMES]
     crops, reasons = classifier.lesion_crops(rgb, lesions.centers, lesions.radii)
@@ -153,10 +166,4 @@ def type_lesions(rgb: np.ndarray, lesions: Lesions, *, mm_per_px: float | None =
                 reasons[i] = Untyped(UntypedCode.UNCERTAIN, (
                     f"uncertain: the most likely type, {TYPE_NAMES[int(p.argmax())]}, scored {float(p.max()):.2f} "
                     f"< {classifier.card.min_confidence:.2f}"))
-    typed = lesions.with_types(labels, scores, reasons)
-    card = classifier.card
-    whole = classifier.classify_photo(rgb if photo_rgb is None else photo_rgb)[index]
-    photo = photo_decision(whole, group_min=card.group_min_confidence,
-                           label_min=card.photo_min_confidence, comedonal_min=card.comedonal_min_confidence,
-                           deep_veto=card.deep_veto)
-    return typed, photo, classifier.identity
+    return lesions.with_types(labels, scores, reasons), classifier.identity

@@ -25,6 +25,7 @@ hand-labelled photos they found 6 of 60 and raised 11 false alarms.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
@@ -37,6 +38,7 @@ from comedo.nets.registry import weights_file
 from comedo.types import DarkSpots, Scene
 
 __all__ = ["Scene", "scene_features", "classify_scene", "blue_glove_rule", "instrument_in_frame", "scene_models",
+           "PhotoFlags", "read_photo_flags",
            "FEATURE_NAMES"]
 
 FEATURE_NAMES = ("skin_fraction", "border_skin_fraction", "nonskin_dark_fraction", "dark_spots_log_density",
@@ -128,19 +130,34 @@ def blue_glove_rule(planes: ColourPlanes, skin: np.ndarray) -> tuple[float, tupl
     return score, tuple(evidence)
 
 
-def instrument_in_frame(rgb: np.ndarray | None, planes: ColourPlanes,
+@dataclass(frozen=True)
+class PhotoFlags:
+    """What the two whole-frame networks read from the photo: the close-up and the instrument probability
+    (None where the build has no such model). They need only the pixels, so the pipeline reads them on its
+    side thread while the skin and dark-spot stages run."""
+
+    close_up: float | None
+    instrument: float | None
+
+
+def read_photo_flags(rgb: np.ndarray) -> PhotoFlags:
+    view, instrument = get_close_up_classifier(), get_instrument_classifier()
+    return PhotoFlags(view.probability(rgb) if view is not None else None,
+                      instrument.probability(rgb) if instrument is not None else None)
+
+
+def instrument_in_frame(probability: float | None, planes: ColourPlanes,
                         skin: np.ndarray) -> tuple[float, float, tuple[str, ...]]:
-    """(confidence, threshold, evidence) that a hand, glove or tool is in frame:
-    the larger of the network's probability and the blue-glove rule's confidence."""
+    """(confidence, threshold, evidence) that a hand, glove or tool is in frame: the larger of the network's
+    ``probability`` (``PhotoFlags.instrument``; None without it) and the blue-glove rule's confidence."""
     confidence, evidence = blue_glove_rule(planes, skin)
     classifier = get_instrument_classifier()
     threshold = classifier.card.threshold if classifier else 0.5
-    if classifier is not None and rgb is not None:
-        p = classifier.probability(rgb)
-        if p >= threshold:
-            evidence = (f"a hand, glove or tool, seen by the instrument classifier (probability {p:.2f})",
+    if probability is not None:
+        if probability >= threshold:
+            evidence = (f"a hand, glove or tool, seen by the instrument classifier (probability {probability:.2f})",
                         *evidence)
-        confidence = max(confidence, p)
+        confidence = max(confidence, probability)
     return confidence, threshold, evidence
 
 
@@ -165,16 +182,15 @@ def scene_models() -> dict[str, object]:
             "instrument": instrument.identity if instrument else "blue-glove rule only"}
 
 
-def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots,
-                   rgb: np.ndarray | None = None) -> Scene:
-    """The scene of a photo from its colour planes, skin mask and dark spots; ``rgb``
-    (the same photo) lets the close-up and instrument classifiers look at it."""
+def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots, flags: PhotoFlags | None = None) -> Scene:
+    """The scene of a photo from its colour planes, skin mask and dark spots, and what the whole-frame
+    networks read from it (``read_photo_flags``; without them, the feature regression and the glove rule)."""
     small, small_skin, scale = _small(planes, skin)
-    view_model = get_close_up_classifier()
-    if view_model is not None and rgb is not None:
-        p = view_model.probability(rgb)
+    if flags is not None and flags.close_up is not None:
+        p = flags.close_up
     else:
         scaled_spots = DarkSpots(spots.centers * scale, spots.radii * scale, spots.contrast)
         p = close_up_probability(scene_features(small, small_skin, scaled_spots))
-    confidence, threshold, evidence = instrument_in_frame(rgb, small, small_skin)
+    confidence, threshold, evidence = instrument_in_frame(None if flags is None else flags.instrument, small,
+                                                          small_skin)
     return Scene("close_up" if p >= 0.5 else "wide", p, confidence >= threshold, confidence, evidence)
