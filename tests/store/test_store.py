@@ -328,3 +328,28 @@ def test_history_chart_spaces_visits_by_date_and_puts_grades_on_their_lines() ->
     green = np.all(np.abs(img.astype(int) - (0, 158, 115)) <= 12, axis=2)  # the IGA markers (#009E73)
     cols = np.flatnonzero(green[int(0.66 * img.shape[0]):, :760].any(axis=0))  # the grade panel, legend left out
     assert cols.size and cols.max() - cols.min() > 400  # day 0 and day 60, not two evenly spaced steps
+
+
+def test_history_keeps_lesions_by_face_zone_and_gags_and_charts_them(tmp_path: Path, analyses: list,
+                                                                      sample_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from comedo.cli.main import app
+    from comedo.render.history_chart import history_chart
+
+    face = comedo.analyze(sample_path)
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    store = Store.open(url, data_dir=tmp_path)
+    store.save_analysis(face, subject_id="z")
+    store.save_analysis(analyses[1], subject_id="z")  # no face map
+    rows = store.history("z")
+    store.close()
+    zones = rows[0].zone_lesions
+    assert zones is not None and list(zones) == ["forehead", "right_cheek", "left_cheek", "nose", "chin"]
+    assert zones["left_cheek"] is None  # the side view's far cheek: not visible, not clear
+    assert sum(v for v in zones.values() if v) == sum(z in zones for z in face.lesions.zone)
+    assert rows[0].gags_score == face.severity.gags.score and rows[1].zone_lesions is None
+    assert history_chart(rows, "z").shape[0] > history_chart(rows[1:], "z").shape[0]  # a fourth panel
+    result = CliRunner().invoke(app, ["history", "z", "--db", url, "--out", str(tmp_path)], env={"COLUMNS": "100"})
+    assert result.exit_code == 0 and "GAGS" in result.stdout, result.output
+    assert (tmp_path / "history-z.png").exists()

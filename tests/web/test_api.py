@@ -142,6 +142,8 @@ def test_history_and_compare_on_the_store(tmp_path: Path, sample_path: Path) -> 
         r = c.post("/api/v1/analyses", files={"image": ("g.jpg", other_photo, "image/jpeg")}, data={"subject": "w-1"})
         hist = c.get("/api/v1/subjects/w-1/history").json()
         assert ids[0] == ids[1] and len(hist["analyses"]) == 2
+        assert hist["analyses"][0]["zone_lesions"]["left_cheek"] is None  # the sample's far cheek: not visible
+        assert isinstance(hist["analyses"][0]["gags_score"], int)
         assert c.get("/api/v1/subjects/w-1/history.png").content[:4] == b"\x89PNG"
         assert c.get("/api/v1/subjects/nobody/history.png").status_code == 404
         bad = c.post("/api/v1/analyses", files={"image": ("f.jpg", sample_path.read_bytes(), "image/jpeg")},

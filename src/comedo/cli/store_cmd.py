@@ -55,7 +55,7 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
 
     table = Table(title=f"history of {subject}", caption="types: comedones / papules+pustules / nodules+cysts",
                   box=None, pad_edge=False, header_style="bold underline")
-    for col in ("#", "date", "lesions", "types", "Hayashi", "IGA", "redness", "triage", "ver."):
+    for col in ("#", "date", "lesions", "types", "Hayashi", "IGA", "GAGS", "redness", "triage", "ver."):
         table.add_column(col, no_wrap=col not in ("redness",), overflow="fold")
     for r in rows:
         lesions = str(r.lesion_count)
@@ -66,7 +66,7 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
                       f"{r.non_inflammatory}/{r.papules_pustules}/{r.nodules_cysts}",
                       "-" if r.hayashi_grade is None else HAYASHI_LABELS[r.hayashi_grade].replace("_", " "),
                       "-" if r.iga_grade is None else f"{r.iga_grade} {IGA_LABELS[r.iga_grade].replace('_', ' ')}",
-                      redness, (r.triage_level or "-").replace("_", "-"), r.comedo_version)
+                      "-" if r.gags_score is None else str(r.gags_score), redness, (r.triage_level or "-").replace("_", "-"), r.comedo_version)
     Console().print(table)
     versions = list(dict.fromkeys(r.comedo_version for r in rows))
     if len(versions) > 1:

@@ -1,10 +1,11 @@
 """A PNG chart of a subject's history, drawn with matplotlib (Agg, imported only here): lesion counts by type,
-redness (p90 Delta a* against the person's own skin) and the severity grades over real dates.
+redness (p90 Delta a* against the person's own skin), the severity grades and, where the photos show a face,
+lesions by face zone with each visit's GAGS, over real dates.
 
 The x axis is time, so visits are spaced by their dates and two visits on one day stay apart by their hours; the
 grades are drawn on integer ticks labelled by name, so an IGA of 4 sits on the "4 severe" line; each series has
 its own marker and line style so that equal values do not hide one another; close-ups, which are not graded, leave
-a gap in the grade lines.
+a gap in the grade lines, as a zone not visible in a photo (a side view's far cheek) does in its zone's line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["history_chart", "SERIES"]
+__all__ = ["history_chart", "SERIES", "ZONE_SERIES"]
 
 # Okabe-Ito colours (as on the annotated image), a marker and a line style each.
 SERIES = (
@@ -22,12 +23,21 @@ SERIES = (
     ("nodules_cysts", "nodules/cysts", "#D55E00", "^", "-."),
     ("lesion_count", "all lesions", "#000000", "D", ":"),
 )
+# The face zones (the subject's left and right), Okabe-Ito colours again, a marker each.
+ZONE_SERIES = (
+    ("forehead", "forehead", "#0072B2", "o", "-"),
+    ("right_cheek", "right cheek", "#E69F00", "s", "--"),
+    ("left_cheek", "left cheek", "#009E73", "v", "--"),
+    ("nose", "nose", "#CC79A7", "^", "-."),
+    ("chin", "chin", "#D55E00", "D", ":"),
+)
 _IGA = ("0 clear", "1 almost clear", "2 mild", "3 moderate", "4 severe")
 _HAYASHI = ("mild", "moderate", "severe", "very severe")
 
 
 def history_chart(rows: Sequence[object], subject: str, *, width: int = 900) -> np.ndarray:
-    """RGB uint8 image (H, width, 3): three panels over the subject's analyses (``HistoryRow``s)."""
+    """RGB uint8 image (H, width, 3): three panels over the subject's analyses (``HistoryRow``s), and a fourth,
+    lesions by face zone, when any of them has a face map."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.figure import Figure
@@ -35,9 +45,11 @@ def history_chart(rows: Sequence[object], subject: str, *, width: int = 900) -> 
 
     times = [r.created_at for r in rows]  # type: ignore[attr-defined]
     dpi = 100
-    fig = Figure(figsize=(width / dpi, 7.2), dpi=dpi, layout="constrained")
+    mapped = any(getattr(r, "zone_lesions", None) for r in rows)
+    fig = Figure(figsize=(width / dpi, 9.4 if mapped else 7.2), dpi=dpi, layout="constrained")
     canvas = FigureCanvasAgg(fig)  # no pyplot, no global backend: safe in the server's threads
-    counts, redness, grades = fig.subplots(3, 1, sharex=True, height_ratios=(1.3, 1, 1))
+    panels = fig.subplots(4 if mapped else 3, 1, sharex=True, height_ratios=(1.3, 1, 1, 1.3)[: 4 if mapped else 3])
+    counts, redness, grades = panels[:3]
     fig.suptitle(f"{subject}: {len(rows)} analyses", fontsize=11)
 
     for key, label, colour, marker, style in SERIES:
@@ -71,15 +83,45 @@ def history_chart(rows: Sequence[object], subject: str, *, width: int = 900) -> 
     grades.legend(loc="upper left", bbox_to_anchor=(1.12, 1.0), fontsize=8, frameon=False)
     grades.set_ylabel("grade")
 
+    if mapped:
+        _zone_panel(panels[3], rows, times)
+    bottom = panels[-1]
     locator = AutoDateLocator(minticks=3, maxticks=8)
-    grades.xaxis.set_major_locator(locator)
-    grades.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    bottom.xaxis.set_major_locator(locator)
+    bottom.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     if len(times) == 1:  # one visit: a day either side, so the axis has a span
         from datetime import timedelta
 
-        grades.set_xlim(times[0] - timedelta(days=1), times[0] + timedelta(days=1))
-    for axis in (counts, redness, grades):
+        bottom.set_xlim(times[0] - timedelta(days=1), times[0] + timedelta(days=1))
+    for axis in panels:
         axis.grid(True, color="#eeeeee", linewidth=0.8)
     canvas.draw()
     rgba = np.asarray(canvas.buffer_rgba())
     return np.ascontiguousarray(rgba[..., :3])
+
+
+def _zone_panel(axis, rows: Sequence[object], times: list) -> None:  # type: ignore[no-untyped-def]
+    """Lesions per face zone (a gap where the photo had no face map or the zone was not visible), with each
+    mapped visit's GAGS written above its point."""
+    from matplotlib.ticker import MaxNLocator
+
+    def zone(r: object, name: str) -> float:
+        zones = getattr(r, "zone_lesions", None) or {}
+        value = zones.get(name)
+        return np.nan if value is None else float(value)
+
+    top = 0.0
+    for name, label, colour, marker, style in ZONE_SERIES:
+        values = [zone(r, name) for r in rows]
+        axis.plot(times, values, marker=marker, linestyle=style, color=colour, label=label, markersize=5,
+                  linewidth=1.4)
+        top = max([top, *(v for v in values if np.isfinite(v))])
+    axis.set_ylim(0, max(top * 1.25, 3.0))
+    for when, r in zip(times, rows, strict=True):
+        score = getattr(r, "gags_score", None)
+        if score is not None:
+            axis.annotate(f"GAGS {score}", (when, 1.0), xycoords=("data", "axes fraction"), xytext=(0, -2),
+                          textcoords="offset points", ha="center", va="top", fontsize=7, color="#444444")
+    axis.set_ylabel("lesions by zone")
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)

@@ -126,7 +126,8 @@ class Store(ExtractionSessions):
                                r.nodules_cysts, r.hayashi_grade, r.iga_grade, r.nice_band, r.irritation,
                                r.delta_a_p90, r.dark_spot_count, r.triage_level, r.photo_sha256,
                                str((r.document.get("provenance") or {}).get("comedo_version", "?")),
-                               _estimated_count(r.document)) for r in rows]
+                               _estimated_count(r.document), _zone_lesions(r.document),
+                               _gags_score(r.document)) for r in rows]
 
     def document(self, analysis_id: int) -> dict[str, Any]:
         with Session(self.engine) as session:
@@ -181,6 +182,19 @@ def _record(doc: dict[str, Any], analysis: Analysis, subject_id: str | None, now
         nice_band=row["nice_band"], irritation=row["irritation"], delta_a_p90=row["delta_a_p90"],
         dark_spot_count=row["dark_spots"], triage_level=row["triage_level"], document=doc,
     )
+
+
+def _zone_lesions(document: dict[str, Any]) -> dict[str, int | None] | None:
+    """Lesions per face zone of a stored document (None for a zone not visible); None without a face map."""
+    face = document.get("face") or {}
+    if not face.get("found"):
+        return None
+    return {str(z["name"]): (int(z["lesions"]) if z.get("visible") else None) for z in face.get("zones") or []}
+
+
+def _gags_score(document: dict[str, Any]) -> int | None:
+    value = ((document.get("severity") or {}).get("gags") or {}).get("score")
+    return int(value) if isinstance(value, int | float) else None
 
 
 def _estimated_count(document: dict[str, Any]) -> int | None:

@@ -27,3 +27,6 @@ class HistoryRow:
     photo_sha256: str
     comedo_version: str = "?"  # the version that made the analysis: figures can change between versions
     estimated_lesion_count: int | None = None  # the grade model's full-count estimate (0.3.0 on, wider views)
+    # With a face map (0.8.0 on): lesions per face zone, None for a zone not visible in that photo; and GAGS.
+    zone_lesions: dict[str, int | None] | None = None
+    gags_score: int | None = None

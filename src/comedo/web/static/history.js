@@ -12,7 +12,7 @@ $("form").addEventListener("submit", async (e) => {
   $("rows").tBodies[0].replaceChildren(...doc.analyses.map((a) => {
     const tr = document.createElement("tr");
     [a.created_at.slice(0, 16).replace("T", " "), a.lesion_count, a.non_inflammatory, a.papules_pustules,
-     a.nodules_cysts, a.iga_grade ?? "-", a.irritation, a.triage_level || "-"].forEach((v) => {
+     a.nodules_cysts, a.iga_grade ?? "-", a.gags_score ?? "-", a.irritation, a.triage_level || "-"].forEach((v) => {
       const td = document.createElement("td"); td.textContent = String(v); tr.append(td);
     });
     return tr;
