@@ -59,6 +59,37 @@ def test_exif_orientation_is_applied() -> None:
     assert top[0] > 200 and top[1] < 60  # the band is now on top
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_the_capture_time_is_read_from_exif_and_kept_in_the_document(fmt: str) -> None:
+    from comedo.schema import from_document, to_document
+
+    img = Image.new("RGB", (64, 48), (200, 150, 130))
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = "2026:05:02 14:03:11"  # DateTimeOriginal
+    exif.get_ifd(0x8769)[0x9011] = "+02:00"  # OffsetTimeOriginal
+    exif[0x0132] = "2026:06:01 09:00:00"  # DateTime (edited later): the original wins
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, exif=exif)
+    loaded = load_image(buf.getvalue())
+    assert loaded.taken_at == "2026-05-02T14:03:11+02:00"
+    import comedo
+
+    analysis = comedo.analyze(loaded, detector="classical")
+    doc = to_document(analysis).model_dump(mode="json")
+    assert doc["image"]["taken_at"] == "2026-05-02T14:03:11+02:00"
+    assert from_document(doc, loaded.pixels).image.taken_at == loaded.taken_at
+
+
+def test_a_photo_without_a_date_or_with_a_blank_one_has_none() -> None:
+    for stamp in (None, "0000:00:00 00:00:00", "not a date"):
+        exif = Image.Exif()
+        if stamp:
+            exif[0x0132] = stamp
+        buf = io.BytesIO()
+        Image.new("RGB", (64, 48), (200, 150, 130)).save(buf, format="JPEG", exif=exif)
+        assert load_image(buf.getvalue()).taken_at is None
+
+
 def test_grayscale_becomes_rgb() -> None:
     gray = _rgb()[..., 0]
     loaded = load_image(_save(Image.fromarray(gray, "L"), "PNG"))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Union
 import numpy as np
 
 from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError
+from comedo.exif import ORIENTATIONS, capture_time
 from comedo.types import SkinImage
 
 if TYPE_CHECKING:
@@ -92,9 +93,9 @@ def load_image(
         raise InvalidInputError(f"{label}: file is empty (0 bytes)")
     if len(data) > max_bytes:
         raise ImageTooLargeError(f"{label}: {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
-    pixels, fmt = _decode(data, label, max_pixels)
+    pixels, fmt, taken_at = _decode(data, label, max_pixels)
     check_dimensions(pixels.shape[1], pixels.shape[0], label)
-    return SkinImage(pixels, label, hashlib.sha256(data).hexdigest(), mm_per_px, fmt)
+    return SkinImage(pixels, label, hashlib.sha256(data).hexdigest(), mm_per_px, fmt, taken_at)
 
 
 def check_dimensions(width: int, height: int, label: str) -> None:
@@ -138,7 +139,7 @@ def _read_stream(handle: _io.BufferedIOBase | _io.RawIOBase, label: str, max_byt
     return bytes(data)
 
 
-def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str | None]:
+def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str | None, str | None]:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1", b"ftypheif", b"ftypavif"):
@@ -156,6 +157,7 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str |
         except (OSError, SyntaxError, ValueError) as exc:
             raise InvalidInputError(f"{label}: cannot read image ({_one_line(exc)})") from None
         fmt = img.format
+        taken_at = capture_time(img)
         w, h = img.size
         if w * h > max_pixels:
             raise ImageTooLargeError(f"{label}: {w}x{h} = {w * h / 1e6:.0f} MP, "
@@ -169,7 +171,7 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str |
         try:
             fast = _decode_jpeg_fast(img, data) if fmt == "JPEG" else None
             if fast is not None:
-                return fast, fmt
+                return fast, fmt, taken_at
             img.load()
             img = ImageOps.exif_transpose(img) or img
             rgb = _pil_to_rgb(img, data, label)
@@ -179,15 +181,7 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[np.ndarray, str |
             text = _one_line(exc)
             reason = "file is truncated or corrupt" if "truncated" in text or "broken" in text else text
             raise InvalidInputError(f"{label}: cannot decode image ({reason})") from None
-    return rgb, fmt
-
-
-# EXIF orientation -> the numpy view that shows the photo upright (as Pillow's ImageOps.exif_transpose).
-_ORIENT = {
-    2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
-    5: lambda a: a.transpose(1, 0, 2), 6: lambda a: np.rot90(a, -1), 7: lambda a: np.rot90(a, 2).transpose(1, 0, 2),
-    8: lambda a: np.rot90(a, 1),
-}
+    return rgb, fmt, taken_at
 
 
 def _decode_jpeg_fast(img: "Image.Image", data: bytes) -> np.ndarray | None:
@@ -204,7 +198,7 @@ def _decode_jpeg_fast(img: "Image.Image", data: bytes) -> np.ndarray | None:
         return None
     orientation = img.getexif().get(0x0112, 1)
     rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    return np.ascontiguousarray(_ORIENT[orientation](rgb)) if orientation in _ORIENT else rgb
+    return np.ascontiguousarray(ORIENTATIONS[orientation](rgb)) if orientation in ORIENTATIONS else rgb
 
 
 def _one_line(exc: BaseException, limit: int = 200) -> str:

@@ -77,7 +77,7 @@ def analyze(
         check_dimensions(image.width, image.height, image.source)
         loaded = image
         if mm_per_px is not None:
-            loaded = SkinImage(loaded.pixels, loaded.source, loaded.sha256, mm_per_px, loaded.original_format)
+            loaded = replace(loaded, mm_per_px=mm_per_px)
     else:
         loaded = load_image(image, name=name, mm_per_px=mm_per_px)
     timings["load"] = (time.perf_counter() - t) * 1000

@@ -90,6 +90,7 @@ class SkinImage:
     sha256: str
     mm_per_px: float | None = None
     original_format: str | None = None
+    taken_at: str | None = None  # ISO 8601 from the photo's EXIF, when it has a date (``comedo.io.capture_time``)
 
     @property
     def height(self) -> int:

@@ -29,12 +29,38 @@ def test_report_pages_are_a4_by_default_and_letter_by_option(sample_path: Path, 
     result = runner.invoke(app, ["report", str(sample_path), "--out", str(tmp_path / "a.html"), "--pdf",
                                  "--subject", "p-17"])
     assert result.exit_code == 0, result.output
-    assert "subject p-17" in (tmp_path / "a.html").read_text()
+    assert "subject <b>p-17</b>" in (tmp_path / "a.html").read_text()
     w, h = _page_size(tmp_path / "a.pdf")
     assert abs(w - 595) < 2 and abs(h - 842) < 2  # A4 in points
     result = runner.invoke(app, ["report", str(sample_path), "--out", str(tmp_path / "l.html"), "--pdf",
                                  "--paper", "letter"])
     assert result.exit_code == 0 and _page_size(tmp_path / "l.pdf") == (612.0, 792.0)
+
+
+def test_the_printed_report_has_the_photo_date_both_photos_and_page_numbers(sample_path: Path, tmp_path: Path) -> None:
+    from PIL import Image
+    from pypdf import PdfReader
+
+    if find_chromium() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide Chromium")
+        pytest.skip("no Chromium")
+    photo = tmp_path / "dated.jpg"
+    img = Image.open(sample_path)
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = "2026:05:02 14:03:11"  # DateTimeOriginal
+    img.save(photo, exif=exif, quality=92)
+    result = runner.invoke(app, ["report", str(photo), "--out", str(tmp_path / "d.html"), "--pdf",
+                                 "--subject", "p-18"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "d.html").read_text()
+    assert html.count('<img class="photo"') == 2  # the photo as taken beside the annotated one
+    pages = [page.extract_text() for page in PdfReader(tmp_path / "d.pdf").pages]
+    assert "photo taken 2026-05-02 14:03" in pages[0] and "p-18" in pages[0]
+    for i, text in enumerate(pages, 1):
+        assert f"page {i} of {len(pages)}" in text
+    undated = runner.invoke(app, ["report", str(sample_path), "--out", str(tmp_path / "u.html")])
+    assert undated.exit_code == 0 and "photo taken <b>unknown" in (tmp_path / "u.html").read_text()
 
 
 def test_a_bad_paper_size_is_one_line(sample_path: Path, tmp_path: Path) -> None:

@@ -74,6 +74,8 @@ def test_the_document_has_zones_gags_and_each_lesions_zone(sample_path) -> None:
     assert [z["name"] for z in face["zones"]] == list(ZONE_NAMES)
     assert sum(z["lesions"] for z in face["zones"]) == sum(le["zone"] in ZONE_NAMES for le in doc["lesions"])
     assert all(le["zone"] in (*ZONE_NAMES, "other") for le in doc["lesions"])
+    hidden = [z for z in face["zones"] if not z["visible"]]
+    assert hidden and all(z["redness_delta_a_p90"] is None for z in hidden)  # the side view's far cheek
     gags = doc["severity"]["gags"]
     assert gags is not None and 0 <= gags["score"] <= 32
     assert gags["not_scored"] == ["chest", "upper_back"]

@@ -66,7 +66,8 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
                       f"{r.non_inflammatory}/{r.papules_pustules}/{r.nodules_cysts}",
                       "-" if r.hayashi_grade is None else HAYASHI_LABELS[r.hayashi_grade].replace("_", " "),
                       "-" if r.iga_grade is None else f"{r.iga_grade} {IGA_LABELS[r.iga_grade].replace('_', ' ')}",
-                      "-" if r.gags_score is None else str(r.gags_score), redness, (r.triage_level or "-").replace("_", "-"), r.comedo_version)
+                      "-" if r.gags_score is None else str(r.gags_score), redness,
+                      (r.triage_level or "-").replace("_", "-"), r.comedo_version)
     Console().print(table)
     versions = list(dict.fromkeys(r.comedo_version for r in rows))
     if len(versions) > 1:

@@ -93,12 +93,17 @@ def _unrotate(mesh: FaceMesh, k: int, width: int, height: int) -> FaceMesh:
 
 
 def zone_redness(face: FaceMap, delta_map: np.ndarray) -> dict[str, float | None]:
-    """Each zone's 90th percentile of Delta a* (the redness map, lips and other anatomy already left out)."""
+    """Each zone's 90th percentile of Delta a* (the redness map, lips and other anatomy already left out); None
+    for a zone not visible (a foreshortened cheek's few pixels are its edge, not its skin) or with under 20
+    measured pixels."""
     if face.zones is None or delta_map.shape != next(iter(face.zones.masks.values())).shape:
         return {}
     out: dict[str, float | None] = {}
     sub = delta_map[::2, ::2]  # every other row and column, as the redness stage's own statistics
     for name in ZONE_NAMES:
+        if not face.zones.visible.get(name, True):
+            out[name] = None
+            continue
         values = sub[face.zones.masks[name][::2, ::2]]
         values = values[np.isfinite(values)]
         out[name] = float(np.percentile(values, 90)) if values.size >= 20 else None

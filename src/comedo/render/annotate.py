@@ -12,7 +12,7 @@ from comedo.render.images import redness_rgba
 from comedo.render.text import TextLayer, text_box, text_width
 from comedo.types import Analysis
 
-__all__ = ["annotate", "anatomy_mask", "LAYERS", "DEFAULT_LAYERS", "TYPE_STYLE", "MIN_DISPLAY_SIDE"]
+__all__ = ["annotate", "display_copy", "anatomy_mask", "LAYERS", "DEFAULT_LAYERS", "TYPE_STYLE", "MIN_DISPLAY_SIDE"]
 
 LAYERS = ("redness", "skin", "zones", "lesions", "dark_spots")
 DEFAULT_LAYERS = ("lesions",)  # lesions first; dark spots, redness and the skin outline are layers one turns on
@@ -33,6 +33,17 @@ _SKIN = (120, 255, 120)
 _LEFT_OUT = (150, 150, 150)  # grey: skin left out of the redness figures as anatomy
 
 
+def display_copy(img: np.ndarray, max_long_side: int = 1600) -> np.ndarray:
+    """The photo at its display size: shrunk to ``max_long_side``, or enlarged to ``MIN_DISPLAY_SIDE`` when
+    smaller (a 256 px close-up); always a copy, to draw on. The annotated image and the clean photo beside it in
+    the report share it, so they show at one size."""
+    long_side = max(img.shape[:2])
+    scale = min(1.0, max_long_side / long_side) if long_side >= MIN_DISPLAY_SIDE else MIN_DISPLAY_SIDE / long_side
+    if scale == 1.0:
+        return img.copy()
+    return cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+
+
 def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, max_long_side: int = 1600,
              ) -> np.ndarray:
     """RGB uint8 image (H', W', 3): the annotated photo plus a legend strip below. By default only the lesions
@@ -40,15 +51,9 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, ma
     unknown = set(layers) - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown layers {sorted(unknown)}; choose from {LAYERS}")
-    img = analysis.image.pixels
-    long_side = max(img.shape[:2])
-    scale = min(1.0, max_long_side / long_side) if long_side >= MIN_DISPLAY_SIDE else MIN_DISPLAY_SIDE / long_side
-    if scale == 1.0:
-        canvas = img.copy()
-    else:
-        canvas = cv2.resize(img, None, fx=scale, fy=scale,
-                            interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    canvas = display_copy(analysis.image.pixels, max_long_side)
     h, w = canvas.shape[:2]
+    scale = w / analysis.image.width
     thick = max(1, round(max(h, w) / 500))
 
     if "redness" in layers:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["render", "stylesheet", "evidence_words"]
+__all__ = ["render", "stylesheet", "evidence_words", "photo_date"]
 
 
 def words(value: Any) -> str:
@@ -45,6 +45,20 @@ def lesion_kind(lesion: dict[str, Any]) -> str:
     return lesion.get("type_summary") or words(lesion["type"] or "-")
 
 
+def css_string(value: Any) -> str:
+    """Text safe inside a CSS string (the printed page's footer): letters, digits, space, dot, dash, underscore;
+    anything else is dropped (subject ids are pseudonyms of those characters anyway)."""
+    return "".join(ch for ch in str(value) if ch.isalnum() or ch in " ._-")[:64]
+
+
+def photo_date(taken_at: str | None) -> str:
+    """The EXIF capture time in words for a header: "2026-05-02 14:03" (with its UTC offset), or "unknown"."""
+    if not taken_at:
+        return "unknown (no date in the photo)"
+    date, _, rest = taken_at.partition("T")
+    return f"{date} {rest[:5]}{(' UTC' + rest[8:]) if len(rest) > 8 else ''}"
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Any:
     import jinja2
@@ -52,7 +66,7 @@ def _environment() -> Any:
     env = jinja2.Environment(loader=jinja2.PackageLoader("comedo.render", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(words=words, evidence=evidence_words, size=lesion_size, kind=lesion_kind)
+    env.filters.update(words=words, evidence=evidence_words, size=lesion_size, kind=lesion_kind, css_string=css_string)
     return env
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from comedo.render.html_templates import render, stylesheet
+from comedo.render.html_templates import photo_date, render, stylesheet
 from comedo.types import Analysis
 
 __all__ = ["report_html", "LEVEL_COLOURS"]
@@ -24,7 +24,7 @@ def report_html(analysis: Analysis, document: dict[str, Any] | None = None, *, p
     (a4 or letter) is the printed page size; ``subject`` (a pseudonym) goes in the header."""
     if paper not in PAPER:
         raise ValueError(f"paper must be one of {', '.join(PAPER)}; got {paper!r}")
-    from comedo.render.annotate import annotate
+    from comedo.render.annotate import annotate, display_copy
     from comedo.render.images import data_uri, png_bytes
     from comedo.schema import to_document
 
@@ -42,5 +42,8 @@ def report_html(analysis: Analysis, document: dict[str, Any] | None = None, *, p
                   sure=sure, in_all=in_all, css=stylesheet(),
                   short_side=min(doc["image"]["width"], doc["image"]["height"]),
                   created=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                  taken=photo_date(doc["image"].get("taken_at")),
+                  clean_uri=data_uri(png_bytes(display_copy(analysis.image.pixels, 1200)), "image/png"),
                   level_colour=LEVEL_COLOURS[triage["level"]] if triage else "",
                   image_uri=data_uri(png_bytes(annotate(analysis, max_long_side=1200)), "image/png"))
+

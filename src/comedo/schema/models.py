@@ -30,6 +30,7 @@ class ImageInfo(BaseModel):
     sha256: str
     format: str | None = None
     mm_per_px: float | None = None
+    taken_at: str | None = Field(None, description="when the photo was taken, ISO 8601 from its EXIF; null without")
 
 
 class LesionOut(BaseModel):

@@ -194,7 +194,8 @@ def from_document(doc: Mapping[str, Any], pixels: np.ndarray) -> Analysis:
         scale = min(1.0, long_side / max(info["width"], info["height"]))
         scene, photo, described = doc.get("scene"), doc.get("lesion_type"), doc.get("description")
         return Analysis(
-            image=SkinImage(pixels, info["path"], info["sha256"], info.get("mm_per_px"), info.get("format")),
+            image=SkinImage(pixels, info["path"], info["sha256"], info.get("mm_per_px"), info.get("format"),
+                            info.get("taken_at")),
             analysis_scale=scale,
             skin=SkinMask(np.zeros((0, 0), bool), kept_fraction=float(doc["skin"]["fraction"])),
             lesions=_lesions(doc["lesions"]),

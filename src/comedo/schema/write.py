@@ -121,7 +121,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
     return AnalysisDocument(
         schema_version=SCHEMA_VERSION,
         image=ImageInfo(path=img.source, width=img.width, height=img.height, sha256=img.sha256,
-                        format=img.original_format, mm_per_px=mm),
+                        format=img.original_format, mm_per_px=mm, taken_at=img.taken_at),
         skin={"fraction": round(analysis.skin.fraction, 4)},
         scene=None if analysis.scene is None else SceneOut(
             view=analysis.scene.view,  # type: ignore[arg-type]
