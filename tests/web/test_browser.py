@@ -4,6 +4,7 @@ download the JSON. A screenshot is kept in test-artifacts/ for people to look at
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -31,14 +32,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@contextlib.contextmanager
+def _serving(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
     import uvicorn
 
-    from comedo.web.app import Settings, create_app
+    from comedo.web.app import create_app
 
     port = _free_port()
-    config = uvicorn.Config(create_app(Settings()), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -47,9 +48,19 @@ def server() -> Iterator[str]:
         if time.time() > deadline:
             raise RuntimeError("server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    from comedo.web.app import Settings
+
+    with _serving(Settings()) as url:
+        yield url
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1200, "height": 1600}, {"width": 390, "height": 844}],
@@ -97,6 +108,19 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
             info.value.save_as(saved)
             doc = json.loads(saved.read_text())
             assert doc["triage"]["level"] == "urgent" and len(doc["lesions"]) == n_rows
+            # A table row picks its ring, drawn where the lesion is; a ring picks its row.
+            page.locator("#lesions tbody tr").nth(2).click()
+            ring = page.locator("#g-lesions .ring").nth(2)
+            assert "picked" in (ring.get_attribute("class") or "")
+            assert page.locator("#g-lesions .ring.picked").count() == 1
+            photo, circle = page.locator("#photo").bounding_box(), ring.locator("circle").bounding_box()
+            assert photo and circle
+            k = photo["width"] / doc["image"]["width"]
+            cx, cy = doc["lesions"][2]["center"]
+            assert abs(circle["x"] + circle["width"] / 2 - (photo["x"] + cx * k)) < 3
+            assert abs(circle["y"] + circle["height"] / 2 - (photo["y"] + cy * k)) < 3
+            page.locator("#g-lesions .ring").nth(0).locator("circle").click(force=True)
+            assert "picked" in (page.locator("#lesions tbody tr").nth(0).get_attribute("class") or "")
             lesion_card = page.locator("#severity .card").first.inner_text()
             assert doc["severity"]["hayashi"]["label"].replace("_", " ") in lesion_card
             assert f"{round(100 * max(doc['severity']['hayashi']['probabilities']))}% sure" in lesion_card
@@ -167,7 +191,7 @@ def test_compare_page_header_stays_above_the_photos(server: str, sample_path: Pa
             page.goto(server + "/compare")
             page.set_input_files("#before", str(sample_path))
             page.set_input_files("#after", str(sample_path))
-            page.click("button[type=submit]")
+            page.click("#form button[type=submit]")
             page.wait_for_selector("#out:not([hidden])", timeout=60_000)
             _wait_for(page, "document.getElementById('compare-overlay').naturalWidth > 0")
             header = page.locator("header").bounding_box()
@@ -176,5 +200,54 @@ def test_compare_page_header_stays_above_the_photos(server: str, sample_path: Pa
             assert header and counts and overlay
             assert header["y"] + header["height"] <= counts["y"] < overlay["y"]  # not covered by its own photo
             assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing wider than the viewport
+        finally:
+            browser.close()
+
+
+def test_before_and_after_from_a_subjects_history_with_a_slider(tmp_path: Path, sample_path: Path) -> None:
+    """Two stored analyses of a subject (the sample and its mirror image, as a selfie camera saves it) chosen from
+    the history and compared under the wipe slider, which shows the aligned before photo over the after photo."""
+    from PIL import Image, ImageOps
+    from playwright.sync_api import sync_playwright
+
+    import comedo
+    from comedo.store.repository import Store
+    from comedo.web.app import Settings
+
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    mirrored = tmp_path / "mirrored.png"
+    ImageOps.mirror(Image.open(sample_path).convert("RGB")).save(mirrored)
+    store = Store.open(url, data_dir=tmp_path)
+    for photo in (sample_path, mirrored):
+        store.save_analysis(comedo.analyze(photo), subject_id="b-1")
+    store.close()
+    with _serving(Settings(db_url=url, data_dir=str(tmp_path))) as server, sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(server + "/compare")
+            page.locator("#from-history summary").click()
+            page.fill("#stored-subject", "b-1")
+            page.click("#stored-load")
+            _wait_for(page, "!document.getElementById('stored-compare').disabled")
+            assert page.locator("#stored-before option").count() == 2
+            page.click("#stored-compare")
+            page.wait_for_selector("#out:not([hidden])", timeout=60_000)
+            assert "mirror image" in page.locator("#status").inner_text()
+            _wait_for(page, "document.getElementById('wipe-before').naturalWidth > 0 && "
+                            "document.getElementById('wipe-after').naturalWidth > 0")
+            before, after = page.locator("#wipe-before").bounding_box(), page.locator("#wipe-after").bounding_box()
+            assert before and after and before == after  # one frame: the before photo aligned to the after one
+            page.locator("#wipe-at").fill("20")
+            clip = page.locator("#wipe-before").evaluate("e => getComputedStyle(e).clipPath")
+            assert "80%" in clip, clip
+            persisting = int(page.locator("#counts .card").nth(1).locator("b").inner_text())
+            assert persisting >= 16  # of the sample's 20 lesions
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "compare-slider.png"), full_page=True)
+            assert not errors, errors
         finally:
             browser.close()

@@ -10,7 +10,7 @@ from comedo.render.text import TextLayer, text_width
 from comedo.types import Analysis
 from comedo.workflows.compare import Comparison
 
-__all__ = ["side_by_side", "overlay"]
+__all__ = ["side_by_side", "overlay", "aligned_pair"]
 
 RESOLVED = (40, 170, 60)
 PERSISTING = (240, 170, 0)
@@ -67,6 +67,34 @@ def overlay(before: Analysis, after: Analysis, comp: Comparison) -> np.ndarray:
     _mark(canvas, after, [m.after_index for m in comp.pairs], PERSISTING, s, 0, thick)
     _mark(canvas, after, list(comp.new), NEW, s, 0, thick)
     return np.vstack([canvas, _legend(canvas.shape[1], comp)])
+
+
+def aligned_pair(before: Analysis, after: Analysis, comp: Comparison) -> tuple[np.ndarray, np.ndarray]:
+    """The before photo warped into the after photo's frame and the after photo, at one size (long side at most
+    1200 px), each with its lesions' fate marked: resolved (a cross) and faded (a thin ring, still faintly there)
+    on the before, persisting and new on the after. The web page lays one over the other under a slider."""
+    h_mat = comp.registration.homography
+    a = after.image.pixels
+    if h_mat is None:
+        raise ValueError("the photos were not aligned")
+    warped = cv2.warpPerspective(before.image.pixels, h_mat, (a.shape[1], a.shape[0]))
+    height = int(a.shape[0] * min(1.0, 1200 / max(a.shape[:2])))
+    b_canvas, s = _fit(warped, height)
+    a_canvas, _ = _fit(a, height)
+    thick = max(2, height // 300)
+    mapped = cv2.perspectiveTransform(before.lesions.centers.reshape(-1, 1, 2).astype(np.float64),
+                                      h_mat).reshape(-1, 2) if len(before.lesions) else np.zeros((0, 2))
+    for i in comp.resolved:
+        x, y = mapped[i] * s
+        r = max(4, int(before.lesions.radii[i] * s))
+        cv2.drawMarker(b_canvas, (int(x), int(y)), RESOLVED, cv2.MARKER_TILTED_CROSS, 2 * r, thick, cv2.LINE_AA)
+    for i in comp.faded:
+        x, y = mapped[i] * s
+        cv2.circle(b_canvas, (int(x), int(y)), max(4, int(before.lesions.radii[i] * s)), PERSISTING,
+                   max(1, thick // 2), cv2.LINE_AA)
+    _mark(a_canvas, after, [m.after_index for m in comp.pairs], PERSISTING, s, 0, thick)
+    _mark(a_canvas, after, list(comp.new), NEW, s, 0, thick)
+    return b_canvas, a_canvas
 
 
 def _legend(width: int, comp: Comparison) -> np.ndarray:

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from comedo.schema import AnalysisDocument
 from comedo.store.rows import HistoryRow
 
-__all__ = ["Health", "AnalysisResponse", "HistoryResponse", "ComparisonResponse"]
+__all__ = ["Health", "AnalysisResponse", "HistoryResponse", "ComparisonResponse", "StoredPair"]
 
 
 class Health(BaseModel):
@@ -26,6 +26,14 @@ class AnalysisResponse(AnalysisDocument):
 class HistoryResponse(BaseModel):
     subject: str
     analyses: list[HistoryRow]  # the store's own rows: one definition of the fields
+
+
+class StoredPair(BaseModel):
+    """Two stored analyses of one subject to compare (ids from its history), earlier first."""
+
+    subject: str = Field(max_length=64)
+    before: int = Field(ge=1)
+    after: int = Field(ge=1)
 
 
 class Registration(BaseModel):

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from comedo.web.errors import ApiError
 from comedo.web.limits import footprint, release_memory
 from comedo.web.routes.uploads import load_upload, read_upload
-from comedo.web.schemas import ComparisonResponse
-from comedo.web.settings import State
+from comedo.web.schemas import ComparisonResponse, StoredPair
+from comedo.web.settings import State, StoreDep
 
 __all__ = ["router"]
 
@@ -36,16 +36,38 @@ async def create_comparison(
     return ComparisonResponse.model_validate({"id": key, **comparison_document(a, b, comp)})
 
 
+@router.post("/stored", status_code=201, response_model=ComparisonResponse)
+async def compare_stored(pair: StoredPair, state: State, store: StoreDep) -> ComparisonResponse:
+    """Two analyses from a subject's history compared as stored (read back, not analysed again)."""
+    from comedo.workflows.compare import compare, comparison_document
+
+    ids = {row.analysis_id for row in await state.run(store.history, pair.subject)}
+    missing = [i for i in (pair.before, pair.after) if i not in ids]
+    if missing:
+        raise ApiError(404, "not_found", f"subject {pair.subject!r} has no stored analysis {missing[0]}")
+    a, b = [await state.run(store.analysis, i) for i in (pair.before, pair.after)]
+    comp = await state.run(lambda: compare(a, b))
+    key = state.comparisons.put((a, b, comp), footprint(a) + footprint(b))
+    return ComparisonResponse.model_validate({"id": key, **comparison_document(a, b, comp)})
+
+
+IMAGES = ("side_by_side", "overlay", "before_aligned", "after_aligned")
+
+
 @router.get("/{comparison_id}/{name}.png", response_class=Response)
 async def comparison_png(comparison_id: str, name: str, state: State) -> Response:
-    from comedo.render.compare_images import overlay, side_by_side
+    """``side_by_side``, ``overlay`` (50/50 blend), and ``before_aligned`` / ``after_aligned``: the two photos in
+    the after photo's frame at one size, for the page's before/after slider."""
+    from comedo.render.compare_images import aligned_pair, overlay, side_by_side
     from comedo.render.images import png_bytes
 
     a, b, comp = state.comparisons.get(comparison_id)
-    draw = {"side_by_side": side_by_side, "overlay": overlay}.get(name)
-    if draw is None:
-        raise ApiError(404, "not_found", "images are side_by_side.png and overlay.png")
+    if name not in IMAGES:
+        raise ApiError(404, "not_found", f"images are {', '.join(n + '.png' for n in IMAGES)}")
     if not comp.registration.ok:
         raise ApiError(409, "not_comparable", comp.registration.reason)
-    img = await state.run(lambda: draw(a, b, comp))
+    draw = {"side_by_side": lambda: side_by_side(a, b, comp), "overlay": lambda: overlay(a, b, comp),
+            "before_aligned": lambda: aligned_pair(a, b, comp)[0],
+            "after_aligned": lambda: aligned_pair(a, b, comp)[1]}[name]
+    img = await state.run(draw)
     return Response(png_bytes(img), media_type="image/png")

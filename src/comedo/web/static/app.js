@@ -125,10 +125,18 @@ function show(index) {
   }));
   $("lesions").tBodies[0].replaceChildren(...doc.lesions.map((l, i) => {
     const row = el("tr");
+    row.dataset.i = String(i);
+    row.tabIndex = 0;  // a row is reachable by keyboard; focusing it picks its ring on the photo
+    row.title = "show this lesion's ring on the photo";
     const size = l.diameter_mm !== null ? `${l.diameter_mm} mm` : `${Math.round(2 * l.radius_px)} px`;
-    [i + 1, `${Math.round(l.center[0])}, ${Math.round(l.center[1])}`, size, l.type_summary || (l.type || "-").replace("_", " "),
+    [`${i + 1}${typeStyle(l.type).letter}`, `${Math.round(l.center[0])}, ${Math.round(l.center[1])}`, size,
+     l.type_summary || (l.type || "-").replace("_", " "),
      l.score.toFixed(2), l.irritation, (l.zone || "-").replace("_", " ") + (l.in_danger_triangle ? " (danger triangle)" : "")
     ].forEach((v) => row.append(el("td", String(v))));
+    row.addEventListener("mouseenter", () => pick(i, false));
+    row.addEventListener("focus", () => pick(i, false));
+    row.addEventListener("click", () => pick(i, false));
+    row.addEventListener("mouseleave", () => pick(null, false));
     return row;
   }));
   const ext = doc.extraction;
@@ -138,6 +146,32 @@ function show(index) {
   $("care").replaceChildren(...doc.care_plan.map((c) => el("li", `${c.text} (${c.why})`)));
   $("download-report").href = `${base}/report.html`;
   $("result-disclaimer").textContent = doc.disclaimer;
+}
+
+// Ring colour and letter per type, as on the annotated image (Okabe-Ito; comedo.render.annotate.TYPE_STYLE).
+const TYPE_STYLE = {
+  open_comedo: ["#0072b2", "B", "blackhead"], closed_comedo: ["#56b4e9", "W", "whitehead"],
+  papule: ["#e69f00", "P", "papule"], pustule: ["#f0e442", "U", "pustule"], nodule: ["#d55e00", "N", "nodule"],
+  cyst: ["#cc79a7", "C", "cyst"],
+};
+function typeStyle(type) {
+  const [colour, letter, name] = TYPE_STYLE[type] || ["#009e73", "?", "type unknown"];
+  return {colour, letter, name};
+}
+
+// One lesion picked at a time: its ring drawn thicker on the photo and its table row marked. From a ring, the
+// row is scrolled into view; from a row, the ring is already in view beside it.
+function pick(i, fromRing) {
+  document.querySelectorAll("#g-lesions .ring").forEach((ring) => {
+    const on = ring.dataset.i === String(i);
+    ring.classList.toggle("picked", on);
+    ring.querySelector("circle").setAttribute("stroke-width", Number(ring.dataset.stroke) * (on ? 3 : 1));
+  });
+  document.querySelectorAll("#lesions tbody tr").forEach((row) => row.classList.toggle("picked", row.dataset.i === String(i)));
+  if (fromRing && i !== null) {
+    const row = document.querySelector(`#lesions tbody tr[data-i="${i}"]`);
+    if (row) row.scrollIntoView({block: "nearest"});
+  }
 }
 
 function drawOverlay(doc) {
@@ -167,17 +201,34 @@ function drawOverlay(doc) {
   const lesions = document.createElementNS(ns, "g");
   lesions.id = "g-lesions";
   doc.lesions.forEach((l, i) => {
+    const style = typeStyle(l.type);
+    const ring = document.createElementNS(ns, "g");
+    ring.setAttribute("class", "ring");
+    ring.dataset.i = String(i);
+    ring.dataset.stroke = String(stroke * 1.4);
     const c = document.createElementNS(ns, "circle");
     c.setAttribute("cx", l.center[0]); c.setAttribute("cy", l.center[1]); c.setAttribute("r", Math.max(3, l.radius_px));
-    c.setAttribute("fill", "none"); c.setAttribute("stroke", "#ff40a0"); c.setAttribute("stroke-width", stroke * 1.4);
+    c.setAttribute("fill", "none"); c.setAttribute("stroke", style.colour); c.setAttribute("stroke-width", stroke * 1.4);
     const label = document.createElementNS(ns, "text");
     label.setAttribute("x", l.center[0] + l.radius_px + 2); label.setAttribute("y", l.center[1] - l.radius_px);
-    label.setAttribute("fill", "#ff40a0"); label.setAttribute("font-size", stroke * 8);
-    label.textContent = String(i + 1);
-    lesions.append(c, label);
+    label.setAttribute("fill", style.colour); label.setAttribute("font-size", stroke * 8);
+    label.setAttribute("paint-order", "stroke"); label.setAttribute("stroke", "#000"); label.setAttribute("stroke-width", stroke * 0.8);
+    label.textContent = `${i + 1}${style.letter}`;
+    const title = document.createElementNS(ns, "title");
+    title.textContent = `${i + 1}: ${l.type_summary || style.name}`;
+    ring.append(title, c, label);
+    ring.addEventListener("click", () => pick(i, true));
+    lesions.append(ring);
   });
   nodes.push(face, spots, lesions);
   svg.replaceChildren(...nodes);
+  const shown = [...new Set(doc.lesions.map((l) => l.type))];
+  $("ring-legend").replaceChildren(...(shown.length ? [el("span", "Rings: ")] : []), ...shown.map((t) => {
+    const st = typeStyle(t);
+    const item = el("span", ` ${st.letter} ${st.name} `, "legend-item");
+    item.style.borderLeft = `12px solid ${st.colour}`;
+    return item;
+  }));
 }
 
 function applyToggles() {
