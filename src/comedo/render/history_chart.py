@@ -38,16 +38,14 @@ _HAYASHI = ("mild", "moderate", "severe", "very severe")
 def history_chart(rows: Sequence[object], subject: str, *, width: int = 900) -> np.ndarray:
     """RGB uint8 image (H, width, 3): three panels over the subject's analyses (``HistoryRow``s), and a fourth,
     lesions by face zone, when any of them has a face map."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
+    from comedo.render.figures import figure_rgb, new_figure
+
     times = [r.created_at for r in rows]  # type: ignore[attr-defined]
-    dpi = 100
     mapped = any(getattr(r, "zone_lesions", None) for r in rows)
-    fig = Figure(figsize=(width / dpi, 9.4 if mapped else 7.2), dpi=dpi, layout="constrained")
-    canvas = FigureCanvasAgg(fig)  # no pyplot, no global backend: safe in the server's threads
+    fig = new_figure(width, 940 if mapped else 720)
     panels = fig.subplots(4 if mapped else 3, 1, sharex=True, height_ratios=(1.3, 1, 1, 1.3)[: 4 if mapped else 3])
     counts, redness, grades = panels[:3]
     fig.suptitle(f"{subject}: {len(rows)} analyses", fontsize=11)
@@ -95,9 +93,7 @@ def history_chart(rows: Sequence[object], subject: str, *, width: int = 900) -> 
         bottom.set_xlim(times[0] - timedelta(days=1), times[0] + timedelta(days=1))
     for axis in panels:
         axis.grid(True, color="#eeeeee", linewidth=0.8)
-    canvas.draw()
-    rgba = np.asarray(canvas.buffer_rgba())
-    return np.ascontiguousarray(rgba[..., :3])
+    return figure_rgb(fig)
 
 
 def _zone_panel(axis, rows: Sequence[object], times: list) -> None:  # type: ignore[no-untyped-def]
