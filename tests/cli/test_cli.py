@@ -152,3 +152,25 @@ def test_the_report_escapes_what_it_shows(sample_path) -> None:
     html = report_html(comedo.analyze(sample_path, name="<script>alert(1)</script>.jpg"))
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;.jpg" in html
     assert "Skin photo report" in html and "not a medical device" in html
+
+
+def test_no_help_page_shows_a_value_placeholder_on_a_flag() -> None:
+    """Every command's --help, the flags (--help itself included) without "<bool>"."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from comedo.cli.main import app
+
+    def commands(group, prefix):  # type: ignore[no-untyped-def]
+        for name, command in group.commands.items():
+            yield [*prefix, name]
+            if hasattr(command, "commands"):
+                yield from commands(command, [*prefix, name])
+
+    runner = CliRunner()
+    names = [[]] + list(commands(typer.main.get_command(app), []))
+    assert len(names) > 15
+    for name in names:
+        result = runner.invoke(app, [*name, "--help"], env={"COLUMNS": "120"})
+        assert result.exit_code == 0, (name, result.output)
+        assert "<bool>" not in result.output and "BOOLEAN" not in result.output, name

@@ -14,8 +14,9 @@ from typing import Annotated, Optional
 import typer
 
 from comedo.cli.errors import print_error
+from comedo.cli.typer_app import ComedoTyper
 
-app = typer.Typer(
+app = ComedoTyper(
     name="comedo",
     help="Measure what a skin photo shows: acne lesions, dark spots and redness, offline. Not a medical device.",
     no_args_is_help=True,

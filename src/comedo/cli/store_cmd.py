@@ -8,9 +8,10 @@ from pathlib import Path
 import typer
 
 from comedo.cli.errors import error_code, print_error
+from comedo.cli.typer_app import ComedoTyper
 from comedo.errors import ComedoError, InvalidInputError
 
-session_app = typer.Typer(help="Documented extraction sessions: the safe-extraction protocol, step by step.",
+session_app = ComedoTyper(help="Documented extraction sessions: the safe-extraction protocol, step by step.",
                           no_args_is_help=True)
 
 
