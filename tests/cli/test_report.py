@@ -78,3 +78,17 @@ def test_sizes_are_in_words_without_a_scale_and_in_mm_with_one(sample_path: Path
     assert "sizes are in pixels and in words" in html and re.search(r"\d+ px, (tiny|small|medium|large)", html)
     scaled = report_html(comedo.analyze(sample_path, mm_per_px=0.1))
     assert " mm</td>" in scaled and "sizes are in pixels" not in scaled
+
+
+def test_what_the_person_reported_is_in_words_with_their_size_beside_the_measured_one(sample_path: Path) -> None:
+    import comedo
+    from comedo.render.report import report_html
+
+    answers = {"size_mm": 14, "recurring": True, "pain": "mild", "days_present": 12}
+    html = report_html(comedo.analyze(sample_path, mm_per_px=0.1, answers=answers))
+    assert "What was reported" in html
+    for item in ("size: 14 mm", "recurring: yes", "pain: mild", "present for: 12 days"):
+        assert f"<li>{item}</li>" in html, item
+    assert "The size given for the spot: <b>14 mm</b>; the largest lesion measured in the photo:" in html
+    assert "True" not in html.split("What was reported")[1].split("</ul>")[0]
+    assert "What was reported" not in report_html(comedo.analyze(sample_path))

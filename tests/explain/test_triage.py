@@ -231,3 +231,12 @@ def test_a_wider_view_read_as_comedonal_does_not_open_the_protocol_by_itself() -
     inflamed = Findings(parse_answers({"lesion_type": "open_comedo", "pain": "none"}), image_given=True,
                         lesion_count=3, types_seen=frozenset({"open_comedo"}), photo_group="inflamed")
     assert build_report(inflamed).extraction.advice == "do_not_extract"
+
+
+def test_a_face_with_many_red_spots_is_not_told_about_the_spot(sample_path) -> None:
+    """Wider views name how many spots are inflamed; "the spot" is kept for a photo with one."""
+    import comedo
+
+    why = comedo.analyze(sample_path).report.extraction.why
+    red = [w for w in why if "inflamed redness around" in w]
+    assert red and all("the spot" not in w for w in red) and "of its spots" in red[0]

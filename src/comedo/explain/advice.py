@@ -138,7 +138,9 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
             stop.append(f"The photo shows inflamed redness around {red_rings} of the {findings.comedones_seen} "
                         "comedones marked; inflamed comedones should be left to settle.")
     elif findings.inflamed_lesions_seen and a.lesion_type not in COMEDO_TYPES:
-        stop.append("The photo shows inflamed redness around the spot.")
+        n = findings.inflamed_lesions_seen  # "the spot" only where there is one
+        stop.append("The photo shows inflamed redness around the spot." if n == 1 else
+                    f"The photo shows inflamed redness around {n} of its spots.")
     if a.fever or a.immunocompromised_or_diabetes:
         stop.append("With a fever, diabetes or a weakened immune system, any wound is riskier.")
     if level >= TriageLevel.SOON:

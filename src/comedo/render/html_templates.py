@@ -24,6 +24,23 @@ def evidence_words(evidence: dict[str, Any]) -> str:
     return ", ".join(f"{k.replace('_', ' ')}: {words(v)}" for k, v in evidence.items())
 
 
+# How a reported answer reads in a report ("size: 14 mm", "present for: 12 days"); the rest is "key: value".
+_REPORTED = {"size_mm": ("size", " mm"), "days_present": ("present for", " days"),
+             "treatment_weeks_without_improvement": ("weeks of treatment without improvement", ""),
+             "location": ("where", ""), "lesion_type": ("what the person says it is", "")}
+
+
+def reported_words(answers: dict[str, Any]) -> list[str]:
+    """The questionnaire as the person gave it, one item each, in words ("warm: yes", "size: 14 mm")."""
+    items = []
+    for key, value in answers.items():
+        if value is None:
+            continue
+        label, unit = _REPORTED.get(key, (key.replace("_", " "), ""))
+        items.append(f"{label}: {words(value)}{unit}")
+    return items
+
+
 SIZE_WORDS = ((0.015, "tiny"), (0.03, "small"), (0.06, "medium"))  # diameter / the photo's short side
 
 
@@ -66,7 +83,8 @@ def _environment() -> Any:
     env = jinja2.Environment(loader=jinja2.PackageLoader("comedo.render", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(words=words, evidence=evidence_words, size=lesion_size, kind=lesion_kind, css_string=css_string)
+    env.filters.update(words=words, evidence=evidence_words, size=lesion_size, kind=lesion_kind, css_string=css_string,
+                       reported=reported_words)
     return env
 
 
