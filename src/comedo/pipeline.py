@@ -1,7 +1,7 @@
-"""``analyze()``: the only orchestrator. Load -> colour -> skin -> dark spots -> scene -> lesions -> types ->
-redness -> severity, each a plain function of the previous values; the whole-frame networks (close-up and
-instrument flags, the photo's type), the quality checks and the face map need less, and run on a side thread
-beside that chain (``SIDE_STAGES``).
+"""``analyze()``: the only orchestrator. Load -> colour -> skin -> scene -> lesions -> types -> redness ->
+severity, each a plain function of the previous values; the whole-frame networks (close-up and instrument flags,
+the photo's type), the dark spots, the quality checks and the face map need less, and run on a side thread beside
+that chain (``SIDE_STAGES``).
 
 Colour, skin and redness work at an analysis resolution (long side at most
 ``ANALYSIS_LONG_SIDE``) so a 12 MP phone photo costs about what a 1 MP one does;
@@ -47,7 +47,7 @@ __all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE", 
 
 ANALYSIS_LONG_SIDE = 1024
 # The stages that run on the side thread, beside the chain (their timings overlap the others').
-SIDE_STAGES = ("photo_flags", "photo_type", "quality", "face")
+SIDE_STAGES = ("photo_flags", "dark_spots", "quality", "face", "photo_type")
 
 
 def analyze(
@@ -83,31 +83,31 @@ def analyze(
     timings["load"] = (time.perf_counter() - t) * 1000
 
     # Stages that need only what is already known run on a side thread beside the chain that each next stage
-    # waits for (skin -> dark spots -> scene -> lesions -> redness): the whole-frame networks (photo flags
-    # and type), the quality checks and the face map. Each is a plain function of its inputs, so the answers
-    # are those of a serial run.
+    # waits for (skin -> scene -> lesions -> redness): the whole-frame networks (photo flags and type), the dark
+    # spots, the quality checks and the face map, queued in the order the chain needs them. Each is a plain
+    # function of its inputs, so the answers are those of a serial run.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="comedo-side") as side:
         t = time.perf_counter()
         work, scale = analysis_pixels(loaded.pixels)
         planes = colour_planes(work)
         timings["colour"] = (time.perf_counter() - t) * 1000
         flags_done = side.submit(_timed, timings, "photo_flags", read_photo_flags, work)
-        photo_type_done = side.submit(_timed, timings, "photo_type", type_photo, work)
 
         t = time.perf_counter()
         skin = segment_skin(planes)
         timings["skin"] = (time.perf_counter() - t) * 1000
+        spots_done = side.submit(_timed, timings, "dark_spots", find_dark_spots, planes.lightness, skin.mask)
         quality_done = side.submit(_timed, timings, "quality", assess_quality, planes, skin.mask)
 
         t = time.perf_counter()
-        all_spots = find_dark_spots(planes.lightness, skin.mask)
-        timings["dark_spots"] = (time.perf_counter() - t) * 1000
-
-        t = time.perf_counter()
-        scene = classify_scene(planes, skin.mask, all_spots, flags_done.result())
+        flags = flags_done.result()
+        # The close-up network needs no dark spots; the feature regression that stands in without it does.
+        scene = classify_scene(planes, skin.mask, spots_done.result() if flags.close_up is None else None, flags)
         timings["scene"] = (time.perf_counter() - t) * 1000
         close_up = scene.view == "close_up"
+        # The face first: the redness stage waits for it; the photo's type is needed only at the end on wider views.
         face_done = side.submit(_timed, timings, "face", map_face, work, skin.mask, close_up=close_up)
+        photo_type_done = side.submit(_timed, timings, "photo_type", type_photo, work)
 
         t = time.perf_counter()
         det = get_detector(detector) if isinstance(detector, str) else detector
@@ -122,17 +122,16 @@ def analyze(
         if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
             candidates = Candidates(candidates)
         found = candidates.lesions[candidates.lesions.score >= threshold]
-        spots, lesion_has_dark_core = _separate_spots(all_spots, found)
+        spots, lesion_has_dark_core = _separate_spots(spots_done.result(), found)
         timings["lesions"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
         inv = 1.0 / scale
         full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
         full_lesions, type_model = type_lesions(loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
-        photo_type = photo_type_done.result()
         plugs = Lesions.empty()
         if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.detect.plugs)
-            plugs = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type)
+            plugs = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type_done.result())
             if len(plugs):
                 spots = _outside(spots, plugs)  # a plug's dot is not also a dark spot
                 keep = merge_with_detections(full_lesions.scaled(scale), plugs)  # one blackhead, one ring
@@ -161,7 +160,7 @@ def analyze(
                                   candidates.heat_mass, close_up=close_up)
         if face.found:  # only wider views are mapped
             severity = replace(severity, gags=gags_score(zones, full_lesions.type_label.tolist(), face.visible))
-        quality = quality_done.result()
+        quality, photo_type = quality_done.result(), photo_type_done.result()
         timings["grade"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {

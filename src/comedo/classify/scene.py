@@ -182,13 +182,17 @@ def scene_models() -> dict[str, object]:
             "instrument": instrument.identity if instrument else "blue-glove rule only"}
 
 
-def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots, flags: PhotoFlags | None = None) -> Scene:
+def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots | None,
+                   flags: PhotoFlags | None = None) -> Scene:
     """The scene of a photo from its colour planes, skin mask and dark spots, and what the whole-frame
-    networks read from it (``read_photo_flags``; without them, the feature regression and the glove rule)."""
+    networks read from it (``read_photo_flags``; without them, the feature regression and the glove rule).
+    ``spots`` may be None when ``flags`` has the close-up network's answer: only the regression reads them."""
     small, small_skin, scale = _small(planes, skin)
     if flags is not None and flags.close_up is not None:
         p = flags.close_up
     else:
+        if spots is None:
+            raise ValueError("without the close-up network, the scene needs the photo's dark spots")
         scaled_spots = DarkSpots(spots.centers * scale, spots.radii * scale, spots.contrast)
         p = close_up_probability(scene_features(small, small_skin, scaled_spots))
     confidence, threshold, evidence = instrument_in_frame(None if flags is None else flags.instrument, small,
