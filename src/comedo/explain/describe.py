@@ -156,5 +156,8 @@ def describe(analysis: Analysis) -> Description:
     if analysis.quality.flags:
         parts.append("The photo quality limits what can be seen: " + ", ".join(
             f.replace("_", " ") for f in analysis.quality.flags) + ".")
-    present = [t for t in TYPE_NAMES_PLAIN if t in set(lesions.type_label.tolist()) or t == label]
+    # Explain the types the text names: the lesions' own, and the close-up's type (a wider view's whole-frame type
+    # is not named in the text, so a face of papules is not told what a whitehead is).
+    named = set(lesions.type_label.tolist()) | ({label} if view == "close_up" and label else set())
+    present = [t for t in TYPE_NAMES_PLAIN if t in named]
     return Description(" ".join(parts), tuple((t, TYPE_EXPLANATIONS[t]) for t in present))
