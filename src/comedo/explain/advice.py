@@ -135,8 +135,11 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
     red_rings = findings.inflamed_lesions_seen if findings.close_up else 0
     if findings.close_up:
         if red_rings and red_rings >= INFLAMED_SHARE_STOP * max(findings.comedones_seen, 1):
-            stop.append(f"The photo shows inflamed redness around {red_rings} of the {findings.comedones_seen} "
-                        "comedones marked; inflamed comedones should be left to settle.")
+            around = ("the one comedone marked" if findings.comedones_seen == 1 else
+                      f"all {red_rings} comedones marked" if red_rings == findings.comedones_seen else
+                      f"{red_rings} of the {findings.comedones_seen} comedones marked")
+            stop.append(f"The photo shows inflamed redness around {around}; inflamed comedones should be left to "
+                        "settle.")
     elif findings.inflamed_lesions_seen and a.lesion_type not in COMEDO_TYPES:
         n = findings.inflamed_lesions_seen  # "the spot" only where there is one
         stop.append("The photo shows inflamed redness around the spot." if n == 1 else
