@@ -251,3 +251,32 @@ def test_before_and_after_from_a_subjects_history_with_a_slider(tmp_path: Path, 
             assert not errors, errors
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("width", [794, 390])
+def test_the_report_fits_a4_and_a_phone_with_a_long_file_name(tmp_path: Path, sample_path: Path, width: int) -> None:
+    """Nothing in the report is wider than the page: the header's long file path wraps, the photos stack on a phone."""
+    from playwright.sync_api import sync_playwright
+
+    import comedo
+    from comedo.render.report import report_html
+
+    long_name = "clinic-export-" + "x" * 120 + ".jpg"
+    page_file = tmp_path / "report.html"
+    page_file.write_text(report_html(comedo.analyze(sample_path, name=long_name), subject="p-3"))
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(page_file.as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            photos = page.locator("img.photo")
+            assert photos.count() == 2
+            first, second = photos.nth(0).bounding_box(), photos.nth(1).bounding_box()
+            assert first and second
+            if width > 600:  # side by side on paper-wide pages, stacked on a phone
+                assert abs(first["y"] - second["y"]) < 2 and second["x"] > first["x"] + first["width"] - 1
+            else:
+                assert second["y"] >= first["y"] + first["height"] - 1
+        finally:
+            browser.close()
