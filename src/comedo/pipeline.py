@@ -156,11 +156,12 @@ def analyze(
         timings["redness"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
-                                  candidates.heat_mass, close_up=close_up)
-        if face.found:  # only wider views are mapped
-            severity = replace(severity, gags=gags_score(zones, full_lesions.type_label.tolist(), face.visible))
         quality, photo_type = quality_done.result(), photo_type_done.result()
+        no_colour = "no_colour" in quality.flags
+        severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
+                                  candidates.heat_mass, close_up=close_up, no_colour=no_colour)
+        if face.found and not no_colour:  # only wider views are mapped
+            severity = replace(severity, gags=gags_score(zones, full_lesions.type_label.tolist(), face.visible))
         timings["grade"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {

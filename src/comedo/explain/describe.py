@@ -102,7 +102,8 @@ def describe(analysis: Analysis) -> Description:
     n = len(lesions)
     if n == 0:
         parts.append("No acne lesions were detected.")
-        if (analysis.severity.hayashi_grade or 0) > 0:
+        colourless = getattr(analysis.severity.not_graded, "code", "") == "no_colour"  # none found is not clear skin
+        if (analysis.severity.hayashi_grade or 0) > 0 or colourless:
             parts.extend(_hayashi_sentences(analysis.severity))
     else:
         typed = [t for t in lesions.type_label.tolist() if t is not None]

@@ -25,24 +25,29 @@ __all__ = ["grade_severity", "CLOSE_UP_NOT_GRADED"]
 CLOSE_UP_NOT_GRADED = NotGraded(
     "close_up", "Not graded: Hayashi, IGA and NICE grade acne over a whole face, and a close-up shows only a small "
     "patch of skin, so its lesions are listed and typed instead.")
+NO_COLOUR_NOT_GRADED = NotGraded(
+    "no_colour", "Not graded: the photo has no colour (black and white, or a filter), and comedo finds skin, "
+    "lesions and redness by their colour, so finding no lesions here does not mean there are none.")
 
 
 def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER,
                    grade_model: CountGradeModel | None = None, candidate_scores: np.ndarray | None = None,
-                   heat_mass: float | None = None, *, close_up: bool = False) -> Severity:
+                   heat_mass: float | None = None, *, close_up: bool = False, no_colour: bool = False) -> Severity:
     """All severity scales from the lesions and their types (untyped count as inflammatory).
 
     The Hayashi grade is the count's band (``hayashi_upper``: the detector's count cut-offs), or, when the
     detector has a ``grade_model``, that model's reading of ``candidate_scores`` (the scores of every
     candidate down to the model's floor, not only the lesions listed) and of the detector's ``heat_mass``,
     which is kept in the severity whether a model reads it or not. A ``close_up`` is not graded (the scales
-    count lesions over a face): its counts by type are given, with untyped lesions not counted as inflamed."""
+    count lesions over a face): its counts by type are given, with untyped lesions not counted as inflamed. A
+    photo with ``no_colour`` is not graded either: a grade from what a colour model could not see would read as
+    clear skin."""
     mass = None if heat_mass is None else round(float(heat_mass), 3)
     counts = count_types(lesions.type_label.tolist(), untyped_inflammatory=not close_up)
-    if close_up:
+    if close_up or no_colour:
+        why = NO_COLOUR_NOT_GRADED if no_colour else CLOSE_UP_NOT_GRADED
         return Severity(None, None, len(lesions), None, None, None, counts.non_inflammatory, counts.papules_pustules,
-                        counts.nodules_cysts, counts.untyped, CLOSE_UP_NOT_GRADED, hayashi_upper=tuple(hayashi_upper),
-                        heat_mass=mass)
+                        counts.nodules_cysts, counts.untyped, why, hayashi_upper=tuple(hayashi_upper), heat_mass=mass)
     count_grade = hayashi_grade(len(lesions), hayashi_upper)
     iga = iga_grade(counts)
     severity = Severity(count_grade, HAYASHI_LABELS[count_grade], len(lesions), iga, IGA_LABELS[iga],

@@ -156,7 +156,7 @@ class TypeCountsOut(BaseModel):
 
 
 class NotGradedOut(BaseModel):
-    code: Literal["close_up"]
+    code: Literal["close_up", "no_colour"]
     text: str
 
 
