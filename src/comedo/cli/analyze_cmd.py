@@ -15,13 +15,15 @@ from comedo.types import Analysis
 
 def summary_line(analysis: Analysis) -> str:
     """One short, human summary of an analysis."""
+    from comedo.grade.severity import not_graded_short
+
     red = analysis.redness
     sev = analysis.severity
     parts = [
         f"{analysis.image.width}x{analysis.image.height}",
         f"skin {analysis.skin.fraction:.0%}",
         f"{sev.lesion_count} lesion{'s' if sev.lesion_count != 1 else ''}{_by_type(analysis)} "
-        + (f"(Hayashi {sev.hayashi_label})" if sev.graded else "(close-up: not graded)"),
+        + (f"(Hayashi {sev.hayashi_label})" if sev.graded else f"({not_graded_short(sev)})"),
         *([f"GAGS {sev.gags.score} ({sev.gags.label.replace('_', ' ')})"] if sev.gags is not None else []),
         f"{len(analysis.dark_spots)} dark spots",
         f"redness {red.grade.value} vs own skin (p90 delta a* {red.delta_p90:.1f})",

@@ -20,11 +20,19 @@ from comedo.grade.scales import (
 from comedo.lesions import Lesions
 from comedo.types import NotGraded, Severity
 
-__all__ = ["grade_severity", "CLOSE_UP_NOT_GRADED"]
+__all__ = ["NOT_GRADED_SHORT", "not_graded_short", "grade_severity", "CLOSE_UP_NOT_GRADED"]
 
 CLOSE_UP_NOT_GRADED = NotGraded(
     "close_up", "Not graded: Hayashi, IGA and NICE grade acne over a whole face, and a close-up shows only a small "
     "patch of skin, so its lesions are listed and typed instead.")
+# The reason in a few words, for one-line summaries, legends and cards.
+NOT_GRADED_SHORT = {"close_up": "close-up: not graded", "no_colour": "no colour: not graded"}
+
+
+def not_graded_short(severity: Severity) -> str:
+    """Why a severity is not graded, in a few words ("close-up: not graded")."""
+    code = getattr(severity.not_graded, "code", "close_up")
+    return NOT_GRADED_SHORT.get(code, "not graded")
 NO_COLOUR_NOT_GRADED = NotGraded(
     "no_colour", "Not graded: the photo has no colour (black and white, or a filter), and comedo finds skin, "
     "lesions and redness by their colour, so finding no lesions here does not mean there are none.")

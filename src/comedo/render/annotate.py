@@ -7,6 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.grade.severity import not_graded_short
 from comedo.render.face_layer import TRIANGLE_COLOUR, draw_face_map
 from comedo.render.images import redness_rgba
 from comedo.render.text import TextLayer, text_box, text_width
@@ -129,7 +130,7 @@ def _legend(analysis: Analysis, width: int, thick: int, layers: tuple[str, ...])
     sev = analysis.severity
     red = analysis.redness
     styles = [TYPE_STYLE.get(k, TYPE_STYLE[None]) for k in dict.fromkeys(analysis.lesions.type_label.tolist())]
-    grading = f"(Hayashi {sev.hayashi_label})" if sev.graded else "(close-up, not graded)"
+    grading = f"(Hayashi {sev.hayashi_label})" if sev.graded else f"({not_graded_short(sev)})"
     rows = [[((60, 60, 60), f"lesions: {len(analysis.lesions)} {grading}"),
              *[(colour, f"{letter} {name}") for colour, letter, name in styles]]]
     layer_rows = []

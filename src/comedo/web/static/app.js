@@ -108,7 +108,7 @@ function show(index) {
     if (s.gags) scaleCards.push(["GAGS", s.gags.score, `${s.gags.label.replace("_", " ")} (face zones)`]);
   } else {  // a close-up: the whole-face scales are not applied (severity.not_graded says why)
     scaleCards = [
-      ["Lesions", doc.lesions.length, "close-up: not graded"],
+      ["Lesions", doc.lesions.length, `${s.not_graded && s.not_graded.code === "no_colour" ? "no colour" : "close-up"}: not graded`],
       ["Scales", "not graded", s.not_graded ? s.not_graded.text : ""],
     ];
   }
