@@ -114,7 +114,8 @@ function show(index) {
   }
   const cards = [
     ...scaleCards,
-    ["Redness vs own skin", doc.redness.irritation, `p90 \u0394a* ${doc.redness.delta_a_p90 ?? "-"}`],
+    ["Redness vs own skin", doc.redness.irritation, doc.redness.delta_a_p90 == null ? "not measured" :
+      `its reddest tenth ${doc.redness.delta_a_p90 >= 0 ? "+" : ""}${doc.redness.delta_a_p90.toFixed(1)} a* units`],
     ["Dark spots", doc.dark_spots.length, "pores, openings, marks"],
     ["Photo", doc.quality.ok ? "ok" : "check", doc.quality.flags.join(", ") || (doc.scene ? doc.scene.view.replace("_", "-") : "")],
   ];
