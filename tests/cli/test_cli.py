@@ -174,3 +174,19 @@ def test_no_help_page_shows_a_value_placeholder_on_a_flag() -> None:
         result = runner.invoke(app, [*name, "--help"], env={"COLUMNS": "120"})
         assert result.exit_code == 0, (name, result.output)
         assert "<bool>" not in result.output and "BOOLEAN" not in result.output, name
+
+
+def test_compare_prints_the_lesions_fate_and_says_a_mirror_image(sample_path, tmp_path) -> None:
+    from PIL import Image, ImageOps
+    from typer.testing import CliRunner
+
+    from comedo.cli.main import app
+
+    mirrored = tmp_path / "selfie.png"
+    ImageOps.mirror(Image.open(sample_path).convert("RGB")).save(mirrored)
+    result = CliRunner().invoke(app, ["compare", str(sample_path), str(sample_path)])
+    assert result.exit_code == 0 and "aligned" in result.stdout and "0 new" in result.stdout, result.output
+    assert "redness (reddest tenth" in result.stdout
+    flipped = CliRunner().invoke(app, ["compare", str(sample_path), str(mirrored), "--out", str(tmp_path / "c")])
+    assert flipped.exit_code == 0 and "a mirror image" in flipped.stdout, flipped.output
+    assert (tmp_path / "c" / "side_by_side.png").exists()

@@ -29,10 +29,10 @@ def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -
     else:
         c = comp.counts
         red = comp.redness.get("change_delta_a_p90")
-        typer.echo(f"{before} -> {after}: aligned (confidence {reg.confidence:.2f}); lesions: "
-                   f"{c['resolved']} resolved, "
-                   f"{c['persisting']} persisting, {c['new']} new, {c['out_of_view']} out of view; redness p90 "
-                   f"delta a* change {red:+.1f}" if red is not None else "")
+        redness = "" if red is None else f"; redness (reddest tenth, a* units over own skin) {red:+.1f}"
+        typer.echo(f"{before} -> {after}: aligned (confidence {reg.confidence:.2f}"
+                   f"{', a mirror image' if reg.mirrored else ''}); lesions: {c['resolved']} resolved, "
+                   f"{c['persisting']} persisting, {c['new']} new, {c['out_of_view']} out of view{redness}")
     if out is not None:
         from comedo.io import encode_png
         from comedo.render.compare_images import overlay, side_by_side
