@@ -353,3 +353,32 @@ def test_history_keeps_lesions_by_face_zone_and_gags_and_charts_them(tmp_path: P
     result = CliRunner().invoke(app, ["history", "z", "--db", url, "--out", str(tmp_path)], env={"COLUMNS": "100"})
     assert result.exit_code == 0 and "GAGS" in result.stdout, result.output
     assert (tmp_path / "history-z.png").exists()
+
+
+def test_compare_two_stored_analyses_of_a_subject_from_the_cli(tmp_path: Path, sample_path: Path) -> None:
+    from PIL import Image, ImageOps
+    from typer.testing import CliRunner
+
+    from comedo.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    mirrored = tmp_path / "selfie.png"
+    ImageOps.mirror(Image.open(sample_path).convert("RGB")).save(mirrored)
+    store = Store.open(url, data_dir=tmp_path)
+    ids = [store.save_analysis(comedo.analyze(p), subject_id="c-1") for p in (sample_path, mirrored)]
+    store.close()
+    env = {"COMEDO_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    result = CliRunner().invoke(app, ["compare", "--subject", "c-1", "--db", url, "--out", str(tmp_path / "o")],
+                                env=env)
+    assert result.exit_code == 0, result.output
+    assert f"#{ids[0]}" in result.stdout and f"#{ids[1]}" in result.stdout and "a mirror image" in result.stdout
+    assert (tmp_path / "o" / "comparison.json").exists()
+    again = CliRunner().invoke(app, ["compare", "--subject", "c-1", "--ids", str(ids[1]), str(ids[0]), "--db", url],
+                               env=env)
+    assert again.exit_code == 0 and again.stdout.startswith(f"#{ids[1]}"), again.output
+    missing = CliRunner().invoke(app, ["compare", "--subject", "c-1", "--ids", "1", "999", "--db", url], env=env)
+    assert missing.exit_code == 2 and "no stored analysis 999" in missing.stderr
+    both = CliRunner().invoke(app, ["compare", str(sample_path), "--subject", "c-1", "--db", url], env=env)
+    assert both.exit_code == 2 and "not both" in both.stderr
+    neither = CliRunner().invoke(app, ["compare"], env=env)
+    assert neither.exit_code == 2 and "BEFORE and AFTER" in neither.stderr

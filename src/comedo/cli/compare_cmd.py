@@ -12,8 +12,7 @@ from comedo.errors import ComedoError
 
 
 def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -> int:
-    from comedo.files import write_atomic
-    from comedo.workflows.compare import compare_photos, comparison_document
+    from comedo.workflows.compare import compare_photos
 
     if out is not None and out.exists() and not out.is_dir():  # before the work, not after it
         print_error(f"--out {out}: exists and is not a folder")
@@ -22,6 +21,42 @@ def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -
         a, b, comp = compare_photos(before, after, detector=detector)
     except ComedoError as exc:
         return error_code(exc)
+    return _report(a, b, comp, str(before), str(after), out)
+
+
+def run_compare_stored(subject: str, ids: tuple[int, int] | None, *, out: Path | None, db: str | None) -> int:
+    """Two stored analyses of ``subject`` compared as stored (read back, not analysed again): the first and the
+    latest, or ``ids``."""
+    from comedo.cli.store_cmd import open_store
+    from comedo.workflows.compare import compare
+
+    if out is not None and out.exists() and not out.is_dir():
+        print_error(f"--out {out}: exists and is not a folder")
+        return 2
+    try:
+        store = open_store(db)
+        rows = store.history(subject)
+        known = [r.analysis_id for r in rows]
+        if len(known) < 2 and ids is None:
+            print_error(f"subject {subject!r} has {len(known)} stored analyses; two are needed")
+            return 2
+        first, last = ids if ids is not None else (known[0], known[-1])
+        missing = [i for i in (first, last) if i not in known]
+        if missing:
+            print_error(f"subject {subject!r} has no stored analysis {missing[0]} (see comedo history {subject})")
+            return 2
+        a, b = store.analysis(first), store.analysis(last)
+    except ComedoError as exc:
+        return error_code(exc)
+    when = {r.analysis_id: r.created_at.strftime("%Y-%m-%d") for r in rows}
+    return _report(a, b, compare(a, b), f"#{first} ({when[first]})", f"#{last} ({when[last]})", out)
+
+
+def _report(a, b, comp, before: str, after: str, out: Path | None) -> int:  # type: ignore[no-untyped-def]
+    """Print the comparison's line, write its files under ``out``; 0 when aligned, 3 when not the same skin."""
+    from comedo.files import write_atomic
+    from comedo.workflows.compare import comparison_document
+
     doc = comparison_document(a, b, comp)
     reg = comp.registration
     if not reg.ok:

@@ -136,16 +136,29 @@ def report(
 
 @app.command()
 def compare(
-    before: Annotated[Path, typer.Argument(metavar="BEFORE", help="The earlier photo.")],
-    after: Annotated[Path, typer.Argument(metavar="AFTER", help="The later photo of the same skin.")],
+    before: Annotated[Optional[Path], typer.Argument(metavar="BEFORE", help="The earlier photo.")] = None,
+    after: Annotated[Optional[Path], typer.Argument(metavar="AFTER", help="The later photo of the same skin.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Write comparison.json, side_by_side.png, overlay.png here.")]
     = None,
     detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
+    subject: Annotated[Optional[str], typer.Option(
+        help="Compare two of this subject's stored analyses instead of two photos: the first and the latest, or "
+             "the two --ids.")] = None,
+    ids: Annotated[Optional[tuple[int, int]], typer.Option(
+        metavar="BEFORE_ID AFTER_ID", help="With --subject: the history ids to compare (see comedo history).")]
+    = None,
+    db: Annotated[Optional[str], typer.Option(envvar="COMEDO_DB", help="Database URL (default: SQLite).")] = None,
 ) -> None:
     """Before/after: align the photos, match lesions (resolved, persisting, new), change in redness.
     Exit code 3 when the photos do not show the same skin."""
-    from comedo.cli.compare_cmd import run_compare
+    from comedo.cli.compare_cmd import run_compare, run_compare_stored
 
+    if subject is not None:
+        if before is not None or after is not None:
+            fail("give two photos or --subject, not both")
+        raise typer.Exit(run_compare_stored(subject, ids, out=out, db=db))
+    if before is None or after is None or ids is not None:
+        fail("give the BEFORE and AFTER photos (or --subject, with --ids for two stored analyses)")
     raise typer.Exit(run_compare(before, after, out=out, detector=detector))
 
 
