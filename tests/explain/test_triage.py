@@ -160,6 +160,14 @@ def test_unknown_type_is_not_extracted() -> None:
     assert extraction_advice(findings, C).advice == "do_not_extract"
 
 
+def test_a_wider_view_that_looks_comedonal_is_told_to_take_a_close_up() -> None:
+    """The whole frame of a wider view reads as comedones, but no spot is known to be one: the advice says why
+    the whole-frame answer is not enough, so it agrees with the photo's lesion_type instead of ignoring it."""
+    ext = extraction_advice(Findings(Answers(), photo_group="comedonal", close_up=False), C)
+    assert ext.advice == "do_not_extract" and "take a close-up" in ext.why[0]
+    assert "take a close-up" not in extraction_advice(Findings(Answers(), photo_group="inflamed"), C).why[0]
+
+
 def test_care_plan_ties_tips_to_findings() -> None:
     comedone = {t.code for t in care_plan(Findings(parse_answers({"lesion_type": "open_comedo"})), C)}
     inflamed = {t.code for t in care_plan(Findings(parse_answers({"lesion_type": "papule", "pain": "mild"})), R)}

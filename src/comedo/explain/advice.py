@@ -151,8 +151,13 @@ def extraction_advice(findings: Findings, level: TriageLevel) -> Extraction:
     types = set(findings.types_seen) | ({a.lesion_type} if a.lesion_type else set())
     extractable = set(findings.extractable_seen) | ({a.lesion_type} & COMEDO_TYPES)
     if not stop and not extractable:
-        stop.append("It is not known to be a blackhead or a ripe whitehead, the only spots safe to extract. "
-                    "If unsure, leave it or ask a professional.")
+        if findings.photo_group == "comedonal" and not findings.close_up:  # what lesion_type says, put in context
+            stop.append("The photo as a whole looks most like comedones, but on a wider view that does not tell "
+                        "which spot is a blackhead or a ripe whitehead, the only spots safe to extract: take a "
+                        "close-up of the spot to check it. If unsure, leave it or ask a professional.")
+        else:
+            stop.append("It is not known to be a blackhead or a ripe whitehead, the only spots safe to extract. "
+                        "If unsure, leave it or ask a professional.")
     if stop:
         return Extraction("do_not_extract", tuple(stop), ())
     why = ["Blackheads (open comedones) and ripe, superficial whiteheads can be extracted gently at home, "
