@@ -117,7 +117,7 @@ function show(index) {
     ["Redness vs own skin", doc.redness.irritation, doc.redness.delta_a_p90 == null ? "not measured" :
       `its reddest tenth ${doc.redness.delta_a_p90 >= 0 ? "+" : ""}${doc.redness.delta_a_p90.toFixed(1)} a* units`],
     ["Dark spots", doc.dark_spots.length, "pores, openings, marks"],
-    ["Photo", doc.quality.ok ? "ok" : "check", doc.quality.flags.join(", ") || (doc.scene ? doc.scene.view.replace("_", "-") : "")],
+    ["Photo", doc.quality.ok ? "ok" : "check", doc.quality.flags.map((f) => f.replaceAll("_", " ")).join(", ") || (doc.scene ? doc.scene.view.replace("_", "-") : "")],
   ];
   $("severity").replaceChildren(...cards.map(([k, v, sub]) => {
     const c = el("div", undefined, "card");
