@@ -70,9 +70,7 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = _launch(p)
         try:
             page = browser.new_page(viewport=viewport, accept_downloads=True)
             errors: list[str] = []

@@ -46,26 +46,44 @@ def side_by_side(before: Analysis, after: Analysis, comp: Comparison, *, height:
     return np.vstack([canvas, _legend(canvas.shape[1], comp)])
 
 
+def _in_after_frame(before: Analysis, after: Analysis, h_mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The before photo warped into the after photo's frame, and the before lesions' centres mapped there."""
+    a = after.image.pixels
+    warped = cv2.warpPerspective(before.image.pixels, h_mat, (a.shape[1], a.shape[0]))
+    mapped = cv2.perspectiveTransform(before.lesions.centers.reshape(-1, 1, 2).astype(np.float64),
+                                      h_mat).reshape(-1, 2) if len(before.lesions) else np.zeros((0, 2))
+    return warped, mapped
+
+
+def _cross_resolved(canvas: np.ndarray, before: Analysis, comp: Comparison, mapped: np.ndarray, scale: float,
+                    thick: int) -> None:
+    """A cross where each resolved lesion was (``mapped``: its centre in the after frame)."""
+    for i in comp.resolved:
+        x, y = mapped[i] * scale
+        r = max(4, int(before.lesions.radii[i] * scale))
+        cv2.drawMarker(canvas, (int(x), int(y)), RESOLVED, cv2.MARKER_TILTED_CROSS, 2 * r, thick, cv2.LINE_AA)
+
+
+def _mark_after(canvas: np.ndarray, after: Analysis, comp: Comparison, scale: float, thick: int) -> None:
+    """Rings on the after photo's persisting and new lesions."""
+    _mark(canvas, after, [m.after_index for m in comp.pairs], PERSISTING, scale, 0, thick)
+    _mark(canvas, after, list(comp.new), NEW, scale, 0, thick)
+
+
 def overlay(before: Analysis, after: Analysis, comp: Comparison) -> np.ndarray:
     """The before photo warped into the after photo's frame, blended 50/50, lesions marked."""
     h_mat = comp.registration.homography
     a = after.image.pixels
     if h_mat is None:
         return a.copy()
-    warped = cv2.warpPerspective(before.image.pixels, h_mat, (a.shape[1], a.shape[0]))
+    warped, mapped = _in_after_frame(before, after, h_mat)
     valid = cv2.warpPerspective(np.ones(before.image.pixels.shape[:2], np.uint8), h_mat, (a.shape[1], a.shape[0]))
     blend = np.where(valid[..., None] > 0, (0.5 * warped + 0.5 * a), a).astype(np.uint8)
     scale = min(1.0, 1200 / max(blend.shape[:2]))
     canvas, s = _fit(blend, int(blend.shape[0] * scale))
     thick = max(2, canvas.shape[0] // 300)
-    mapped = cv2.perspectiveTransform(before.lesions.centers.reshape(-1, 1, 2).astype(np.float64),
-                                      h_mat).reshape(-1, 2) if len(before.lesions) else np.zeros((0, 2))
-    for i in comp.resolved:
-        x, y = mapped[i] * s
-        r = max(4, int(before.lesions.radii[i] * s))
-        cv2.drawMarker(canvas, (int(x), int(y)), RESOLVED, cv2.MARKER_TILTED_CROSS, 2 * r, thick, cv2.LINE_AA)
-    _mark(canvas, after, [m.after_index for m in comp.pairs], PERSISTING, s, 0, thick)
-    _mark(canvas, after, list(comp.new), NEW, s, 0, thick)
+    _cross_resolved(canvas, before, comp, mapped, s, thick)
+    _mark_after(canvas, after, comp, s, thick)
     return np.vstack([canvas, _legend(canvas.shape[1], comp)])
 
 
@@ -77,23 +95,17 @@ def aligned_pair(before: Analysis, after: Analysis, comp: Comparison) -> tuple[n
     a = after.image.pixels
     if h_mat is None:
         raise ValueError("the photos were not aligned")
-    warped = cv2.warpPerspective(before.image.pixels, h_mat, (a.shape[1], a.shape[0]))
+    warped, mapped = _in_after_frame(before, after, h_mat)
     height = int(a.shape[0] * min(1.0, 1200 / max(a.shape[:2])))
     b_canvas, s = _fit(warped, height)
     a_canvas, _ = _fit(a, height)
     thick = max(2, height // 300)
-    mapped = cv2.perspectiveTransform(before.lesions.centers.reshape(-1, 1, 2).astype(np.float64),
-                                      h_mat).reshape(-1, 2) if len(before.lesions) else np.zeros((0, 2))
-    for i in comp.resolved:
-        x, y = mapped[i] * s
-        r = max(4, int(before.lesions.radii[i] * s))
-        cv2.drawMarker(b_canvas, (int(x), int(y)), RESOLVED, cv2.MARKER_TILTED_CROSS, 2 * r, thick, cv2.LINE_AA)
+    _cross_resolved(b_canvas, before, comp, mapped, s, thick)
     for i in comp.faded:
         x, y = mapped[i] * s
         cv2.circle(b_canvas, (int(x), int(y)), max(4, int(before.lesions.radii[i] * s)), PERSISTING,
                    max(1, thick // 2), cv2.LINE_AA)
-    _mark(a_canvas, after, [m.after_index for m in comp.pairs], PERSISTING, s, 0, thick)
-    _mark(a_canvas, after, list(comp.new), NEW, s, 0, thick)
+    _mark_after(a_canvas, after, comp, s, thick)
     return b_canvas, a_canvas
 
 
