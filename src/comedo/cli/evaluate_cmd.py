@@ -75,12 +75,17 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
     for name in names:
         console.print(skin_tone_table(f"{name}: by skin tone (ITA band of the baseline skin, Del Bino)",
                                        results[name]["by_ita_band"]))
+    if any("grade_accuracy_standardised" in v for r in results.values() for v in r["by_ita_band"].values()):
+        console.print("(grade accuracy at the set's grade mix: each band's accuracy on each grade, weighted by the "
+                      "share of that grade in the whole set, so bands whose faces differ in severity compare alike)")
     if json_out:
         json_out.write_text(json.dumps(results, indent=2) + "\n")
     return 0
 
 
-_BAND_ROWS = [("images", "photos"), ("grade_accuracy", "grade accuracy"), ("count_mae", "count MAE (listed)"),
+_BAND_ROWS = [("images", "photos"), ("grade_accuracy", "grade accuracy"),
+              ("grade_accuracy_standardised", "grade accuracy, the set's grade mix"),
+              ("severe_share", "share graded severe or worse"), ("count_mae", "count MAE (listed)"),
               ("estimated_count_mae", "count MAE (estimated)"), ("ap50", "AP50"),
               ("circles_recall", "recall vs circles"), ("circles_precision", "precision vs circles")]
 
