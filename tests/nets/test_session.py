@@ -33,3 +33,12 @@ def test_threads_come_from_the_caller_then_the_process_default(restore_default) 
 def test_threads_must_be_a_positive_integer(bad, restore_default) -> None:
     with pytest.raises(ValueError, match="threads must be a positive integer"):
         session.set_threads(bad)
+
+
+def test_a_network_beside_another_stage_takes_half_the_cores_by_default(restore_default) -> None:
+    full = min(os.cpu_count() or 1, 4)
+    assert session.session_threads() == full
+    assert session.session_threads(shares_cores=True) == max(1, full // 2)
+    session.set_threads(3)  # the process's owner decides: every session takes it
+    assert session.session_threads(shares_cores=True) == 3
+    assert session.session_threads(2, shares_cores=True) == 2

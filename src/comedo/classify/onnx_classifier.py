@@ -95,6 +95,7 @@ def calibrated(probs: np.ndarray, temperature: float) -> np.ndarray:
 
 class OnnxTypeClassifier(SquareImageModel):
     card: TypeCard
+    shares_cores = False  # its lesion-crop batch runs on the pipeline's chain once the side thread is done
 
     def __init__(self, card_path: Path, *, threads: int | None = None) -> None:
         super().__init__(card_path, TypeCard.read(card_path), threads=threads)

@@ -44,6 +44,7 @@ def run_benchmark(*, repeat: int, detector: str, image: Path | None, photos: Pat
 
     from comedo.detect.registry import get_detector
     from comedo.io import load_image
+    from comedo.nets.session import session_threads
     from comedo.pipeline import SIDE_STAGES, analyze
     from comedo.schema import to_document
 
@@ -75,14 +76,15 @@ def run_benchmark(*, repeat: int, detector: str, image: Path | None, photos: Pat
                 for k, v in timings.items():
                     stages.setdefault(k, []).append(v)
                 if forward is not None and label == "640x640":
-                    bare.append(forward(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)))
+                    bare.append(forward(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR),
+                                        threads=session_threads()))
         median = statistics.median(totals)
         stage_txt = ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in stages.items() if k not in SIDE_STAGES)
         side_txt = ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in stages.items() if k in SIDE_STAGES)
         typer.echo(f"{label}: {median:.1f} ms end to end ({1000 / median:.2f} images/s); "
                    f"p90 {sorted(totals)[int(0.9 * (len(totals) - 1))]:.1f} ms")
         if bare:
-            typer.echo(f"  detector forward alone: {statistics.median(bare):.1f} ms "
+            typer.echo(f"  detector forward alone ({session_threads()} threads): {statistics.median(bare):.1f} ms "
                        f"(end to end {median / statistics.median(bare):.1f}x)")
         typer.echo(f"  stages (ms): {stage_txt}; beside them on a side thread: {side_txt}")
     return 0

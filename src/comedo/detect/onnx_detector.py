@@ -76,6 +76,7 @@ class OnnxDetector(OnnxModel):
         self.default_min_score = self.card.operating_threshold
         self.hayashi_upper = self.card.hayashi_upper
         self.grade_model = self.card.grade_model
+        self._bare_sessions: dict[int, Any] = {}  # forward_ms's sessions, by thread count
 
     def _run(self, rgb: np.ndarray, long_side: int, min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Detections at one scale, in ``rgb`` pixel coordinates, and the heatmap over the photo (padding cut)."""
@@ -112,18 +113,28 @@ class OnnxDetector(OnnxModel):
         stride = self.card.stride
         return xyxy[inside] / factor, score[inside], heat[0, 0, : -(-nh // stride), : -(-nw // stride)]
 
-    def forward_ms(self, rgb: np.ndarray) -> float:
+    def forward_ms(self, rgb: np.ndarray, *, threads: int | None = None) -> float:
         """Milliseconds of the network's forward pass alone, on the input it gets for ``rgb`` at its base scale
-        (resized and padded as ``detect`` does): the floor ``comedo benchmark`` compares the pipeline with."""
+        (resized and padded as ``detect`` does): the floor ``comedo benchmark`` compares the pipeline with.
+        ``threads``: on a session of its own with that many threads (the pipeline's session takes half the
+        cores, since it shares them with the side thread; the bare pass alone may take them all)."""
         import time
+
+        from comedo.nets.session import verified_session
 
         h, w = rgb.shape[:2]
         factor = self.card.input_long_side / max(h, w)
         m = self.card.pad_multiple
         nh, nw = -(-max(1, round(h * factor)) // m) * m, -(-max(1, round(w * factor)) // m) * m
         x = np.zeros((2 if self.card.flip_tta else 1, 3, nh, nw), np.float32)
+        session = self._session
+        if threads is not None:
+            if threads not in self._bare_sessions:
+                self._bare_sessions[threads] = verified_session(self.card_path.parent / self.card.file,
+                                                                self.card.sha256, threads=threads)
+            session = self._bare_sessions[threads]
         start = time.perf_counter()
-        self._session.run(None, {"image": x})
+        session.run(None, {"image": x})
         return (time.perf_counter() - start) * 1000
 
     def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float,
