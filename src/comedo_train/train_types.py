@@ -38,13 +38,13 @@ from comedo_train.lite_net import LiteNet
 from comedo_train.type_augment import INPUT, augment, centre, load_rgb
 
 HEADS = ("plain", "wide")
-BACKBONES = ("encoder", "lite0")
+BACKBONES = ("encoder", "lite0", "lite1")
 
 
 def build_type_net(backbone: str, head: str, side: int, *, pretrained: bool = True) -> nn.Module:
     """The type network a checkpoint's ``backbone`` names (``pretrained`` False when its weights will be loaded)."""
-    if backbone == "lite0":
-        return LiteNet(len(CLASSES), side=side, pretrained=pretrained)
+    if backbone in ("lite0", "lite1"):
+        return LiteNet(len(CLASSES), side=side, pretrained=pretrained, variant=backbone)
     return TypeNet(head=head)
 
 
@@ -163,7 +163,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--head", choices=HEADS, default="plain", help="classifier head (see TypeNet)")
     parser.add_argument("--backbone", choices=BACKBONES, default="encoder",
                         help="encoder: the detector's encoder (TypeNet, from scratch or --init-from); lite0: "
-                             "EfficientNet-Lite0 with ImageNet weights (comedo_train.lite_net; use --input 224)")
+                             "EfficientNet-Lite0 with ImageNet weights (comedo_train.lite_net; use --input 224); "
+                             "lite1: EfficientNet-Lite1 (use --input 240)")
     parser.add_argument("--head-lr-scale", type=float, default=1.0,
                         help="the new head's learning rate as a multiple of --lr (a pretrained body learns slower)")
     parser.add_argument("--input", type=int, default=INPUT,
