@@ -47,7 +47,7 @@ __all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE", 
 
 ANALYSIS_LONG_SIDE = 1024
 # The stages that run on the side thread, beside the chain (their timings overlap the others').
-SIDE_STAGES = ("photo_flags", "dark_spots", "quality", "face", "photo_type")
+SIDE_STAGES = ("photo_flags", "dark_spots", "quality", "face", "coarse_passes", "photo_type")
 
 
 def analyze(
@@ -105,9 +105,6 @@ def analyze(
         scene = classify_scene(planes, skin.mask, spots_done.result() if flags.close_up is None else None, flags)
         timings["scene"] = (time.perf_counter() - t) * 1000
         close_up = scene.view == "close_up"
-        # The face first: the redness stage waits for it; the photo's type is needed only at the end on wider views.
-        face_done = side.submit(_timed, timings, "face", map_face, work, skin.mask, close_up=close_up)
-        photo_type_done = side.submit(_timed, timings, "photo_type", type_photo, work)
 
         t = time.perf_counter()
         det = get_detector(detector) if isinstance(detector, str) else detector
@@ -118,7 +115,16 @@ def analyze(
         # have no model).
         grade_model = getattr(det, "grade_model", None) if not close_up else None
         floor = threshold if grade_model is None else min(threshold, grade_model.min_score)
-        candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up)
+        # What the chain waits for first goes first: the face (redness needs it) or, on a close-up, the detector's
+        # coarser passes (run beside its base pass, which they join); the photo's type is needed after the lesions.
+        face_done = side.submit(_timed, timings, "face", map_face, work, skin.mask, close_up=close_up)
+        coarse = None
+        if close_up and hasattr(det, "coarse_passes"):
+            coarse = side.submit(_timed, timings, "coarse_passes", det.coarse_passes, work, min_score=floor).result
+        photo_type_done = side.submit(_timed, timings, "photo_type", type_photo, work)
+        candidates = (det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up, coarse=coarse)
+                      if coarse is not None else
+                      det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up))
         if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
             candidates = Candidates(candidates)
         found = candidates.lesions[candidates.lesions.score >= threshold]

@@ -15,7 +15,7 @@ so far (base-scale boxes are never suppressed against each other).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,25 +137,38 @@ class OnnxDetector(OnnxModel):
         session.run(None, {"image": x})
         return (time.perf_counter() - start) * 1000
 
-    def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float,
-               close_up: bool = False) -> Candidates:
-        """Lesions scoring at least ``min_score`` and the heat mass on skin at the base scale. On a wider view
-        with a rescorer in the card, the scores are the rescorer's (``comedo.detect.rescore``), computed from
-        every candidate down to its floor."""
-        rescorer = None if close_up else self.card.rescorer
+    def coarse_passes(self, rgb: np.ndarray, *, min_score: float) -> tuple[np.ndarray, np.ndarray]:
+        """The large lesions of a close-up: the boxes (in ``rgb``'s pixels) and scores that the card's coarser
+        passes (``extra_scales``) find, each at least ``min_box_at_extra_scale_px`` at the base scale. They need
+        nothing from the base pass, so ``comedo.pipeline`` runs them beside it (``detect(..., coarse=)``)."""
         base = self.card.input_long_side
-        floor = min(min_score, rescorer.min_score) if rescorer else min_score
-        boxes, scores, heat = self._run(rgb, base, floor)
         factor = base / max(rgb.shape[:2])
         extra_boxes, extra_scores = [np.zeros((0, 4), np.float32)], [np.zeros(0, np.float32)]
-        for scale in self.card.extra_scales if close_up else ():
+        for scale in self.card.extra_scales:
             b, s, _ = self._run(rgb, max(32, int(round(base * scale))), min_score)
             side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * factor  # in base-scale pixels
             keep = side >= self.card.min_box_at_extra_scale_px
             extra_boxes.append(b[keep])
             extra_scores.append(s[keep])
-        boxes, scores = _add_unless_overlapping(boxes, scores, np.concatenate(extra_boxes),
-                                                np.concatenate(extra_scores), 0.3)
+        return np.concatenate(extra_boxes), np.concatenate(extra_scores)
+
+    def detect(self, rgb: np.ndarray, planes: ColourPlanes, skin: np.ndarray, *, min_score: float,
+               close_up: bool = False, coarse: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None,
+               ) -> Candidates:
+        """Lesions scoring at least ``min_score`` and the heat mass on skin at the base scale. On a wider view
+        with a rescorer in the card, the scores are the rescorer's (``comedo.detect.rescore``), computed from
+        every candidate down to its floor. On a close-up the coarser passes' lesions join those of the base pass
+        where they overlap none: ``coarse()`` gives them when the caller runs ``coarse_passes(rgb,
+        min_score=min_score)`` beside the base pass (it is called after it), else they are run here."""
+        rescorer = None if close_up else self.card.rescorer
+        base = self.card.input_long_side
+        floor = min(min_score, rescorer.min_score) if rescorer else min_score
+        boxes, scores, heat = self._run(rgb, base, floor)
+        factor = base / max(rgb.shape[:2])
+        if close_up:
+            extra_boxes, extra_scores = coarse() if coarse is not None else self.coarse_passes(rgb,
+                                                                                              min_score=min_score)
+            boxes, scores = _add_unless_overlapping(boxes, scores, extra_boxes, extra_scores, 0.3)
         near_skin = near(skin)
         # The rescorer keeps the raw score it counts as confident; the card's threshold is for its scores.
         keep, mask_holds = keep_on_skin(boxes, scores, near_skin,
