@@ -118,13 +118,12 @@ def analyze(
         # What the chain waits for first goes first: the face (redness needs it) or, on a close-up, the detector's
         # coarser passes (run beside its base pass, which they join); the photo's type is needed after the lesions.
         face_done = side.submit(_timed, timings, "face", map_face, work, skin.mask, close_up=close_up)
-        coarse = None
+        beside = {}  # detectors without coarse passes (the classical one, those written for 0.x) take no coarse=
         if close_up and hasattr(det, "coarse_passes"):
-            coarse = side.submit(_timed, timings, "coarse_passes", det.coarse_passes, work, min_score=floor).result
+            beside["coarse"] = side.submit(_timed, timings, "coarse_passes", det.coarse_passes, work,
+                                           min_score=floor).result
         photo_type_done = side.submit(_timed, timings, "photo_type", type_photo, work)
-        candidates = (det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up, coarse=coarse)
-                      if coarse is not None else
-                      det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up))
+        candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up, **beside)
         if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
             candidates = Candidates(candidates)
         found = candidates.lesions[candidates.lesions.score >= threshold]

@@ -20,6 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from comedo.classify.onnx_classifier import square_input
 from comedo.files import file_sha256
 from comedo.nets.registry import WEIGHTS_DIR
 
@@ -29,11 +30,8 @@ CALIBRATION_KEYS = ("temperature", "group_min_confidence", "comedonal_min_confid
 
 
 def network_input(path: Path, side: int) -> np.ndarray:
-    """(1, 3, side, side) float32 0..255, resized as ``SquareImageModel.run_images`` does."""
-    rgb = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
-    resized = cv2.resize(rgb, (side, side),
-                         interpolation=cv2.INTER_AREA if min(rgb.shape[:2]) > side else cv2.INTER_LINEAR)
-    return resized.astype(np.float32).transpose(2, 0, 1)[None]
+    """(1, 3, side, side) float32 0..255, as the package feeds the network (``square_input``)."""
+    return square_input(cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB), side)[None]
 
 
 def quantize(fp32: Path, out: Path, photos: list[Path], side: int) -> None:
