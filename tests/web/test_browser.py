@@ -72,10 +72,7 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
     with sync_playwright() as p:
         browser = _launch(p)
         try:
-            page = browser.new_page(viewport=viewport, accept_downloads=True)
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(server + "/")
+            page, errors = _open(browser, server + "/", viewport=viewport, accept_downloads=True)
             page.locator("#questions summary").click()
             page.select_option("select[name=pain]", "severe")
             page.check("input[name=fever]")
@@ -150,6 +147,15 @@ def _wait_for(page, expression: str, timeout_s: float = 30) -> None:  # type: ig
         time.sleep(0.1)
 
 
+def _open(browser, url: str, **options):  # type: ignore[no-untyped-def]
+    """A new page at ``url`` and the list its JavaScript errors are collected in (``options`` go to new_page)."""
+    page = browser.new_page(**options)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    return page, errors
+
+
 def _launch(p):  # type: ignore[no-untyped-def]
     return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -222,10 +228,7 @@ def test_before_and_after_from_a_subjects_history_with_a_slider(tmp_path: Path, 
     with _serving(Settings(db_url=url, data_dir=str(tmp_path))) as server, sync_playwright() as p:
         browser = _launch(p)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(server + "/compare")
+            page, errors = _open(browser, server + "/compare", viewport={"width": 1280, "height": 900})
             page.locator("#from-history summary").click()
             page.fill("#stored-subject", "b-1")
             page.click("#stored-load")
