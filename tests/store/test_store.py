@@ -108,16 +108,16 @@ def test_subject_ids_are_pseudonyms(store: Store, analyses: list) -> None:
 def test_session_protocol_order_and_override(store: Store, analyses: list) -> None:
     sid = store.start_session("p1")
     with pytest.raises(StepRefused, match="sterilise the skin and tools first"):
-        store.add_step(sid, "apply_pressure")
+        store.add_step(sid, "gentle_pressure")
     store.add_step(sid, "sterilise")
     with pytest.raises(StepRefused, match="find the core first"):
-        store.add_step(sid, "apply_pressure")
-    store.add_step(sid, "identify_core", photo=analyses[0], note="dark opening at 2 o'clock")
-    store.add_step(sid, "apply_pressure")
+        store.add_step(sid, "gentle_pressure")
+    store.add_step(sid, "identify_core", photo=analyses[0], note="dark opening at 2 o'clock")  # the old name
+    store.add_step(sid, "gentle_pressure")
     store.add_step(sid, "release")
     store.add_step(sid, "aftercare", photo=analyses[1])
     info = store.session_info(sid)
-    assert [s["step"] for s in info["steps"]] == ["sterilise", "identify_core", "apply_pressure", "release",
+    assert [s["step"] for s in info["steps"]] == ["sterilise", "find_the_core", "gentle_pressure", "release",
                                                   "aftercare"]
     assert info["steps"][1]["note"] == "dark opening at 2 o'clock"
     with pytest.raises(InvalidInputError, match="step must be one of"):
@@ -129,10 +129,10 @@ def test_do_not_extract_needs_an_override(store: Store) -> None:
     sid = store.start_session("p2", before=cyst)
     assert store.session_info(sid)["extraction_advice"] == "do_not_extract"
     store.add_step(sid, "sterilise")
-    store.add_step(sid, "identify_core")
+    store.add_step(sid, "find_the_core")
     with pytest.raises(StepRefused, match="Nodules and cysts are deep.*--override"):
-        store.add_step(sid, "apply_pressure")
-    store.add_step(sid, "apply_pressure", override="dermatologist incision and drainage, in clinic")
+        store.add_step(sid, "gentle_pressure")
+    store.add_step(sid, "gentle_pressure", override="dermatologist incision and drainage, in clinic")
     assert store.session_info(sid)["steps"][-1]["override_reason"].startswith("dermatologist")
     store.add_step(sid, "aftercare")  # stopping early is always allowed once sterilised
 

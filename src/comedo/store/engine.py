@@ -1,28 +1,34 @@
 """Opening the store: SQLite in the user's data directory by default,
-PostgreSQL (or any SQLAlchemy URL) when given one; migrations applied on open.
+PostgreSQL (or any SQLAlchemy URL) when given one.
 
 SQLite is made safe for several processes and for crashes: WAL journal,
-synchronous=FULL, a 30 s busy timeout, foreign keys on, and transactions that
-really begin at BEGIN (so Alembic's DDL is transactional too: a migration
-killed halfway leaves the old schema intact).
+synchronous=FULL, a busy timeout (30 s unless told), foreign keys on. Reads
+begin a plain deferred transaction, so a reader never waits for a writer (WAL
+lets it read the last commit); writes go through ``writer(engine)``, whose
+transactions begin with BEGIN IMMEDIATE: they take the write lock at the start,
+so two writers queue on the busy timeout instead of one failing halfway.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
-from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from comedo.errors import StoreError
 
-__all__ = ["default_data_dir", "database_url", "open_engine", "migrate", "DB_ENV", "DATA_ENV"]
+__all__ = ["default_data_dir", "database_url", "open_engine", "writer", "sqlite_path", "store_error",
+           "BUSY_MESSAGE", "DB_ENV", "DATA_ENV"]
 
 DB_ENV = "COMEDO_DB"
 DATA_ENV = "COMEDO_DATA_DIR"
+BUSY_MESSAGE = "the store is busy (another comedo is writing); try again"
+_WRITE_OPTION = "comedo_write"
 
 
 def default_data_dir() -> Path:
@@ -46,11 +52,24 @@ def database_url(url: str | None = None, data_dir: Path | None = None) -> str:
     return f"sqlite:///{directory / 'comedo.sqlite'}"
 
 
-def open_engine(url: str) -> Engine:
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for another database or an in-memory one."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def open_engine(url: str, *, busy_timeout_s: float = 30.0) -> Engine:
+    """An engine for ``url``, checked by one connection; ``busy_timeout_s`` is how long a SQLite writer waits
+    for another writer's lock before the store says it is busy."""
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30})
-            _make_sqlite_safe(engine)
+            engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
+            _make_sqlite_safe(engine, busy_timeout_s)
         else:
             if url.startswith("postgresql://"):
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
@@ -59,41 +78,48 @@ def open_engine(url: str) -> Engine:
             pass
         return engine
     except (SQLAlchemyError, OSError, ValueError) as exc:
+        if isinstance(exc, SQLAlchemyError) and _is_busy(exc):
+            raise StoreError(BUSY_MESSAGE) from None
         raise StoreError(f"cannot open the database {_redact(url)}: {exc.__class__.__name__}: "
                          f"{str(exc).splitlines()[0]}") from None
 
 
-def _make_sqlite_safe(engine: Engine) -> None:
+def writer(engine: Engine) -> Engine:
+    """The same engine (same pool), whose transactions take the write lock when they begin (on SQLite)."""
+    return engine.execution_options(**{_WRITE_OPTION: True})
+
+
+def store_error(exc: SQLAlchemyError | sqlite3.Error, doing: str) -> StoreError:
+    """One line for a database error: a busy store and a full disk say so and what to do."""
+    text = (str(getattr(exc, "orig", None) or exc).splitlines() or [exc.__class__.__name__])[0]
+    if _is_busy(exc):
+        return StoreError(BUSY_MESSAGE)
+    if "database or disk is full" in text:
+        return StoreError(f"{doing}: the disk is full (database or disk is full); nothing was written. Free some "
+                          "space and try again")
+    return StoreError(f"{doing}: {text}")
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", None) or exc)
+    return "database is locked" in text or "database is busy" in text
+
+
+def _make_sqlite_safe(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below start real transactions
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision, in one transaction."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("comedo.store") / "migrations"))
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot migrate the database: {str(exc).splitlines()[0]}") from None
-    if "analyses" not in inspect(engine).get_table_names():
-        raise StoreError("migration finished but the analyses table is missing")
+        write = conn.get_execution_options().get(_WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _redact(url: str) -> str:

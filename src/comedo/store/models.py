@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = ["Base", "Subject", "Photo", "AnalysisRecord", "ExtractionSession", "SessionStep"]
@@ -57,11 +57,15 @@ class AnalysisRecord(Base):
     dark_spot_count: Mapped[int] = mapped_column(Integer)
     triage_level: Mapped[str | None] = mapped_column(String(16))
     document: Mapped[dict] = mapped_column(JSON)
+    comedo_version: Mapped[str] = mapped_column(String(32), server_default="?")  # the document's provenance
 
     photo: Mapped[Photo] = relationship()
 
 
 Index("ix_analyses_subject_time", AnalysisRecord.subject_id, AnalysisRecord.created_at)
+# One photo, subject and version is one row, a missing subject included (a NULL never equals another NULL).
+Index("uq_analyses_photo_subject_version", AnalysisRecord.photo_sha256, func.coalesce(AnalysisRecord.subject_id, ""),
+      AnalysisRecord.comedo_version, unique=True)
 
 
 class ExtractionSession(Base):
@@ -79,13 +83,19 @@ class ExtractionSession(Base):
 
 
 class SessionStep(Base):
+    """One recorded step; ``attempt`` counts the repeats of a step (``--again``), unique per session and step."""
+
     __tablename__ = "session_steps"
+    __table_args__ = (Index("uq_session_steps_attempt", "session_id", "step", "attempt", unique=True),
+                      Index("uq_session_steps_seq", "session_id", "seq", unique=True))
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("extraction_sessions.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     step: Mapped[str] = mapped_column(String(32))
+    attempt: Mapped[int] = mapped_column(Integer, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("photos.sha256"))
     analysis_id: Mapped[int | None] = mapped_column(ForeignKey("analyses.id"))
     note: Mapped[str | None] = mapped_column(Text)
     override_reason: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[list | None] = mapped_column(JSON)  # what the step's photo showed that should stop it

@@ -10,43 +10,68 @@ included) survives.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from comedo.errors import ComedoError, InvalidInputError, StoreError
 from comedo.files import file_sha256, write_atomic
 from comedo.io import encode_jpeg, encode_png
-from comedo.store.engine import database_url, default_data_dir, migrate, open_engine
+from comedo.store.engine import database_url, default_data_dir, open_engine, sqlite_path, store_error, writer
+from comedo.store.migrate import migrate
 from comedo.store.models import AnalysisRecord, Photo, Subject
 from comedo.store.rows import HistoryRow
 from comedo.store.sessions import STEPS, ExtractionSessions, StepRefused, check_subject
+from comedo.store.sqlite_files import check_store_file
 from comedo.types import Analysis
 
 __all__ = ["Store", "STEPS", "StepRefused", "check_subject"]  # STEPS, StepRefused: comedo.store.sessions
 
+_TRIES = 3  # a save retried after a unique-key conflict with a simultaneous writer of the same rows
 
 
 class Store(ExtractionSessions):
-    """Open with ``Store.open(url)``; the same code runs on SQLite and PostgreSQL."""
+    """Open with ``Store.open(url)``; the same code runs on SQLite and PostgreSQL.
 
-    def __init__(self, engine: Engine, photo_dir: Path) -> None:
+    ``engine`` reads (a plain transaction: never waits for a writer on SQLite's WAL), ``writer`` writes (its
+    transactions take the write lock when they begin). ``migration_backup`` is the copy of the store made when
+    this open migrated it, None otherwise."""
+
+    def __init__(self, engine: Engine, photo_dir: Path, *, db_path: Path | None = None,
+                 migration_backup: Path | None = None) -> None:
         self.engine = engine
+        self.writer = writer(engine)
         self.photo_dir = photo_dir
+        self.db_path = db_path
+        self.migration_backup = migration_backup
 
     @classmethod
-    def open(cls, url: str | None = None, *, data_dir: Path | None = None) -> Store:
+    def open(cls, url: str | None = None, *, data_dir: Path | None = None, busy_timeout_s: float = 30.0) -> Store:
+        """Open (and, when its schema is behind, back up and migrate) the store; a SQLite file that lost its
+        data while photos remain is refused with how to recover, never treated as a new store."""
         data_dir = data_dir or default_data_dir()
-        engine = open_engine(database_url(url, data_dir))
-        migrate(engine)
+        resolved = database_url(url, data_dir)
         photo_dir = data_dir / "photos"
-        photo_dir.mkdir(parents=True, exist_ok=True)
-        return cls(engine, photo_dir)
+        db_path = sqlite_path(resolved)
+        if db_path is not None:
+            check_store_file(db_path, photo_dir)
+        engine = open_engine(resolved, busy_timeout_s=busy_timeout_s)
+        try:
+            backup = migrate(engine, url=resolved)
+            photo_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            engine.dispose()
+            raise StoreError(f"cannot create the store's photo folder {photo_dir}: {exc.strerror or exc}") from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, photo_dir, db_path=db_path, migration_backup=backup)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -58,83 +83,105 @@ class Store(ExtractionSessions):
         """Store the photo (metadata-free copy) and the analysis; returns the analysis id. ``document`` is the
         analysis's JSON when the caller has written it already (it is serialised once per analysis).
 
-        Idempotent: the same photo saved again for the same subject by the same comedo version returns the id
-        of the row already there, so a retried upload or a re-run command adds no duplicate history row."""
+        One photo, subject and comedo version is one row (a unique key in the database, a missing subject
+        included): saving it again returns the row already there, also when several save it at the same
+        moment (the losers of the insert read the winner's row). A stored photo file that was deleted or
+        altered is written again from the pixels."""
         from comedo import __version__
         from comedo.schema import to_document
 
         if subject_id is not None:
             check_subject(subject_id)
-        existing = self._same_analysis(analysis.image.sha256, subject_id, __version__)
-        if existing is not None:
-            return existing
         doc = document if document is not None else to_document(analysis).model_dump(mode="json")
-        stored_rel, stored_sha = self._write_photo(analysis)
-        now = datetime.now(timezone.utc)
-        try:
-            with Session(self.engine) as session, session.begin():
-                if subject_id is not None and session.get(Subject, subject_id) is None:
-                    session.add(Subject(id=subject_id, created_at=now))
-                    session.flush()
-                if session.get(Photo, analysis.image.sha256) is None:
-                    session.add(Photo(sha256=analysis.image.sha256, stored_path=stored_rel, stored_sha256=stored_sha,
-                                      width=analysis.image.width, height=analysis.image.height,
-                                      original_name=Path(analysis.image.source).name[:255], created_at=now))
-                    session.flush()
-                record = _record(doc, analysis, subject_id, now)
-                session.add(record)
-                session.flush()
-                return int(record.id)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"could not save the analysis: {str(exc).splitlines()[0]}") from None
-
-    def _same_analysis(self, sha256: str, subject_id: str | None, version: str) -> int | None:
-        """The id of a stored analysis of this photo for this subject made by this version, if there is one."""
-        if subject_id is None:
-            return None
-        with Session(self.engine) as session:
-            rows = session.scalars(select(AnalysisRecord).where(AnalysisRecord.subject_id == subject_id,
-                                                                AnalysisRecord.photo_sha256 == sha256)
-                                   .order_by(AnalysisRecord.id)).all()
-            for row in rows:
-                if (row.document.get("provenance") or {}).get("comedo_version") == version:
-                    return int(row.id)
-        return None
-
-    def _write_photo(self, analysis: Analysis) -> tuple[str, str]:
-        pixels = analysis.image.pixels
-        lossless = pixels.shape[0] * pixels.shape[1] <= 4_000_000
-        ext = ".png" if lossless else ".jpg"
-        try:
-            data = encode_png(pixels) if lossless else encode_jpeg(pixels, quality=95)
-        except ComedoError as exc:
-            raise StoreError(f"could not encode the photo for storage: {exc}") from None
+        version = str((doc.get("provenance") or {}).get("comedo_version") or __version__)[:32]
         sha = analysis.image.sha256
-        rel = f"{sha[:2]}/{sha}{ext}"
-        path = self.photo_dir / rel
-        if not path.exists():
-            write_atomic(path, data, fsync=True)
+        try:
+            with Session(self.engine) as session:
+                known = session.get(Photo, sha)
+                known_file = (known.stored_path, known.stored_sha256) if known is not None else None
+        except SQLAlchemyError as exc:
+            raise store_error(exc, "could not save the analysis") from None
+        stored_rel, stored_sha = self._write_photo(analysis, known_file)
+        for _ in range(_TRIES):
+            now = datetime.now(timezone.utc)
+            try:
+                with Session(self.writer) as session, session.begin():
+                    photo = session.get(Photo, sha)
+                    if photo is None:
+                        session.add(Photo(sha256=sha, stored_path=stored_rel, stored_sha256=stored_sha,
+                                          width=analysis.image.width, height=analysis.image.height,
+                                          original_name=Path(analysis.image.source).name[:255], created_at=now))
+                    elif photo.stored_sha256 != stored_sha and photo.stored_path == stored_rel:
+                        photo.stored_sha256 = stored_sha  # the file was written again (an encoder of another version)
+                    existing = session.scalar(_same_analysis(sha, subject_id, version))
+                    if existing is not None:
+                        return int(existing)
+                    if subject_id is not None and session.get(Subject, subject_id) is None:
+                        session.add(Subject(id=subject_id, created_at=now))
+                    session.flush()
+                    record = _record(doc, analysis, subject_id, version, now)
+                    session.add(record)
+                    session.flush()
+                    return int(record.id)
+            except IntegrityError:  # another writer saved this subject, photo or analysis at this moment: look again
+                continue
+            except SQLAlchemyError as exc:
+                raise store_error(exc, "could not save the analysis") from None
+        raise StoreError("could not save the analysis: the same rows kept being written at the same moment; try "
+                         "again")
+
+    def _write_photo(self, analysis: Analysis, known: tuple[str, str] | None) -> tuple[str, str]:
+        """The stored file's path (relative) and sha256: the file already there when it is whole, else written
+        from the pixels (first save, or a file deleted or altered since)."""
+        pixels = analysis.image.pixels
+        if known is not None:
+            rel = known[0]
         else:
-            data = path.read_bytes()
+            rel = f"{analysis.image.sha256[:2]}/{analysis.image.sha256}"
+            rel += ".png" if pixels.shape[0] * pixels.shape[1] <= 4_000_000 else ".jpg"
+        path = self.photo_dir / rel
+        try:
+            if path.is_file():
+                present = file_sha256(path)
+                if known is None or present == known[1]:
+                    return rel, present  # whole (or left by a crash before its row was committed: reused)
+            try:
+                data = encode_png(pixels) if rel.endswith(".png") else encode_jpeg(pixels, quality=95)
+            except ComedoError as exc:
+                raise StoreError(f"could not encode the photo for storage: {exc}") from None
+            write_atomic(path, data, fsync=True)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise StoreError(f"cannot write the photo into {self.photo_dir}: the disk is full; nothing was "
+                                 "saved. Free some space and try again") from None
+            raise StoreError(f"cannot write the photo into {self.photo_dir}: {exc.strerror or exc}") from None
         return rel, hashlib.sha256(data).hexdigest()
 
+    # --- reads ------------------------------------------------------------------------------------------------
+
     def history(self, subject_id: str) -> list[HistoryRow]:
-        with Session(self.engine) as session:
-            rows = session.scalars(select(AnalysisRecord).where(AnalysisRecord.subject_id == subject_id)
-                                   .order_by(AnalysisRecord.created_at, AnalysisRecord.id)).all()
-            return [HistoryRow(r.id, r.created_at, r.lesion_count, r.non_inflammatory, r.papules_pustules,
-                               r.nodules_cysts, r.hayashi_grade, r.iga_grade, r.nice_band, r.irritation,
-                               r.delta_a_p90, r.dark_spot_count, r.triage_level, r.photo_sha256,
-                               str((r.document.get("provenance") or {}).get("comedo_version", "?")),
-                               _estimated_count(r.document), _zone_lesions(r.document),
-                               _gags_score(r.document)) for r in rows]
+        try:
+            with Session(self.engine) as session:
+                rows = session.scalars(select(AnalysisRecord).where(AnalysisRecord.subject_id == subject_id)
+                                       .order_by(AnalysisRecord.created_at, AnalysisRecord.id)).all()
+                return [HistoryRow(r.id, r.created_at, r.lesion_count, r.non_inflammatory, r.papules_pustules,
+                                   r.nodules_cysts, r.hayashi_grade, r.iga_grade, r.nice_band, r.irritation,
+                                   r.delta_a_p90, r.dark_spot_count, r.triage_level, r.photo_sha256,
+                                   str((r.document.get("provenance") or {}).get("comedo_version", "?")),
+                                   _estimated_count(r.document), _zone_lesions(r.document),
+                                   _gags_score(r.document)) for r in rows]
+        except SQLAlchemyError as exc:
+            raise store_error(exc, "could not read the history") from None
 
     def document(self, analysis_id: int) -> dict[str, Any]:
-        with Session(self.engine) as session:
-            record = session.get(AnalysisRecord, analysis_id)
-            if record is None:
-                raise InvalidInputError(f"no stored analysis {analysis_id}")
-            return dict(record.document)
+        try:
+            with Session(self.engine) as session:
+                record = session.get(AnalysisRecord, analysis_id)
+                if record is None:
+                    raise InvalidInputError(f"no stored analysis {analysis_id}")
+                return dict(record.document)
+        except SQLAlchemyError as exc:
+            raise store_error(exc, "could not read the analysis") from None
 
     def analysis(self, analysis_id: int) -> Analysis:
         """A stored analysis read back on its stored photo (``comedo.schema.from_document``), without
@@ -146,30 +193,38 @@ class Store(ExtractionSessions):
         return from_document(doc, load_image(self.photo_path(doc["image"]["sha256"])).pixels)
 
     def photo_path(self, sha256: str) -> Path:
-        with Session(self.engine) as session:
-            photo = session.get(Photo, sha256)
-            if photo is None:
-                raise InvalidInputError(f"no stored photo {sha256[:12]}...")
-            return self.photo_dir / photo.stored_path
+        try:
+            with Session(self.engine) as session:
+                photo = session.get(Photo, sha256)
+                if photo is None:
+                    raise InvalidInputError(f"no stored photo {sha256[:12]}...")
+                return self.photo_dir / photo.stored_path
+        except SQLAlchemyError as exc:
+            raise store_error(exc, "could not read the photo's record") from None
 
     def check(self) -> list[str]:
-        """Integrity problems (missing or altered photo files, SQLite integrity); empty when all is well."""
-        problems = []
-        with Session(self.engine) as session:
-            for photo in session.scalars(select(Photo)):
-                path = self.photo_dir / photo.stored_path
-                if not path.exists():
-                    problems.append(f"photo file missing: {photo.stored_path}")
-                elif file_sha256(path) != photo.stored_sha256:
-                    problems.append(f"photo file altered: {photo.stored_path}")
-            if self.engine.dialect.name == "sqlite":
-                result = session.connection().exec_driver_sql("PRAGMA integrity_check").scalar()
-                if result != "ok":
-                    problems.append(f"sqlite integrity_check: {result}")
-        return problems
+        """Problems found (SQLite integrity and foreign keys, missing or altered photo files), one line each;
+        empty when all is well."""
+        from comedo.store.upkeep import check_store
+
+        return check_store(self)
+
+    def backup(self, out: Path | None = None) -> Path:
+        """A consistent copy of a SQLite store (beside it, timestamped, unless ``out``); returns its path."""
+        from comedo.store.upkeep import backup_store
+
+        return backup_store(self, out)
 
 
-def _record(doc: dict[str, Any], analysis: Analysis, subject_id: str | None, now: datetime) -> AnalysisRecord:
+def _same_analysis(sha256: str, subject_id: str | None, version: str):  # type: ignore[no-untyped-def]
+    """The id of the stored analysis of this photo for this subject (or none) by this version: the unique key."""
+    return select(AnalysisRecord.id).where(AnalysisRecord.photo_sha256 == sha256,
+                                           func.coalesce(AnalysisRecord.subject_id, "") == (subject_id or ""),
+                                           AnalysisRecord.comedo_version == version)
+
+
+def _record(doc: dict[str, Any], analysis: Analysis, subject_id: str | None, version: str,
+            now: datetime) -> AnalysisRecord:
     from comedo.schema.summary import summary_row
 
     row = summary_row(doc)
@@ -180,7 +235,7 @@ def _record(doc: dict[str, Any], analysis: Analysis, subject_id: str | None, now
         non_inflammatory=counts["non_inflammatory"], papules_pustules=counts["papules_pustules"],
         nodules_cysts=counts["nodules_cysts"], hayashi_grade=row["hayashi_grade"], iga_grade=row["iga_grade"],
         nice_band=row["nice_band"], irritation=row["irritation"], delta_a_p90=row["delta_a_p90"],
-        dark_spot_count=row["dark_spots"], triage_level=row["triage_level"], document=doc,
+        dark_spot_count=row["dark_spots"], triage_level=row["triage_level"], document=doc, comedo_version=version,
     )
 
 
