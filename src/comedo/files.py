@@ -7,16 +7,24 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic", "file_sha256", "IMAGE_SUFFIXES"]
+__all__ = ["write_atomic", "file_sha256", "IMAGE_SUFFIXES", "TEMP_PREFIX"]
 
 # File suffixes taken as photos when a folder is given (the loader itself goes by content, not name).
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"})
 
 
+# write_atomic's temporary files: ".tmp-" and eight random characters, whatever the final name's length.
+TEMP_PREFIX = ".tmp-"
+
+
 def write_atomic(path: Path, data: bytes, *, fsync: bool = False) -> None:
-    """Write via a temporary file in the same folder and rename, so a crash never leaves half a file."""
+    """Write via a temporary file in the same folder and rename, so a crash never leaves half a file.
+
+    The temporary name is short and random (``.tmp-XXXXXXXX``), not derived from ``path``'s name, so any name
+    the file system accepts can be written: a name of 245 characters plus a prefix and suffix would pass the
+    255-byte limit of a file name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

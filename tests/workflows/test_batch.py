@@ -136,3 +136,124 @@ def test_batch_out_that_is_a_file_is_one_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["batch", str(tmp_path / "a.png"), "--out", str(target)])
     assert result.exit_code == 2 and "exists and is not a folder" in result.stderr
     assert target.read_text() == "mine"
+
+
+def _photo(path: Path, seed: int) -> Path:
+    Image.fromarray(skin_scene((240, 320), seed=seed).rgb).save(path)
+    return path
+
+
+def test_one_row_per_name_for_its_latest_content(tmp_path: Path) -> None:
+    folder = tmp_path / "names"
+    folder.mkdir()
+    _photo(folder / "a.png", 400)
+    (folder / "b.png").write_bytes((folder / "a.png").read_bytes())  # the same bytes under another name
+    _photo(folder / "c.png", 401)
+    out = tmp_path / "out"
+    first = list(analyze_many(collect_inputs([folder]), out, workers=1, detector="classical"))
+    assert sorted(Path(r.path).name for r in first) == ["a.png", "b.png", "c.png"] and all(r.ok for r in first)
+    write_summary(out)
+    rows = {Path(r["path"]).name: r for r in _rows(out)}
+    assert sorted(rows) == ["a.png", "b.png", "c.png"]  # both names of the same bytes are listed
+    assert rows["a.png"]["sha256"] == rows["b.png"]["sha256"] != rows["c.png"]["sha256"]
+    old_c = rows["c.png"]["sha256"]
+    _photo(folder / "c.png", 402)  # replaced under the same name
+    second = list(analyze_many(collect_inputs([folder]), out, workers=1, detector="classical"))
+    assert [Path(r.path).name for r in second if not r.skipped] == ["c.png"]
+    write_summary(out)
+    rows = {Path(r["path"]).name: r for r in _rows(out)}
+    assert len(_rows(out)) == 3 and sorted(rows) == ["a.png", "b.png", "c.png"]
+    assert rows["c.png"]["sha256"] not in (old_c, "") and not rows["c.png"]["error"]
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The pool workers (spawned children) of process ``pid``; the resource tracker is left out."""
+    import psutil
+
+    found = []
+    for child in psutil.Process(pid).children():
+        try:
+            if "spawn_main" in " ".join(child.cmdline()):
+                found.append(child.pid)
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_a_killed_worker_is_replaced_and_its_photo_retried_once_then_reported(tmp_path: Path) -> None:
+    import threading
+
+    folder = tmp_path / "kill"
+    folder.mkdir()
+    for name, seed in (("a.png", 500), ("b.png", 501), ("c.png", 502), ("d.png", 503)):
+        _photo(folder / name, seed)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "comedo.cli.main", "batch", str(folder), "--out", str(out), "--workers", "1",
+           "--detector", "classical"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killed: list[int] = []
+
+    def kill_the_first_two_workers() -> None:
+        # Each worker is killed by PID as soon as it is seen, long before it can import the pipeline: the
+        # first takes a.png (and b.png) down with it; a.png, retried alone, takes the second down too.
+        deadline = time.time() + 120
+        while len(killed) < 2 and proc.poll() is None and time.time() < deadline:
+            for pid in _workers_of(proc.pid):
+                if pid not in killed:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+            time.sleep(0.005)
+
+    killer = threading.Thread(target=kill_the_first_two_workers)
+    killer.start()
+    stdout, stderr = proc.communicate(timeout=300)
+    killer.join()
+    assert len(killed) == 2
+    assert proc.returncode == 2, stderr
+    assert "Traceback" not in stdout + stderr and "BrokenProcessPool" not in stderr
+    assert "3 analysed, 0 already done, 1 failed" in stdout
+    rows = {Path(r["path"]).name: r for r in _rows(out)}  # the run completed and wrote its summary
+    assert sorted(rows) == ["a.png", "b.png", "c.png", "d.png"]
+    assert "worker process died" in rows["a.png"]["error"]
+    assert not any(rows[n]["error"] for n in ("b.png", "c.png", "d.png"))  # b.png was in flight too: not blamed
+
+
+def test_a_killed_batch_leaves_no_worker_behind(tmp_path: Path) -> None:
+    import psutil
+
+    folder = tmp_path / "orphans"
+    folder.mkdir()
+    for i in range(12):
+        _photo(folder / f"o{i:02d}.png", 600 + i)
+    cmd = [sys.executable, "-m", "comedo.cli.main", "batch", str(folder), "--out", str(tmp_path / "out"),
+           "--workers", "2", "--detector", "classical"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(_workers_of(proc.pid)) < 2:
+        time.sleep(0.02)
+    children = psutil.Process(proc.pid).children()  # the two workers and the resource tracker
+    assert len(_workers_of(proc.pid)) == 2 and len(children) >= 3
+    time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGKILL)  # the batch alone, as an OOM kill would: no cleanup runs
+    proc.wait(timeout=30)
+    _, alive = psutil.wait_procs(children, timeout=15)
+    alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    for p in alive:  # leave nothing behind even when the test fails
+        p.kill()
+    assert not alive, [p.pid for p in alive]
+
+
+def test_file_names_are_printed_as_text_never_markup(tmp_path: Path) -> None:
+    folder = tmp_path / "x["
+    folder.mkdir()
+    (folder / "scan [front].jpg").write_bytes(b"not a photo")
+    _photo(folder / "ok.png", 700)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "comedo.cli.main", "batch", str(folder), "--out", str(out), "--workers", "1",
+           "--detector", "classical"]
+    for run in ("first", "rerun"):  # the rerun lists the earlier failure: printed the same way
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 2, (run, proc.stderr)
+        assert "Traceback" not in proc.stderr + proc.stdout and "MarkupError" not in proc.stderr
+        assert f"{folder / 'scan [front].jpg'}" in proc.stderr, run
+        assert sorted(Path(r["path"]).name for r in _rows(out)) == ["ok.png", "scan [front].jpg"]

@@ -19,6 +19,9 @@ def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: s
         TextColumn,
         TimeRemainingColumn,
     )
+    from rich.text import Text
+
+    from comedo.cli.outputs import os_error_line, output_dir
 
     from comedo.workflows.batch import analyze_many, collect_inputs, write_summary
 
@@ -30,9 +33,10 @@ def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: s
     if not paths:
         print_error("no photos found in the inputs")
         return 2
-    if out.exists() and not out.is_dir():
-        print_error(f"--out {out}: exists and is not a folder")
-        return 2
+    try:
+        output_dir(out)
+    except ComedoError as exc:
+        return error_code(exc)
     counts = {"done": 0, "skipped": 0, "failed": 0, "failed_before": 0}
     columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeRemainingColumn()]
@@ -47,18 +51,25 @@ def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: s
                     counts["skipped"] += 1
                 elif result.skipped:
                     counts["failed_before"] += 1
-                    console.print(f"[red]failed in an earlier run[/] {result.error}", markup=True, highlight=False)
+                    # a Text, so a file name is never read as markup; not wrapped, so it stays on one line
+                    console.print(Text.assemble(("failed in an earlier run", "red"), " ", str(result.error)),
+                                  highlight=False, soft_wrap=True)
                 elif result.ok:
                     counts["done"] += 1
                 else:
                     counts["failed"] += 1
-                    console.print(f"[red]failed[/] {result.error}", markup=True, highlight=False)
+                    console.print(Text.assemble(("failed", "red"), " ", str(result.error)), highlight=False,
+                                  soft_wrap=True)
                 fresh = counts["done"] + counts["failed"]
                 rate = fresh / max(time.perf_counter() - started, 1e-6)
                 bar.update(task, advance=1, rate=f"{rate:.1f} photos/s")
     except ComedoError as exc:
         return error_code(exc)
-    written = write_summary(out)
+    try:
+        written = write_summary(out)
+    except OSError as exc:
+        print_error(os_error_line(exc, out))
+        return 1
     elapsed = time.perf_counter() - started
     failed = counts["failed"] + counts["failed_before"]
     typer.echo(f"{counts['done']} analysed, {counts['skipped']} already done, {counts['failed']} failed"

@@ -6,14 +6,24 @@ file, a photo the pipeline refuses, or an unexpected fault, which is recorded
 rather than allowed to stop the run), written atomically. A file whose bytes
 changed has another hash and is tried again; an earlier failure is listed, not
 redone. A rerun hashes the inputs and skips every hash already done, so
-a run killed at any moment loses at most the photos in flight, redoes nothing
-twice, and the summary (rebuilt from the result files, one row per content hash)
-never duplicates a row.
+a run killed at any moment loses at most the photos in flight and redoes nothing
+twice. The same bytes under two names are analysed once in a run.
+
+The summary has one row per name (a path as given), showing that name's latest
+content: ``OUT/names.jsonl`` records, line by line, which content each name had
+when it was last seen (appended only when it changes; the last line for a name
+wins, and a half-written last line after a kill is ignored). So two names with
+the same bytes are two rows, and a photo replaced under the same name shows only
+the new content's row.
 
 Parallelism: one process per worker, each with one ONNX Runtime thread so
 workers do not oversubscribe the cores; the pipeline's models are built once per
-worker (a module-level cache), never pickled. The same task function runs on a
-Dask cluster (``scheduler="tcp://host:8786"``).
+worker (a module-level cache), never pickled. A worker that dies (killed, out of
+memory) breaks the pool: a new pool is started, and the photos it held are tried
+again one at a time, so the photo that kills a worker again is the one reported
+(as failed) and the others are not blamed. Workers exit when the batch process
+dies (a watchdog thread in each), so a killed batch leaves no process behind. The
+same task function runs on a Dask cluster (``scheduler="tcp://host:8786"``).
 """
 
 from __future__ import annotations
@@ -22,6 +32,9 @@ import glob
 import io
 import json
 import os
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from comedo.errors import InvalidInputError
+from comedo.errors import ComedoError, InvalidInputError
 from comedo.files import IMAGE_SUFFIXES, file_sha256, write_atomic
 from comedo.schema.summary import summary_row
 
@@ -83,10 +96,28 @@ def _sha256(path: Path) -> str | None:
 
 # --- the task, run in a worker process (local pool or Dask) ----------------------------------------------------
 
-def _worker_init() -> None:
+PARENT_POLL_S = 0.2  # how often a local worker checks that the batch process is still alive
+
+
+def _worker_init(parent_pid: int | None = None) -> None:
+    """Set up a worker: one network thread; with ``parent_pid`` (local pools), exit when that process dies.
+
+    A SIGKILLed batch runs no cleanup, and a pool worker blocked on its task queue would wait forever (it holds
+    the queue's write end itself), keeping the resource tracker alive too. The watchdog is a daemon thread
+    polling ``os.getppid()``, which changes when the parent dies (the worker is re-parented): portable, and
+    safe whichever thread of the parent started the worker, unlike Linux's PR_SET_PDEATHSIG."""
     from comedo.nets.session import set_threads
 
     set_threads(1)  # the pool runs one photo per core
+    if parent_pid is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="comedo-parent-watch",
+                         daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)  # no cleanup to run: results are written atomically, a half-done photo is simply redone
 
 
 def record_failure(out: Path, path: str, sha: str, error: str) -> str:
@@ -112,8 +143,12 @@ def analyze_task(path: str, sha: str, out_dir: str, detector: str, min_score: fl
         return False, record_failure(out, path, sha, str(exc)), None
     except Exception as exc:  # noqa: BLE001 - the task boundary: one photo's fault must not stop an archive
         return False, record_failure(out, path, sha, f"{path}: internal error ({type(exc).__name__}: {exc})"), None
-    write_atomic(out / "results" / f"{sha}.json", json.dumps(doc).encode())
+    write_atomic(out / "results" / f"{sha}.json", json.dumps(doc).encode())  # an OSError ends the run (below)
     return True, None, summary_row(doc)
+
+
+def _died_message(path: str) -> str:
+    return f"{path}: the worker process died while analysing it, twice (out of memory, or killed)"
 
 
 def earlier_error(out: Path, sha: str) -> str | None:
@@ -124,7 +159,52 @@ def earlier_error(out: Path, sha: str) -> str | None:
         return None
 
 
+# --- which content each name had when last seen -----------------------------------------------------------------
+
+NAMES_FILE = "names.jsonl"
+
+
+def _name_key(path: str) -> str:
+    """One name whether given relative or absolute (``photos/a.jpg`` and ``/home/me/photos/a.jpg``)."""
+    return os.path.abspath(path)
+
+
+def read_names(out: Path) -> dict[str, tuple[str, str]]:
+    """``{name key: (path as given, sha256)}`` from ``OUT/names.jsonl``: the last line for a name wins; a line
+    that is not whole JSON (the end of a run killed mid-write) is skipped."""
+    names: dict[str, tuple[str, str]] = {}
+    try:
+        text = (out / NAMES_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return names
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+            names[_name_key(entry["path"])] = (str(entry["path"]), str(entry["sha256"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return names
+
+
+class _NameLog:
+    """Appends ``{"path", "sha256"}`` to ``OUT/names.jsonl`` when a name is new or its content changed."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / NAMES_FILE
+        self.known = read_names(out)
+
+    def record(self, path: str, sha: str) -> None:
+        if not sha or self.known.get(_name_key(path)) == (path, sha):
+            return
+        self.known[_name_key(path)] = (path, sha)
+        with self.path.open("a", encoding="utf-8") as handle:  # one short line: whole, or skipped when read
+            handle.write(json.dumps({"path": path, "sha256": sha}) + "\n")
+
+
 # --- orchestration --------------------------------------------------------------------------------------------
+
+Outcome = tuple[bool, str | None, dict[str, Any] | None]  # (ok, error, summary row): what analyze_task returns
+
 
 def analyze_many(
     paths: Iterable[str | Path],
@@ -136,77 +216,123 @@ def analyze_many(
     min_score: float | None = None,
     on_progress: Callable[[BatchResult, int, int], None] | None = None,
 ) -> Iterator[BatchResult]:
-    """Analyse photos, yielding results as they complete (skipped ones first).
+    """Analyse photos, yielding results as they complete (skipped ones first), one per path given.
 
     ``workers`` local processes (default: all cores), or a Dask cluster at
     ``scheduler``. Results and errors go to ``out_dir``; see the module docstring.
+    Paths with the same bytes are analysed once and each gets a result.
     """
     out = Path(out_dir)
     (out / "results").mkdir(parents=True, exist_ok=True)
     (out / "errors").mkdir(parents=True, exist_ok=True)
-    todo: list[tuple[str, str]] = []
+    names = _NameLog(out)
+    same_bytes: dict[str, list[str]] = {}  # sha -> the paths to analyse with it, the first one submitted
     total = 0
+
+    def report(result: BatchResult) -> BatchResult:
+        names.record(result.path, result.sha256)
+        if on_progress:
+            on_progress(result, total, total)
+        return result
+
     for p in paths:
         total += 1
         path = Path(p)
         sha = _sha256(path)
         if sha is None:
-            result = BatchResult(str(path), "", False, False, f"{path}: cannot read file")
-            if on_progress:
-                on_progress(result, total, total)
-            yield result
+            yield report(BatchResult(str(path), "", False, False, f"{path}: cannot read file"))
             continue
         done = out / "results" / f"{sha}.json"
         failed = out / "errors" / f"{sha}.json"
         if done.exists() or failed.exists():
             ok = done.exists()
-            result = BatchResult(str(path), sha, ok, True,
-                                 None if ok else (earlier_error(out, sha) or f"{path}: failed in an earlier run"))
-            if on_progress:
-                on_progress(result, total, total)
-            yield result
+            yield report(BatchResult(str(path), sha, ok, True,
+                                     None if ok else (earlier_error(out, sha) or f"{path}: failed in an earlier run")))
             continue
-        todo.append((str(path), sha))
-    if not todo:
+        same_bytes.setdefault(sha, []).append(str(path))
+    if not same_bytes:
         return
+    todo = [(paths_[0], sha) for sha, paths_ in same_bytes.items()]
     if scheduler:
-        yield from _run_dask(todo, out, scheduler, detector, min_score, on_progress, total)
+        outcomes = _run_dask(todo, out, scheduler, detector, min_score)
     else:
-        yield from _run_local(todo, out, workers or os.cpu_count() or 1, detector, min_score, on_progress, total)
+        outcomes = _run_local(todo, out, workers or os.cpu_count() or 1, detector, min_score)
+    for (path, sha), (ok, error, row) in outcomes:
+        for name in same_bytes[sha]:  # the same bytes under other names: the same outcome, reported for each
+            yield report(BatchResult(name, sha, ok, False, error, row if name == path else
+                                     (None if row is None else {**row, "path": name})))
 
 
 def _run_local(todo: list[tuple[str, str]], out: Path, workers: int, detector: str, min_score: float | None,
-               on_progress: Callable[[BatchResult, int, int], None] | None, total: int) -> Iterator[BatchResult]:
+               ) -> Iterator[tuple[tuple[str, str], Outcome]]:
+    """Run ``analyze_task`` on a local process pool, surviving dead workers.
+
+    A worker's death (``BrokenProcessPool``, from ``submit`` or a result) fails every task in flight, so the
+    one that killed it is unknown: the pool is rebuilt and those photos are tried again one at a time. A photo
+    whose worker dies while it runs alone has now died twice, and is recorded as failed."""
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")  # no inherited ONNX sessions or threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
-        pending: dict[Future, tuple[str, str]] = {}
-        queue = iter(todo)
-        for item in queue:  # keep a bounded number in flight so a kill loses little
-            pending[pool.submit(analyze_task, *item, str(out), detector, min_score)] = item
-            if len(pending) >= workers * 2:
-                break
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                path, sha = pending.pop(future)
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
+                                   initargs=(os.getpid(),))
+
+    queue: deque[tuple[str, str]] = deque(todo)
+    rank = {item: k for k, item in enumerate(todo)}
+    suspects: deque[tuple[str, str]] = deque()  # in flight when a worker died: retried one at a time
+    deaths: dict[tuple[str, str], int] = {}
+    pending: dict[Future, tuple[str, str]] = {}
+    pool = new_pool()
+    try:
+        while queue or suspects or pending:
+            broken = False
+            while not broken:  # keep a bounded number in flight so a kill loses little; a suspect runs alone
+                if suspects:
+                    if pending:
+                        break
+                    source = suspects
+                elif queue and len(pending) < workers * 2:
+                    source = queue
+                else:
+                    break
+                item = source.popleft()
                 try:
-                    ok, error, row = future.result()
-                except BrokenProcessPool:  # the worker died (out of memory, killed): record it, stop cleanly
-                    ok, error, row = False, record_failure(out, path, sha, f"{path}: the worker process died "
-                                                                            "while analysing it"), None
-                result = BatchResult(path, sha, ok, False, error, row)
-                if on_progress:
-                    on_progress(result, total, total)
-                yield result
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending[pool.submit(analyze_task, *nxt, str(out), detector, min_score)] = nxt
+                    pending[pool.submit(analyze_task, *item, str(out), detector, min_score)] = item
+                except BrokenProcessPool:  # a worker died since the last look: put the photo back
+                    source.appendleft(item)
+                    broken = True
+            lost: list[tuple[str, str]] = []
+            done, _ = wait(pending, return_when=FIRST_COMPLETED) if pending and not broken else (set(), set())
+            if broken or any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                done, _ = wait(pending)  # a broken pool fails every task it still holds, at once
+            for future in done:
+                item = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    lost.append(item)
+                    continue
+                except OSError as exc:  # the output folder cannot be written (full, read-only): end the run
+                    raise ComedoError(f"{out}: cannot write results ({exc.strerror or exc})") from None
+                yield item, outcome
+            if not lost and not broken:
+                continue
+            pool.shutdown(wait=True, cancel_futures=True)
+            for item in sorted(lost, key=rank.__getitem__):  # in the order given, not the futures' set order
+                deaths[item] = deaths.get(item, 0) + 1
+                if deaths[item] >= 2:
+                    path, sha = item
+                    yield item, (False, record_failure(out, path, sha, _died_message(path)), None)
+                else:
+                    suspects.append(item)
+            pool = new_pool()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(todo: list[tuple[str, str]], out: Path, scheduler: str, detector: str, min_score: float | None,
-              on_progress: Callable[[BatchResult, int, int], None] | None, total: int) -> Iterator[BatchResult]:
+              ) -> Iterator[tuple[tuple[str, str], Outcome]]:
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -220,29 +346,50 @@ def _run_dask(todo: list[tuple[str, str]], out: Path, scheduler: str, detector: 
         futures = {client.submit(analyze_task, path, sha, str(out.resolve()), detector, min_score, pure=False):
                    (path, sha) for path, sha in todo}
         for future in as_completed(futures):
-            path, sha = futures[future]
-            ok, error, row = future.result()
-            result = BatchResult(path, sha, ok, False, error, row)
-            if on_progress:
-                on_progress(result, total, total)
-            yield result
+            yield futures[future], future.result()
     finally:
         client.close()
 
 
 def write_summary(out_dir: str | Path) -> dict[str, Path]:
-    """Rebuild summary.csv, summary.parquet (if pyarrow is installed) and summary.html from the result files."""
+    """Rebuild summary.csv, summary.parquet (if pyarrow is installed) and summary.html from the result files:
+    one row per name, for the content it had when last seen (``names.jsonl``). Result and error files no name
+    points at (an output folder from before the name log) are listed by the path they record, unless that path
+    is a logged name (then they are an older content of it)."""
     import csv
 
     out = Path(out_dir)
-    rows = []
-    for f in sorted((out / "results").glob("*.json")):
-        rows.append(summary_row(json.loads(f.read_text())))
-    analysed = {row["path"] for row in rows}
+    names = read_names(out)
+    rows: list[dict[str, Any]] = []
+    listed: set[str] = set()  # content hashes some name points at
+
+    def load(kind: str, sha: str) -> dict[str, Any] | None:
+        try:
+            return dict(json.loads((out / kind / f"{sha}.json").read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    for path, sha in names.values():
+        listed.add(sha)
+        doc = load("results", sha)
+        if doc is not None:
+            rows.append({**summary_row(doc), "path": path})
+            continue
+        err = load("errors", sha)
+        if err is not None:
+            rows.append({"path": path, "sha256": sha, "error": err.get("error")})
+    unlisted = [f for f in sorted((out / "results").glob("*.json")) if f.stem not in listed]
+    for f in unlisted:
+        row = summary_row(json.loads(f.read_text()))
+        if _name_key(row["path"]) not in names:
+            rows.append(row)
+    analysed = {row["path"] for row in rows if not row.get("error")}
     for f in sorted((out / "errors").glob("*.json")):
+        if f.stem in listed:
+            continue
         err = json.loads(f.read_text())
-        if err["path"] not in analysed:  # a failure superseded by the mended file's result is not listed
-            rows.append({"path": err["path"], "sha256": err["sha256"], "error": err["error"]})
+        if err["path"] not in analysed and _name_key(err["path"]) not in names:
+            rows.append({"path": err["path"], "sha256": err["sha256"], "error": err["error"]})  # not superseded
     columns = [
         "path", "sha256", "width", "height", "lesions", "n_open_comedo", "n_closed_comedo", "n_papule", "n_pustule",
         "n_nodule", "n_cyst", "n_untyped", "hayashi_grade", "iga_grade", "nice_band", "irritation", "delta_a_p90",
