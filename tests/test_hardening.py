@@ -34,7 +34,7 @@ def _png(size: tuple[int, int]) -> bytes:
 @pytest.fixture(scope="module")
 def client() -> TestClient:
     with TestClient(create_app(Settings(max_upload_bytes=2_000_000, max_pixels=5_000_000, preload_models=False)),
-                    raise_server_exceptions=False) as c:
+                    raise_server_exceptions=False, base_url="http://localhost") as c:
         yield c
 
 

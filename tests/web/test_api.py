@@ -17,7 +17,8 @@ from comedo.web.app import Settings, create_app
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    with TestClient(create_app(Settings(max_upload_bytes=2_000_000, max_pixels=5_000_000))) as c:
+    with TestClient(create_app(Settings(max_upload_bytes=2_000_000, max_pixels=5_000_000)),
+                    base_url="http://localhost") as c:
         yield c
 
 
@@ -97,7 +98,7 @@ def test_page_and_openapi(client: TestClient) -> None:
 
 def test_token_is_required_when_set(sample_path: Path) -> None:
     app = create_app(Settings(token="s3cret", preload_models=False))
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost") as c:
         assert c.get("/api/v1/analyses/x").status_code == 401
         assert c.get("/").status_code == 401
         assert c.post("/api/v1/triage", json={}).status_code == 401
@@ -131,7 +132,7 @@ def test_array_upload_rgba_png(client: TestClient) -> None:
 def test_history_and_compare_on_the_store(tmp_path: Path, sample_path: Path) -> None:
     app = create_app(Settings(preload_models=False, db_url=f"sqlite:///{tmp_path / 'w.sqlite'}",
                               data_dir=str(tmp_path)))
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost") as c:
         ids = []
         for _ in range(2):  # a retried upload of the same photo: one history row, the same id
             r = c.post("/api/v1/analyses", files={"image": ("f.jpg", sample_path.read_bytes(), "image/jpeg")},

@@ -27,7 +27,7 @@ def store(tmp_path: Path):
 def test_json_routes_answer_their_response_models(store: Store, sample_path: Path, tmp_path: Path) -> None:
     app = create_app(Settings(preload_models=False, data_dir=str(tmp_path / "unused")))
     app.dependency_overrides[get_store] = lambda: store
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         Health.model_validate(client.get("/api/v1/health").json())
         made = client.post("/api/v1/analyses", files={"image": ("face.jpg", sample_path.read_bytes(), "image/jpeg")})
         assert made.status_code == 201

@@ -69,12 +69,17 @@ def load_test(
     keep_size: Annotated[bool, typer.Option("--keep-size", metavar="",
                                             help="Post the photo at its own size, not 640x640 "
                                             "(memory checks with 12 MP or 49 MP photos).")] = False,
+    route: Annotated[str, typer.Option(help="analyses (one photo per request) or comparisons (a before/after "
+                                       "pair of the photo).")] = "analyses",
+    megapixels: Annotated[Optional[float], typer.Option(min=0.01, max=100, help="Post the photo scaled to this "
+                                                        "many megapixels (49: the 49 MP memory check).")] = None,
 ) -> None:
-    """Benchmark a running server on loopback: requests/s, p50/p95 latency, errors, and the server's memory."""
+    """Benchmark a running server on loopback: requests/s, p50/p95 latency, errors, how fast /health answers
+    meanwhile, and the server's memory."""
     from comedo.cli.loadtest_cmd import run_load_test
 
     raise typer.Exit(run_load_test(url, clients=clients, seconds=seconds, max_requests=max_requests, image=image,
-                                   token=token, keep_size=keep_size))
+                                   token=token, keep_size=keep_size, route=route, megapixels=megapixels))
 
 
 def benchmark_batch(

@@ -100,11 +100,15 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=32, help="Analyses running at once.")] = 2,
     threads: Annotated[Optional[int], typer.Option(min=1, max=64, help="Network threads per analysis "
                                                    "(default: cores / workers).")] = None,
+    allowed_host: Annotated[Optional[list[str]], typer.Option(
+        "--allowed-host", metavar="NAME", help="With --token: a name the server answers to (Host header), "
+        "repeatable; default the bound name. Without a token only localhost, 127.0.0.1 and [::1].")] = None,
 ) -> None:
     """Serve the web page and the JSON API (FastAPI + uvicorn)."""
     from comedo.cli.serve_cmd import run_serve
 
-    raise typer.Exit(run_serve(host=host, port=port, token=token, workers=workers, threads=threads))
+    raise typer.Exit(run_serve(host=host, port=port, token=token, workers=workers, threads=threads,
+                               allowed_hosts=allowed_host))
 
 
 @app.command()

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from comedo.errors import ComedoError, ImageTooLargeError, InvalidInputError, ModelError, StoreError
 from comedo.web.errors import STATUS_CODES, ApiError
@@ -53,9 +54,15 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return _body(status, STATUS_CODES.get(status, "http_error"), detail[:300], getattr(exc, "headers", None))
 
 
+async def _gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
+    """The client went away (or the server closed a stalled upload) mid-body: nothing to report, no one to tell."""
+    return _body(400, "client_disconnected", "the connection closed before the request body arrived")
+
+
 def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(ClientDisconnect, _gone)  # type: ignore[arg-type]
     for cls in LIBRARY_ERRORS:
         app.add_exception_handler(cls, _library_error)  # type: ignore[arg-type]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import json
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -16,9 +15,10 @@ from typing import Any
 from fastapi import HTTPException
 
 from comedo.types import Analysis
-from comedo.web.errors import ApiError
+from comedo.web.errors import ApiError, send_error
 
-__all__ = ["CSP", "REPORT_CSP", "footprint", "ResultCache", "BodyLimit", "mb", "release_memory", "rss_mb"]
+__all__ = ["CSP", "REPORT_CSP", "footprint", "ResultCache", "BodyLimit", "mb", "peak_rss_mb", "release_memory",
+           "rss_mb"]
 
 # Scripts, styles and images from this server only (the page's photos are same-origin; reports embed data: URIs).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
@@ -80,7 +80,7 @@ class BodyLimit:
         limit = self.limit(scope["path"])
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _send_error(send, 413, "too_large", f"the request body is over the {mb(limit)} limit")
+            await send_error(send, 413, "too_large", f"the request body is over the {mb(limit)} limit")
             return
         seen = 0
 
@@ -94,13 +94,6 @@ class BodyLimit:
             return message
 
         await self.app(scope, counted, send)
-
-
-async def _send_error(send: Any, status: int, code: str, detail: str) -> None:
-    body = json.dumps({"code": code, "detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
 
 
 def mb(limit: int) -> str:
@@ -139,4 +132,15 @@ def rss_mb() -> float | None:
         with open("/proc/self/statm") as handle:
             return round(int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6, 1)
     except (OSError, ValueError, IndexError):
+        return None
+
+
+def peak_rss_mb() -> float | None:
+    """The most resident memory this process has held (Linux VmHWM; None elsewhere): a true peak, which samples
+    of ``rss_mb`` taken during a load test can miss."""
+    try:
+        with open("/proc/self/status") as handle:
+            line = next(x for x in handle if x.startswith("VmHWM:"))
+        return round(int(line.split()[1]) * 1024 / 1e6, 1)
+    except (OSError, ValueError, IndexError, StopIteration):
         return None

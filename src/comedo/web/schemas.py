@@ -14,6 +14,8 @@ class Health(BaseModel):
     status: str
     version: str
     rss_mb: float | None = Field(description="the server's resident memory (what comedo load-test reports)")
+    rss_peak_mb: float | None = Field(None, description="the most resident memory the server has held since it "
+                                                        "started (Linux VmHWM)")
 
 
 class AnalysisResponse(AnalysisDocument):

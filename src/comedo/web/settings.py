@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator, model_validator
 
 from comedo.errors import ComedoError
 from comedo.web.errors import ApiError
+from comedo.web.guard import LOOPBACK_HOSTS, host_name
 from comedo.web.limits import ResultCache
 
 __all__ = ["Settings", "AppState", "State", "StoreDep", "get_state", "get_store"]
@@ -21,6 +22,9 @@ class Settings(BaseModel):
     """Server settings; tests pass their own to ``create_app``."""
 
     token: str | None = None
+    # The names (Host header, port aside) the server answers to. Without a token only the loopback names may be
+    # given: anything else would let a page on another site read and write the history (DNS rebinding).
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     max_upload_bytes: int = 25 * 1024 * 1024
     max_pixels: int = 50_000_000
     max_concurrent: int = 2
@@ -33,6 +37,27 @@ class Settings(BaseModel):
     preload_models: bool = True
     db_url: str | None = None  # history store; None = the default SQLite in the data directory
     data_dir: str | None = None
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        names = []
+        for host in hosts:
+            parsed = host_name(host)
+            if parsed is None:
+                raise ValueError(f"allowed_hosts: {host!r} is not a host name or address")
+            names.append(parsed[0])
+        if not names:
+            raise ValueError("allowed_hosts: give at least one name")
+        return tuple(dict.fromkeys(names))
+
+    @model_validator(mode="after")
+    def _loopback_without_token(self) -> Settings:
+        others = [h for h in self.allowed_hosts if h not in LOOPBACK_HOSTS]
+        if self.token is None and others:
+            raise ValueError(f"allowed_hosts: {others[0]!r} needs a token; without one the server answers only "
+                             f"to {', '.join(LOOPBACK_HOSTS)}")
+        return self
 
 
 @dataclass

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
 
+from comedo.types import Analysis
 from comedo.web.errors import ApiError
 from comedo.web.limits import footprint, release_memory
-from comedo.web.routes.uploads import load_upload, read_upload
+from comedo.web.routes.uploads import check_size, load_upload, read_spooled
 from comedo.web.schemas import ComparisonResponse, StoredPair
 from comedo.web.settings import State, StoreDep
 
@@ -18,20 +20,33 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1/comparisons", tags=["comparisons"])
 
 
+def _compare(before: BinaryIO, before_name: str | None, after: BinaryIO, after_name: str | None, *,
+             max_bytes: int, max_pixels: int) -> tuple[Analysis, Analysis, Any]:
+    """Read, decode and compare both photos in one worker thread, inside the concurrency limit: queued requests
+    hold only their spooled uploads, and the event loop (``/health``, the page) never decodes a photo."""
+    from comedo.workflows.compare import compare_photos
+
+    try:
+        images = [load_upload(read_spooled(file, max_bytes), name, max_pixels=max_pixels)
+                  for file, name in ((before, before_name), (after, after_name))]
+        return compare_photos(images[0], images[1])
+    finally:
+        release_memory()
+
+
 @router.post("", status_code=201, response_model=ComparisonResponse)
 async def create_comparison(
     state: State,
     before: Annotated[UploadFile, File(description="The earlier photo")],
     after: Annotated[UploadFile, File(description="The later photo of the same skin")],
 ) -> ComparisonResponse:
-    from comedo.workflows.compare import compare_photos, comparison_document
+    from comedo.workflows.compare import comparison_document
 
-    images = [load_upload(await read_upload(upload, state.settings.max_upload_bytes), upload.filename,
-                          max_pixels=state.settings.max_pixels) for upload in (before, after)]
-    try:
-        a, b, comp = await state.run(lambda: compare_photos(images[0], images[1]))
-    finally:
-        release_memory()
+    limit = state.settings.max_upload_bytes
+    for upload in (before, after):
+        check_size(upload, limit)
+    a, b, comp = await state.run(partial(_compare, before.file, before.filename, after.file, after.filename,
+                                         max_bytes=limit, max_pixels=state.settings.max_pixels))
     key = state.comparisons.put((a, b, comp), footprint(a) + footprint(b))
     return ComparisonResponse.model_validate({"id": key, **comparison_document(a, b, comp)})
 
@@ -69,5 +84,5 @@ async def comparison_png(comparison_id: str, name: str, state: State) -> Respons
     draw = {"side_by_side": lambda: side_by_side(a, b, comp), "overlay": lambda: overlay(a, b, comp),
             "before_aligned": lambda: aligned_pair(a, b, comp)[0],
             "after_aligned": lambda: aligned_pair(a, b, comp)[1]}[name]
-    img = await state.run(draw)
-    return Response(png_bytes(img), media_type="image/png")
+    png = await state.run(lambda: png_bytes(draw()))  # encoding a large PNG would stall the event loop
+    return Response(png, media_type="image/png")

@@ -28,4 +28,5 @@ async def subject_history_png(subject: str, state: State, store: StoreDep) -> Re
     rows = await state.run(store.history, subject)
     if not rows:
         raise ApiError(404, "not_found", f"no stored analyses for subject {subject!r}")
-    return Response(png_bytes(history_chart(rows, subject)), media_type="image/png")
+    png = await state.run(lambda: png_bytes(history_chart(rows, subject)))  # drawing off the event loop
+    return Response(png, media_type="image/png")

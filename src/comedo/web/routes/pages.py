@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from comedo.web.limits import rss_mb
+from comedo.web.limits import peak_rss_mb, rss_mb
 from comedo.web.schemas import Health
 from comedo.web.settings import State
 
@@ -62,4 +62,4 @@ async def favicon() -> Response:
 @router.get("/api/v1/health", response_model=Health)
 async def health() -> Health:
     """Liveness, the version, and the server's resident memory (what ``comedo load-test`` reports)."""
-    return Health(status="ok", version=version(), rss_mb=rss_mb())
+    return Health(status="ok", version=version(), rss_mb=rss_mb(), rss_peak_mb=peak_rss_mb())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from fastapi import UploadFile
 
@@ -11,7 +12,7 @@ from comedo.types import SkinImage
 from comedo.web.errors import ApiError
 from comedo.web.limits import mb
 
-__all__ = ["read_upload", "load_upload"]
+__all__ = ["check_size", "read_upload", "read_spooled", "load_upload"]
 
 
 async def read_upload(upload: UploadFile, limit: int) -> bytes:
@@ -24,6 +25,24 @@ async def read_upload(upload: UploadFile, limit: int) -> bytes:
     if total == 0:
         raise ApiError(415, "not_an_image", "image: the upload is empty")
     return b"".join(chunks)
+
+
+def check_size(upload: UploadFile, limit: int) -> None:
+    """Refuse an upload over ``limit`` before it waits for a worker (the form parser has already counted it)."""
+    if upload.size is not None and upload.size > limit:
+        raise ApiError(413, "too_large", f"{upload.filename or 'image'} is over the {mb(limit)} upload limit")
+
+
+def read_spooled(file: BinaryIO, limit: int) -> bytes:
+    """An upload's bytes, read in a worker thread: until then they wait in the form parser's spooled file (on disk
+    past 1 MB), not in memory, however many requests are queued."""
+    file.seek(0)
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, "too_large", f"image is over the {mb(limit)} upload limit")
+    if not data:
+        raise ApiError(415, "not_an_image", "image: the upload is empty")
+    return data
 
 
 def load_upload(data: bytes, filename: str | None, *, max_pixels: int, mm_per_px: float | None = None,
