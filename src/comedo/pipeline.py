@@ -19,7 +19,7 @@ from typing import TypeVar
 import numpy as np
 
 from comedo import __version__
-from comedo.classify.lesion_types import type_lesions, type_photo
+from comedo.classify.lesion_types import scope_photo_type, type_lesions, type_photo
 from comedo.classify.scene import classify_scene, read_photo_flags, scene_models
 from comedo.detect.base import Candidates, LesionDetector
 from comedo.detect.plugs import find_plugs, mark_open_comedones, merge_with_detections
@@ -161,7 +161,9 @@ def analyze(
         timings["redness"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        quality, photo_type = quality_done.result(), photo_type_done.result()
+        quality = quality_done.result()
+        photo_type = scope_photo_type(photo_type_done.result(), close_up=close_up, face_found=face.found,
+                                      lesions=len(full_lesions))
         no_colour = "no_colour" in quality.flags
         severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
                                   candidates.heat_mass, close_up=close_up, no_colour=no_colour)

@@ -263,6 +263,9 @@ class PhotoType:
     # The deep group's probability reaches the card's veto: whatever the top group, a nodule or cyst is not
     # ruled out, and nothing in the photo is offered the extraction protocol.
     deep_not_ruled_out: bool = False
+    # The deep group's probability reaches the card's ``deep_likely``: a nodule or cyst is likely enough that the
+    # triage is at least routine. False where the whole-frame type does not apply (see ``basis``).
+    deep_likely: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from comedo.errors import InvalidInputError
 from comedo.explain.advice import build_report, care_plan, extraction_advice
 from comedo.explain.answers import Answers, parse_answers
-from comedo.explain.findings import Findings
+from comedo.explain.findings import Findings, LesionFacts
+from comedo.explain.rules import LOOKALIKES
 from comedo.explain.triage import RULES, TriageLevel, triage
 
 U, S, R, C = TriageLevel.URGENT, TriageLevel.SOON, TriageLevel.ROUTINE, TriageLevel.SELF_CARE
@@ -28,7 +29,15 @@ CASES = [
     ({"warm": True}, {}, "infection_signs", S),
     ({"spreading_redness": True, "location": "body"}, {}, "infection_signs", S),
     ({"foul_smell": True}, {}, "infection_signs", S),
-    ({"pus": True, "pain": "mild"}, {}, "infection_signs", S),
+    # Pus is a red flag from a lump or cyst, or with warmth, spreading redness or fever (issue 32: "pus" with mild
+    # pain was "soon" for an ordinary pimple, whose white head is pus).
+    ({"pus": True, "lesion_type": "cyst"}, {}, "infection_signs", S),
+    ({"pus": True, "size_mm": 12}, {}, "infection_signs", S),
+    ({"foul_smell": True, "lesion_type": "nodule"}, {}, "infection_signs", S),
+    ({"pus": True, "warm": True}, {}, "infection_signs", S),
+    ({"pus": True}, {"image_given": True, "lesion_count": 1, "close_up": True, "photo_group": "deep"},
+     "infection_signs", S),
+    ({"pus": True, "fever": True}, {}, "fever_with_infection_or_nodule", U),
     ({"fever": True}, {}, "fever", S),
     ({"worse_after_extraction": True}, {}, "worse_after_extraction", S),
     ({"location": "near_eye", "lesion_type": "papule"}, {}, "inflamed_near_eye", S),
@@ -45,10 +54,18 @@ CASES = [
     ({}, {"image_given": True, "lesion_count": 1, "max_diameter_mm": 12.5}, "large_lump", R),
     ({"lesion_type": "nodule"}, {}, "nodule_or_cyst", R),
     ({}, {"image_given": True, "lesion_count": 1, "types_seen": frozenset({"cyst"})}, "nodule_or_cyst", R),
+    # A deep lesion the photo makes likely (NICE NG198): the whole frame over the card's deep_likely on any view
+    # where it applies, a lesion typed nodule or cyst, or a lesion 5 mm or more with a scale.
+    ({}, {"image_given": True, "lesion_count": 1, "deep_likely": True, "deep_probability": 0.4}, "nodule_or_cyst", R),
+    ({}, {"image_given": True, "lesion_count": 1, "lesions": (LesionFacts(1, "nodule"),)}, "nodule_or_cyst", R),
+    ({}, {"image_given": True, "lesion_count": 1, "lesions": (LesionFacts(1, None, diameter_mm=6.0),)},
+     "nodule_or_cyst", R),
+    *[({}, {"lookalikes_seen": frozenset({name})}, f"lookalike_{name}", level) for name, level, _ in LOOKALIKES],
     ({"pain": "severe"}, {}, "severe_pain", R),
     ({"growing_fast": True}, {}, "growing_fast", R),
     ({"recurring": True}, {}, "recurring", R),
-    ({"pus": True}, {}, "pus", R),
+    ({"pus": True}, {}, "pus", C),  # a pustule's head: self-care, do not squeeze (issue 32; was routine)
+    ({"pus": True, "pain": "mild"}, {}, "pus", C),
     ({"home_extraction_tried": True}, {}, "home_extraction_unresolved", R),
     ({"days_present": 15}, {}, "present_over_14_days", R),
     ({}, {"image_given": True, "lesion_count": 30, "hayashi_grade": 2}, "severe_acne", R),
@@ -80,6 +97,9 @@ def test_every_rule_has_a_case() -> None:
     ({"days_present": 14}, "present_over_14_days"),
     ({"treatment_weeks_without_improvement": 11}, "treatment_not_working"),
     ({"pus": True, "pain": "none"}, "infection_signs"),
+    ({"pus": True, "pain": "mild"}, "infection_signs"),
+    ({"pus": True, "pain": "severe"}, "infection_signs"),  # routine by severe_pain, not soon
+    ({}, "nodule_or_cyst"),
     ({"location": "face_danger_triangle", "pain": "none", "lesion_type": "open_comedo"}, "inflamed_danger_triangle"),
     ({"location": "face_danger_triangle", "pain": "mild"}, "infected_danger_triangle"),
 ])
@@ -161,11 +181,13 @@ def test_unknown_type_is_not_extracted() -> None:
 
 
 def test_a_wider_view_that_looks_comedonal_is_told_to_take_a_close_up() -> None:
-    """The whole frame of a wider view reads as comedones, but no spot is known to be one: the advice says why
+    """The whole frame of a wider view reads as comedones, but no lesion is known to be one: the advice says why
     the whole-frame answer is not enough, so it agrees with the photo's lesion_type instead of ignoring it."""
-    ext = extraction_advice(Findings(Answers(), photo_group="comedonal", close_up=False), C)
+    face = Findings(Answers(), image_given=True, lesion_count=1, photo_group="comedonal", close_up=False,
+                    lesions=(LesionFacts(1),))
+    ext = extraction_advice(face, C)
     assert ext.advice == "do_not_extract" and "take a close-up" in ext.why[0]
-    assert "take a close-up" not in extraction_advice(Findings(Answers(), photo_group="inflamed"), C).why[0]
+    assert [r.code for r in ext.reasons] == ["wide_comedonal"]
 
 
 def test_care_plan_ties_tips_to_findings() -> None:
@@ -195,56 +217,70 @@ def test_bad_answers_are_clear_errors(data: object, message: str) -> None:
         parse_answers(data)
 
 
-def _close_up(group: str | None, label: str | None, **kw: object) -> Findings:
-    count = int(kw.pop("lesion_count", 3))  # type: ignore[call-overload]
-    return Findings(Answers(), image_given=True, lesion_count=count, close_up=True,
-                    photo_group=group, photo_label=label, **kw)  # type: ignore[arg-type]
+def _close_up(group: str | None, label: str | None, lesions: tuple[LesionFacts, ...] = (), **kw: object) -> Findings:
+    lesions = lesions or tuple(LesionFacts(n, label) for n in (1, 2, 3))
+    return Findings(kw.pop("answers", Answers()), image_given=True, lesion_count=len(lesions),  # type: ignore[arg-type]
+                    close_up=True, photo_group=group, photo_label=label, lesions=lesions, **kw)  # type: ignore[arg-type]
 
 
 def test_calm_blackhead_close_up_gets_the_protocol_without_answers() -> None:
-    findings = _close_up("comedonal", "open_comedo", types_seen=frozenset({"open_comedo"}), comedones_seen=5)
+    findings = _close_up("comedonal", "open_comedo", types_seen=frozenset({"open_comedo"}))
     report = build_report(findings)
     assert report.extraction.advice == "ok_with_care" and len(report.extraction.steps) == 5
+    assert report.extraction.extractable == (1, 2, 3)
+    assert "extract_these" in {r.code for r in report.extraction.reasons}
 
 
 @pytest.mark.parametrize(("group", "label"), [("inflamed", "pustule"), ("inflamed", None), ("deep", "cyst"),
                                               ("deep", None), (None, None)])
 def test_inflamed_deep_or_unsure_close_ups_never_get_the_protocol(group: str | None, label: str | None) -> None:
     # Even with a crop typed open comedo among its lesions: the photo's answer rules on a close-up.
-    findings = _close_up(group, label, types_seen=frozenset({"open_comedo"} | ({label} if label else set())))
+    findings = _close_up(group, label, (LesionFacts(1, "open_comedo"), LesionFacts(2, label)),
+                         types_seen=frozenset({"open_comedo"} | ({label} if label else set())))
     report = build_report(findings)
     assert report.extraction.advice == "do_not_extract" and not report.extraction.steps
+    assert not report.extraction.extractable
     if group == "deep":
         assert "nodule_or_cyst" in {r.code for r in report.triage.reasons}
 
 
 def test_red_rings_around_the_comedones_stop_the_protocol() -> None:
-    findings = _close_up("comedonal", "open_comedo", types_seen=frozenset({"open_comedo"}), comedones_seen=4,
-                         inflamed_lesions_seen=2)
-    ext = build_report(findings).extraction
-    assert ext.advice == "do_not_extract" and any("2 of the 4 comedones" in why for why in ext.why)
+    lesions = (LesionFacts(1, "open_comedo", red_ring=True), LesionFacts(2, "open_comedo"),
+               LesionFacts(3, "open_comedo", red_ring=True), LesionFacts(4, "open_comedo"))
+    ext = build_report(_close_up("comedonal", "open_comedo", lesions)).extraction
+    assert ext.advice == "do_not_extract"
+    red = next(r for r in ext.reasons if r.code == "red_rings")
+    assert red.evidence["lesions"] == [1, 3] and "lesions 1 and 3, 2 of the 4 comedones" in red.text
 
 
 def test_one_red_ring_among_many_calm_comedones_is_named_and_left_out() -> None:
-    findings = _close_up("comedonal", "open_comedo", types_seen=frozenset({"open_comedo"}), comedones_seen=8,
-                         inflamed_lesions_seen=1)
-    ext = build_report(findings).extraction
+    """Issue 32: '5 of the 51 comedones have a red ring' named none of them; each ringed lesion is marked."""
+    lesions = tuple(LesionFacts(n, "open_comedo", red_ring=n == 5) for n in range(1, 9))
+    ext = build_report(_close_up("comedonal", "open_comedo", lesions)).extraction
     assert ext.advice == "ok_with_care"
-    assert any("1 of the 8 comedones marked has a red ring" in why and "leave it alone" in why for why in ext.why)
+    assert ext.extractable == (1, 2, 3, 4, 6, 7, 8)
+    marked = {a.number: a.code for a in ext.lesions if not a.ok}
+    assert marked == {5: "lesion_red_ring"}
+    assert any("Only lesions 1, 2, 3, 4, 6, 7 and 8 may be extracted" in why for why in ext.why)
 
 
 def test_a_wider_view_read_as_comedonal_does_not_open_the_protocol_by_itself() -> None:
-    face = Findings(Answers(), image_given=True, lesion_count=12, photo_group="comedonal", photo_label="closed_comedo")
+    face = Findings(Answers(), image_given=True, lesion_count=12, photo_group="comedonal", photo_label="closed_comedo",
+                    lesions=tuple(LesionFacts(n) for n in range(1, 13)))
     assert build_report(face).extraction.advice == "do_not_extract"
     inflamed = Findings(parse_answers({"lesion_type": "open_comedo", "pain": "none"}), image_given=True,
-                        lesion_count=3, types_seen=frozenset({"open_comedo"}), photo_group="inflamed")
+                        lesion_count=3, types_seen=frozenset({"open_comedo"}), photo_group="inflamed",
+                        lesions=(LesionFacts(1, "open_comedo"), LesionFacts(2), LesionFacts(3)))
     assert build_report(inflamed).extraction.advice == "do_not_extract"
 
 
-def test_a_face_with_many_red_spots_is_not_told_about_the_spot(sample_path) -> None:
-    """Wider views name how many spots are inflamed; "the spot" is kept for a photo with one."""
+def test_the_sample_face_names_its_red_rings_by_lesion(sample_path) -> None:
+    """Issue 32: 'redness around 17 spots' named no spot; now each ringed lesion is marked with its own code
+    (the wide-view 'of its spots' sentence is gone: test_a_face_with_many_red_spots... is replaced by this)."""
     import comedo
 
-    why = comedo.analyze(sample_path).report.extraction.why
-    red = [w for w in why if "inflamed redness around" in w]
-    assert red and all("the spot" not in w for w in red) and "of its spots" in red[0]
+    ext = comedo.analyze(sample_path).report.extraction
+    assert ext.advice == "do_not_extract" and not ext.extractable
+    assert len(ext.lesions) == 20 and {a.code for a in ext.lesions} <= {"lesion_red_ring", "lesion_inflamed",
+                                                                       "lesion_type_unknown"}
+    assert not any("spots" in why for why in ext.why)

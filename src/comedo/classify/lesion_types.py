@@ -34,7 +34,8 @@ from comedo.classify.registry import get_type_classifier
 from comedo.lesions import Lesions
 from comedo.types import LesionGroup, LesionType, PhotoType, Untyped, UntypedCode
 
-__all__ = ["deep_type_check", "type_lesions", "type_photo", "type_summary", "photo_decision", "group_probabilities"]
+__all__ = ["deep_type_check", "type_lesions", "type_photo", "type_summary", "photo_decision", "group_probabilities",
+           "scope_photo_type"]
 
 TYPE_NAMES = tuple(t.value for t in LesionType)
 GROUP_NAMES = tuple(g.value for g in LesionGroup)
@@ -95,7 +96,8 @@ def group_probabilities(probs: np.ndarray) -> np.ndarray:
 
 
 def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float,
-                   comedonal_min: float | None = None, deep_veto: float = 1.0) -> PhotoType:
+                   comedonal_min: float | None = None, deep_veto: float = 1.0,
+                   deep_likely: float = 1.0) -> PhotoType:
     """A close-up's answer from its (6,) type probabilities: the group when its summed probability reaches
     ``group_min`` (``comedonal_min`` for the comedonal group, whose name invites squeezing), and the type when
     its own reaches ``label_min`` and it belongs to that group."""
@@ -108,9 +110,21 @@ def photo_decision(probs: np.ndarray, *, group_min: float, label_min: float,
         LesionType(TYPE_NAMES[t]).group.value == group else None
     basis = "whole_photo" if group is not None else \
         f"whole_photo: unsure (most likely {GROUP_NAMES[g]}, {float(groups[g]):.2f}, under the {need:.2f} needed)"
+    deep = float(groups[GROUP_NAMES.index("deep")])
     return PhotoType(label, dict(zip(TYPE_NAMES, map(float, probs), strict=True)), basis, group,
-                     dict(zip(GROUP_NAMES, map(float, groups), strict=True)),
-                     float(groups[GROUP_NAMES.index("deep")]) >= deep_veto)
+                     dict(zip(GROUP_NAMES, map(float, groups), strict=True)), deep >= deep_veto, deep >= deep_likely)
+
+
+def scope_photo_type(photo: PhotoType, *, close_up: bool, face_found: bool, lesions: int) -> PhotoType:
+    """The whole frame's type where it applies: a close-up, or a wider view with lesions listed and no face mapped
+    (a web shot of a cheek or a lump, as in training). On a mapped face it reads nothing (the whole frame named a
+    deep group on 26 % of 150 clean faces-wild faces and 38 % of 150 ACNE04 faces), nor on a wider view with no
+    lesion found: there the group and label are None, the flags False and ``basis`` says why; the scores stay."""
+    if close_up or (lesions and not face_found) or photo.scores is None:
+        return photo
+    why = "a face: the whole-frame type is learned from close-ups and means nothing over a face; see each " \
+          "lesion's type" if face_found else "a wider view with no lesion found: nothing to type"
+    return PhotoType(None, photo.scores, f"not applied: {why}", None, photo.group_scores)
 
 
 def type_photo(rgb: np.ndarray) -> PhotoType:
@@ -126,7 +140,8 @@ def type_photo(rgb: np.ndarray) -> PhotoType:
     card = classifier.card
     whole = classifier.classify_photo(rgb)[[order.index(name) for name in TYPE_NAMES]]
     return photo_decision(whole, group_min=card.group_min_confidence, label_min=card.photo_min_confidence,
-                          comedonal_min=card.comedonal_min_confidence, deep_veto=card.deep_veto)
+                          comedonal_min=card.comedonal_min_confidence, deep_veto=card.deep_veto,
+                          deep_likely=card.deep_likely)
 
 
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *,

@@ -48,6 +48,8 @@ class TypeCard(ModelCard):
     comedonal_min_confidence: float = 0.5
     temperature: float = 1.0
     deep_veto: float = 1.0  # a deep-group probability from which a nodule or cyst is not ruled out (1: never)
+    # A deep-group probability from which a nodule or cyst is likely enough to see a GP (triage routine); 1: never.
+    deep_likely: float = 1.0
 
     @classmethod
     def settings(cls, inf: Mapping[str, Any]) -> dict[str, Any]:
@@ -57,7 +59,8 @@ class TypeCard(ModelCard):
                     photo_min_confidence=float(inf.get("photo_min_confidence", 0.5)), views=int(inf.get("views", 7)),
                     comedonal_min_confidence=float(inf.get("comedonal_min_confidence",
                                                            inf.get("group_min_confidence", 0.5))),
-                    temperature=float(inf.get("temperature", 1.0)), deep_veto=float(inf.get("deep_veto", 1.0)))
+                    temperature=float(inf.get("temperature", 1.0)), deep_veto=float(inf.get("deep_veto", 1.0)),
+                    deep_likely=float(inf.get("deep_likely", 1.0)))
 
 
 def square_input(rgb: np.ndarray, size: int) -> np.ndarray:

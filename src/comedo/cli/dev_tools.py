@@ -59,6 +59,22 @@ def evaluate_types(
     raise typer.Exit(run_evaluate_types(directory, json_out=json_out, limit=limit))
 
 
+def evaluate_verdicts(
+    folders: Annotated[list[Path], typer.Argument(metavar="DIRECTORY...", help="Folders of photos (searched "
+                                                  "recursively); a photo's label is its folder's name, or its labels "
+                                                  "in a labels.csv beside its folder.")],
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Processes analysing photos.")] = 1,
+    json_out: Annotated[bool, typer.Option("--json", metavar="", help="Print the figures as JSON.")] = False,
+    rows: Annotated[Optional[Path], typer.Option(help="Also write one JSON line per photo to this file.")] = None,
+    limit: Annotated[int, typer.Option(min=0, help="At most N photos per folder (0: all).")] = 0,
+) -> None:
+    """Answers that contradict themselves (deep lesion read as self-care, "ok" with no extractable ring, reasons or
+    grades on a photo with no lesion), and the triage mix per folder label."""
+    from comedo.cli.evaluate_verdicts_cmd import run_evaluate_verdicts
+
+    raise typer.Exit(run_evaluate_verdicts(folders, workers=workers, json_out=json_out, rows_out=rows, limit=limit))
+
+
 def load_test(
     url: Annotated[str, typer.Option(help="A comedo server on this machine.")] = "http://127.0.0.1:8000",
     clients: Annotated[int, typer.Option(min=1, max=64)] = 8,
@@ -107,6 +123,7 @@ def add_developer_tools(app: typer.Typer) -> None:
     app.command(rich_help_panel=PANEL)(benchmark)
     app.command(rich_help_panel=PANEL)(evaluate)
     app.command('evaluate-types', rich_help_panel=PANEL)(evaluate_types)
+    app.command('evaluate-verdicts', rich_help_panel=PANEL)(evaluate_verdicts)
     app.command('load-test', rich_help_panel=PANEL)(load_test)
     app.command('benchmark-batch', rich_help_panel=PANEL)(benchmark_batch)
     app.command(rich_help_panel=PANEL)(schema)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from comedo.explain.reasons import numbers_text
 from comedo.grade.scales import HAYASHI_LABELS, HAYASHI_UPPER
+from comedo.grade.summary import NO_LESIONS, scales_note
 from comedo.types import Analysis, Description, IrritationGrade, Severity, UntypedCode
 
 __all__ = ["describe", "TYPE_EXPLANATIONS", "TYPE_NAMES_PLAIN"]
@@ -67,13 +69,18 @@ def _hayashi_sentences(sev: Severity) -> list[str]:
         if estimate is not None and abs(estimate - sev.lesion_count) >= max(3, 0.2 * sev.lesion_count):
             full = [f"Counting its fainter candidates and the lesion signal spread over the skin too, the detector "
                     f"estimates about {estimate} lesions in all."]
+        note = [n for n in (scales_note(sev),) if n]
         if sev.hayashi_count_grade == sev.hayashi_grade:
-            return [f"That is {grade} on the Hayashi scale ({iga}).", *full]
+            return [f"That is {grade} on the Hayashi scale ({iga}).", *full, *note]
         by_count = HAYASHI_LABELS[sev.hayashi_count_grade].replace("_", " ")
         return [f"The detector's grade model puts this at {grade} on the Hayashi scale ({iga}), although the "
                 f"count alone would be {by_count}: it also weighs the detector's fainter candidates and the lesion "
-                f"signal spread over the skin, since in dense clusters lesions merge or are found only faintly.", *full]
+                f"signal spread over the skin, since in dense clusters lesions merge or are found only faintly.", *full,
+                *note]
     out = [f"That is {grade} on the Hayashi count scale ({iga})."]
+    note = scales_note(sev)
+    if note:
+        out.append(note)
     if tuple(sev.hayashi_upper) != HAYASHI_UPPER:
         cut = "/".join(str(v) for v in sev.hayashi_upper)
         out.append(f"Because the detector misses some lesions in dense clusters, its count is graded with "
@@ -101,9 +108,8 @@ def describe(analysis: Analysis) -> Description:
     lesions = analysis.lesions
     n = len(lesions)
     if n == 0:
-        parts.append("No acne lesions were detected.")
-        colourless = getattr(analysis.severity.not_graded, "code", "") == "no_colour"  # none found is not clear skin
-        if (analysis.severity.hayashi_grade or 0) > 0 or colourless:
+        parts.append(NO_LESIONS)
+        if getattr(analysis.severity.not_graded, "code", "") == "no_colour":  # none found is not clear skin
             parts.extend(_hayashi_sentences(analysis.severity))
     else:
         typed = [t for t in lesions.type_label.tolist() if t is not None]
@@ -140,6 +146,13 @@ def describe(analysis: Analysis) -> Description:
         what = TYPE_NAMES_PLAIN[kind][0] if kind else "lesion"
         redness = f", {_REDNESS_WORDS[lesions.irritation[biggest]]}"
         parts.append(f"The largest is {_a(what)} {size}{redness}.")
+        ringed = [i + 1 for i, g in enumerate(lesions.irritation)
+                  if g in (IrritationGrade.MODERATE, IrritationGrade.MARKED)]
+        if ringed:  # the same per-lesion redness the advice reads (its red rings)
+            parts.append(f"{'All' if len(ringed) == n else len(ringed)}{'' if len(ringed) == n else ' of the'} "
+                         f"{n} lesions {'has' if n == 1 else 'have'} a red ring (moderately or markedly redder than "
+                         f"the person's own skin around them): {numbers_text(ringed)}." if n > 1 else
+                         "It has a red ring (moderately or markedly redder than the person's own skin around it).")
         if not mm:
             parts.append("Sizes are in pixels because no scale was given.")
     red = analysis.redness

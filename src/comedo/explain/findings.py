@@ -7,7 +7,38 @@ from dataclasses import dataclass
 from comedo.explain.answers import Answers
 from comedo.types import Analysis, IrritationGrade, LesionGroup, LesionType
 
-__all__ = ["Findings", "COMEDO_TYPES", "INFLAMED_TYPES", "findings_from"]
+__all__ = ["Findings", "LesionFacts", "COMEDO_TYPES", "INFLAMED_TYPES", "DEEP_TYPES", "DEEP_MIN_MM", "findings_from"]
+
+# Nodules and cysts are 5 mm or more across, papules smaller (the IGA lesion definitions of the FDA's 2018 acne
+# guidance): with a scale, an inflamed or untyped lesion that size is nodule-sized.
+DEEP_MIN_MM = 5.0
+_ACNE_TYPES = frozenset(t.value for t in LesionType)
+
+
+@dataclass(frozen=True)
+class LesionFacts:
+    """One listed lesion as the rules read it. ``number`` is 1-based, as on the rings and in the table."""
+
+    number: int
+    type_label: str | None = None
+    untyped_code: str | None = None  # a ``UntypedCode`` value where the type is missing
+    red_ring: bool = False  # redness around it moderate or marked, against the person's own skin
+    in_danger_triangle: bool = False
+    diameter_mm: float | None = None  # None without a scale
+
+    @property
+    def group(self) -> str | None:
+        """comedonal, inflamed or deep; "lookalike" for a type that is not acne (milium, keloid...); None untyped."""
+        if self.type_label is None:
+            return None
+        if self.type_label not in _ACNE_TYPES:
+            return "lookalike"
+        return LesionType.group_of(self.type_label).value  # type: ignore[union-attr]
+
+    @property
+    def nodule_sized(self) -> bool:
+        """A scale shows it as large as only a nodule or cyst is (a comedone that size is not counted)."""
+        return self.diameter_mm is not None and self.diameter_mm >= DEEP_MIN_MM and self.group != "comedonal"
 
 
 @dataclass(frozen=True)
@@ -34,6 +65,12 @@ class Findings:
     # inflamed type or a red ring) or of a type not known: the photo tells where they are, without an answer.
     triangle_lesions: int = 0
     triangle_not_calm: int = 0
+    # Each listed lesion (the per-lesion advice reads them); the photo's calibrated deep-group probability and
+    # whether it reached the card's group threshold (``deep_likely``); look-alike types the photo names.
+    lesions: tuple[LesionFacts, ...] = ()
+    deep_likely: bool = False
+    deep_probability: float | None = None
+    lookalikes_seen: frozenset[str] = frozenset()
 
     @property
     def in_danger_triangle(self) -> dict[str, object] | None:
@@ -55,20 +92,42 @@ class Findings:
             signs["spreading_redness"] = True
         if a.foul_smell:
             signs["foul_smell"] = True
-        if a.pus and a.pain in ("mild", "severe"):
-            signs.update(pus=True, pain=a.pain)
+        # Pus alone is a pustule's white head: a sign of infection only from a lump or cyst, or with warmth,
+        # spreading redness or fever (the seed's red flag; NHS "Skin abscess").
+        if a.pus and (signs or a.fever or self.lump_or_cyst):
+            signs["pus"] = True
+            if a.fever:
+                signs["fever"] = True
+            signs.update({k: v for k, v in self.lump_or_cyst.items() if k not in signs})
         return signs
+
+    @property
+    def lump_or_cyst(self) -> dict[str, object]:
+        """Evidence the spot is a lump or cyst: a reported nodule or cyst, 10 mm or more, or a deep lesion the
+        photo makes likely."""
+        ev = dict(self.nodule_or_cyst)
+        if self.answers.size_mm is not None and self.answers.size_mm >= 10:
+            ev["size_mm"] = self.answers.size_mm
+        return ev
 
     @property
     def nodule_or_cyst(self) -> dict[str, object]:
         ev: dict[str, object] = {}
         if self.answers.lesion_type in ("nodule", "cyst"):
             ev["lesion_type"] = self.answers.lesion_type
-        seen = sorted(self.types_seen & {"nodule", "cyst"})
-        if seen:
+        seen = sorted(self.types_seen & DEEP_TYPES)
+        typed = [les.number for les in self.lesions if les.type_label in DEEP_TYPES]
+        if typed:
+            ev["lesions"] = typed
+        elif seen:
             ev["types_seen_in_photo"] = seen
-        if self.close_up and self.photo_group == "deep":
-            ev["close_up_shows"] = self.photo_label or "nodule_or_cyst"
+        sized = [les.number for les in self.lesions if les.nodule_sized]
+        if sized:
+            ev["lesions_5_mm_or_more"] = sized
+        if self.photo_group == "deep" or self.deep_likely:
+            ev["photo_type"] = self.photo_label or "nodule_or_cyst"
+            if self.deep_probability is not None:
+                ev["deep_probability"] = round(self.deep_probability, 2)
         return ev
 
     @property
@@ -113,6 +172,7 @@ class Findings:
 
 
 COMEDO_TYPES = frozenset(t.value for t in LesionGroup.COMEDONAL.members)
+DEEP_TYPES = frozenset(t.value for t in LesionGroup.DEEP.members)
 
 
 INFLAMED_TYPES = frozenset(t.value for t in LesionType if t.group is not LesionGroup.COMEDONAL)
@@ -141,6 +201,12 @@ def findings_from(answers: Answers | None, analysis: Analysis | None) -> Finding
     in_triangle = lesions.in_danger_triangle
     not_calm = sum(bool(t) and (r or lbl is None or lbl in INFLAMED_TYPES)
                    for t, r, lbl in zip(in_triangle, red_ring, lesions.type_label, strict=True))
+    facts = tuple(LesionFacts(i + 1, lesions.type_label[i], None if lesions.type_reason[i] is None else
+                              lesions.type_reason[i].code.value, red_ring[i], bool(in_triangle[i]),
+                              float(lesions.radii[i] * 2 * mm) if mm else None) for i in range(len(lesions)))
+    deep_p = None if photo is None or not photo.group_scores or photo.group is None and not photo.deep_likely \
+        else float(photo.group_scores.get("deep", 0.0))
     return Findings(answers, True, len(lesions), types, max_mm, inflamed, sev.hayashi_grade, sev.nice_band,
                     close_up, None if photo is None else photo.group, None if photo is None else photo.label,
-                    sum(comedo), photo is not None and photo.deep_not_ruled_out, int(in_triangle.sum()), not_calm)
+                    sum(comedo), photo is not None and photo.deep_not_ruled_out, int(in_triangle.sum()), not_calm,
+                    facts, photo is not None and photo.deep_likely, deep_p)

@@ -1,31 +1,77 @@
-"""Each lesion's own extraction advice: the photo's advice is the most cautious of its lesions, and each lesion
-says why it may or may not be touched (its type, a red ring, the danger triangle)."""
+"""Each lesion's own extraction advice, derived once with the photo's (``comedo.explain.extraction``): a code, its
+words and what it relied on. Only a calm comedone is ever "ok_with_care": typed so by its own crop, or untyped on a
+close-up the whole frame reads as a calm comedone, or untyped where the person said it is a blackhead or whitehead.
+The person's word never opens a lesion the photo shows as deep or inflamed."""
 
 from __future__ import annotations
 
-from comedo.explain.advice import DANGER_TRIANGLE, Extraction
-from comedo.types import IrritationGrade, LesionGroup, LesionType
+from dataclasses import dataclass
 
-__all__ = ["lesion_advice"]
+from comedo.explain.findings import COMEDO_TYPES, Findings, LesionFacts
+from comedo.explain.reasons import WORDING
+
+__all__ = ["LesionAdvice", "advise_lesion", "answer_applies"]
 
 
-def lesion_advice(type_label: str | None, irritation: IrritationGrade, in_danger_triangle: bool,
-                  photo: Extraction) -> tuple[str, str]:
-    """(advice, why) for one lesion: "ok_with_care" only for a calm comedone in a photo whose advice allows it."""
-    group = LesionType.group_of(type_label)
-    red = irritation in (IrritationGrade.MODERATE, IrritationGrade.MARKED)
-    where = f" It is in {DANGER_TRIANGLE}: never squeeze it there." if in_danger_triangle else ""
-    if group is LesionGroup.DEEP:
-        return "do_not_extract", "A nodule or cyst is deep: only a professional should drain it." + where
-    if group is LesionGroup.INFLAMED:
-        return "do_not_extract", "An inflamed papule or pustule: leave it to settle." + where
-    if type_label is None:
-        return "do_not_extract", "Its type could not be judged; only a known blackhead or whitehead is safe." + where
-    if red:
-        return "do_not_extract", "It has a red ring around it (inflamed): leave it to settle." + where
-    if photo.advice != "ok_with_care":
-        return "do_not_extract", "Not while the photo's advice says no (see the extraction advice)."
-    if in_danger_triangle:
-        return "ok_with_care", (f"A calm comedone in {DANGER_TRIANGLE}: be especially gentle and clean, and stop "
-                                "at the first sign of redness or pain.")
-    return "ok_with_care", "A calm comedone: follow the protocol."
+@dataclass(frozen=True)
+class LesionAdvice:
+    """One lesion's advice: ``number`` as on its ring and in the table, ``code`` a key of the wording table,
+    ``relied_on`` "photo" (its own type or ring), "close_up" (the whole frame's type) or "answer" (lesion_type)."""
+
+    number: int
+    advice: str  # "ok_with_care" | "do_not_extract"
+    code: str
+    text: str
+    relied_on: str = "photo"
+
+    @property
+    def ok(self) -> bool:
+        return self.advice == "ok_with_care"
+
+
+def answer_applies(findings: Findings) -> bool:
+    """The person's ``lesion_type`` names a comedone and points at the photo's spot: a close-up (the frame is the
+    spot) not read as inflamed or deep, or a wider view with one lesion listed."""
+    if findings.answers.lesion_type not in COMEDO_TYPES:
+        return False
+    if findings.close_up:
+        return findings.photo_group not in ("inflamed", "deep")
+    return len(findings.lesions) == 1
+
+
+def advise_lesion(lesion: LesionFacts, findings: Findings, *, photo_blocked: bool) -> LesionAdvice:
+    """(advice, code, words) for one lesion; ``photo_blocked`` when the photo's advice says no for every lesion
+    (the lesion's own reason, where it has one, is given first)."""
+    group = lesion.group
+
+    def no(code: str) -> LesionAdvice:
+        where = WORDING["lesion_in_triangle_no"] if lesion.in_danger_triangle else ""
+        return LesionAdvice(lesion.number, "do_not_extract", code, WORDING[code] + where)
+
+    if group == "lookalike":
+        return no("lesion_lookalike")
+    if group == "deep":
+        return no("lesion_deep")
+    if lesion.nodule_sized:
+        return no("lesion_nodule_sized")
+    if lesion.untyped_code == "needs_scale":
+        return no("lesion_needs_scale")
+    if group == "inflamed":
+        return no("lesion_inflamed")
+    if lesion.red_ring:
+        return no("lesion_red_ring")
+    frame_unsure = findings.close_up and findings.photo_group != "comedonal"  # crops there cannot overrule it
+    if group == "comedonal" and not frame_unsure:
+        code, basis = "lesion_calm_comedone", "photo"
+    elif group is None and findings.close_up and findings.photo_group == "comedonal":
+        code, basis = "lesion_by_close_up", "close_up"
+    elif answer_applies(findings):
+        code, basis = "lesion_by_answer", "answer"
+    elif group == "comedonal":
+        return no("lesion_frame_unsure")
+    else:
+        return no("lesion_type_unknown")
+    if photo_blocked:
+        return no("lesion_photo_says_no")
+    where = WORDING["lesion_in_triangle_ok"] if lesion.in_danger_triangle else ""
+    return LesionAdvice(lesion.number, "ok_with_care", code, WORDING[code] + where, basis)

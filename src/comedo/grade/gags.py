@@ -41,11 +41,18 @@ class Gags:
     not_scored: tuple[str, ...] = NOT_SCORED
 
     @property
+    def partial(self) -> bool:
+        """A zone is hidden: the score covers only the zones the photo shows."""
+        return bool(self.not_visible)
+
+    @property
     def text(self) -> str:
-        parts = [f"GAGS {self.score} ({self.label}) over the face's zones; the chest and upper back are not in the "
-                 "photo and are not scored"]
+        partial = ", partial" if self.not_visible else ""
+        parts = [f"GAGS {self.score} ({self.label.replace('_', ' ')}{partial}) over the face's zones; the chest and "
+                 "upper back are not in the photo and are not scored"]
         if self.not_visible:
-            parts.append(f"not visible, so not scored: {', '.join(z.replace('_', ' ') for z in self.not_visible)}")
+            parts.append(f"partial: not visible, so not scored: "
+                         f"{', '.join(z.replace('_', ' ') for z in self.not_visible)}")
         if self.untyped_counted_as_papules:
             n = self.untyped_counted_as_papules
             parts.append(f"{n} lesion{'s' if n != 1 else ''} whose type could not be judged counted as papules")

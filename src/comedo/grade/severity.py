@@ -61,8 +61,10 @@ def grade_severity(lesions: Lesions, hayashi_upper: tuple[int, int, int] = HAYAS
     severity = Severity(count_grade, HAYASHI_LABELS[count_grade], len(lesions), iga, IGA_LABELS[iga],
                         nice_band(counts), counts.non_inflammatory, counts.papules_pustules, counts.nodules_cysts,
                         counts.untyped, hayashi_upper=tuple(hayashi_upper), heat_mass=mass)
-    if grade_model is None or candidate_scores is None or not grade_model.can_grade(heat_mass):
-        return severity  # graded by the count: no model, or not the evidence it reads
+    if grade_model is None or candidate_scores is None or not grade_model.can_grade(heat_mass) or not len(lesions):
+        # graded by the count: no model, not the evidence it reads, or no lesion listed (a face that reads "no acne
+        # lesions seen" is not graded moderate from faint candidates nobody can point at)
+        return severity
     grade, probabilities = grade_model.grade(candidate_scores, heat_mass)
     return replace(severity, hayashi_grade=grade, hayashi_label=HAYASHI_LABELS[grade], hayashi_count_grade=count_grade,
                    hayashi_probabilities=tuple(round(float(p), 4) for p in probabilities),

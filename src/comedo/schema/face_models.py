@@ -55,5 +55,6 @@ class GagsOut(BaseModel):
     text: str
     terms: list[GagsTermOut]
     untyped_counted_as_papules: int
+    partial: bool = Field(False, description="a zone is hidden, so the score covers only the zones shown (1.2)")
     not_visible: list[str] = Field(description="zones the photo does not show: not scored, not clear")
     not_scored: list[str] = Field(description="regions of GAGS outside a face photo (chest, upper back)")

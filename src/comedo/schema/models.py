@@ -12,11 +12,14 @@ from comedo.types import LesionGroup, UntypedCode
 
 __all__ = ["SCHEMA_VERSION", "DISCLAIMER", "ImageInfo", "LesionOut", "SceneOut", "PhotoTypeOut", "TypeExplanation",
            "DescriptionOut", "DarkSpotOut", "RednessOut", "Hayashi", "Iga", "Nice", "TypeCountsOut", "NotGradedOut",
-           "SeverityOut", "QualityOut", "ReasonOut", "TriageOut", "CareTipOut", "ExtractionStepOut", "ExtractionOut",
+           "SeverityOut", "QualityOut", "ReasonOut", "TriageOut", "CareTipOut", "ExtractionStepOut", "SaidOut",
+           "ExtractionOut",
            "TriageDocument", "AnalysisDocument"]
 
-SCHEMA_VERSION = "1.1"  # 1.1: severity scales null on close-ups (not_graded), counts.untyped, lesion_type.group
+SCHEMA_VERSION = "1.2"  # 1.1: severity scales null on close-ups (not_graded), counts.untyped, lesion_type.group
 # (fields added since, without a version change: face, severity.gags, lesions[].zone / in_danger_triangle / advice)
+# 1.2: one verdict: extraction.reasons (codes with evidence), extractable_lesions and relied_on; lesions[].advice_code
+# and advice_relied_on; lesion_type.deep_likely; severity.summary and scales_note; severity.gags.partial
 DISCLAIMER = (
     "comedo is not a medical device. Its measurements and suggestions are information, not a diagnosis; "
     "see a doctor or dermatologist for any lesion that worries you."
@@ -56,6 +59,10 @@ class LesionOut(BaseModel):
     advice: Literal["ok_with_care", "do_not_extract"] | None = Field(
         None, description="this lesion's own extraction advice (the photo's advice is the most cautious of them)")
     advice_why: str | None = None
+    advice_code: str | None = Field(None, description="the code of advice_why (1.2), a key of the wording table")
+    advice_relied_on: Literal["photo", "close_up", "answer"] | None = Field(
+        None, description="what the advice rests on (1.2): the lesion's own type or ring (photo), the close-up's "
+        "whole-frame type (close_up), or the person's lesion_type answer (answer)")
     origin: Literal["detector", "dark_plug"] = Field(
         "detector", description="detector: found by the lesion detector; dark_plug: a blackhead's dark plug marked "
         "on a close-up the type classifier reads as blackheads (its score and type scores are the photo's)")
@@ -76,6 +83,8 @@ class PhotoTypeOut(BaseModel):
         None, description="comedonal (open or closed comedo), inflamed (papule or pustule) or deep (nodule or cyst): "
         "the safety-relevant answer, which may be known where label is not; null when unsure")
     group_scores: dict[str, float] | None = None
+    deep_likely: bool = Field(False, description="the deep group's probability reached the type card's deep_likely "
+                                                 "threshold: a nodule or cyst is likely (triage routine or higher)")
     basis: str = Field(description="whole_photo (the classifier on the whole frame; lesion_majority in documents "
                                    "before 1.1), 'whole_photo: unsure (...)' when no group reached its threshold, or "
                                    "why it is unknown")
@@ -169,6 +178,9 @@ class SeverityOut(BaseModel):
     counts: TypeCountsOut
     gags: GagsOut | None = Field(None, description="GAGS over the face's zones; null on close-ups and where no face "
                                                    "was mapped (see face.reason)")
+    summary: str | None = Field(None, description="the scales in one line, as every surface shows them (1.2): 'no "
+                                                  "acne lesions seen' where none was found")
+    scales_note: str | None = Field(None, description="where two scales disagree, one sentence on why (1.2)")
 
 
 class QualityOut(BaseModel):
@@ -206,10 +218,22 @@ class ExtractionStepOut(BaseModel):
     text: str
 
 
+class SaidOut(BaseModel):
+    code: str = Field(description="stable code of the reason, a key of the wording table")
+    text: str
+    evidence: dict[str, object] = Field(description="what it points at: answer keys, lesion numbers (lesions), "
+                                                    "measurements")
+
+
 class ExtractionOut(BaseModel):
     advice: Literal["ok_with_care", "do_not_extract"]
-    why: list[str]
+    why: list[str] = Field(description="the reasons' words, in order (the texts of reasons)")
     steps: list[ExtractionStepOut] = Field(description="the five-step protocol, only when advice is ok_with_care")
+    reasons: list[SaidOut] = Field(default_factory=list, description="the reasons with their codes and evidence (1.2)")
+    extractable_lesions: list[int] = Field(
+        default_factory=list, description="numbers (from 1, as on the rings) of the lesions that may be extracted; "
+        "ok_with_care on a photo only where this is not empty (1.2)")
+    relied_on: list[str] = Field(default_factory=list, description="photo, answer:lesion_type (1.2)")
 
 
 class TriageDocument(BaseModel):

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from comedo.errors import InvalidInputError
-from comedo.explain.advice import CareTip, Extraction, TriageReport
+from comedo.explain.advice import CareTip, Extraction, Said, TriageReport
+from comedo.explain.lesion_advice import LesionAdvice
 from comedo.explain.triage import Reason, Triage, TriageLevel
 from comedo.face.facemap import FaceMap
 from comedo.face.mesh import FaceMesh
@@ -43,7 +44,7 @@ from comedo.types import (
 
 __all__ = ["from_document", "READABLE_VERSIONS"]
 
-READABLE_VERSIONS = ("1.0", "1.1")
+READABLE_VERSIONS = ("1.0", "1.1", "1.2")
 ANALYSIS_LONG_SIDE_BEFORE_PROVENANCE = 1024
 
 # Documents before type_reason_code named the reason only in words; its opening words tell the code.
@@ -172,8 +173,18 @@ def _report(doc: Mapping[str, Any]) -> TriageReport | None:
         triage=Triage(levels[triage["level"]], reasons),
         care_plan=tuple(CareTip(c["code"], c["text"], c["why"]) for c in doc.get("care_plan") or ()),
         extraction=Extraction(extraction["advice"], tuple(extraction["why"]),
-                              tuple((s["step"], s["text"]) for s in extraction.get("steps") or ())),
+                              tuple((s["step"], s["text"]) for s in extraction.get("steps") or ()),
+                              tuple(Said(r["code"], r["text"], dict(r.get("evidence") or {}))
+                                    for r in extraction.get("reasons") or ()),
+                              _lesion_advice(doc.get("lesions") or ()), tuple(extraction.get("relied_on") or ())),
         answers=dict(doc.get("answers") or {}))
+
+
+def _lesion_advice(rows: Any) -> tuple[LesionAdvice, ...]:
+    """Each lesion's advice as the document stored it (before 1.2 without a code: "unknown")."""
+    return tuple(LesionAdvice(i + 1, r["advice"], r.get("advice_code") or "unknown", r.get("advice_why") or "",
+                              r.get("advice_relied_on") or "photo")
+                 for i, r in enumerate(rows) if r.get("advice") is not None)
 
 
 def from_document(doc: Mapping[str, Any], pixels: np.ndarray) -> Analysis:
@@ -212,7 +223,8 @@ def from_document(doc: Mapping[str, Any], pixels: np.ndarray) -> Analysis:
                                                    float(scene["instrument_confidence"]),
                                                    tuple(scene.get("instrument_evidence") or ())),
             photo_type=None if photo is None else PhotoType(photo.get("label"), photo.get("scores"), photo["basis"],
-                                                            photo.get("group"), photo.get("group_scores")),
+                                                            photo.get("group"), photo.get("group_scores"),
+                                                            deep_likely=bool(photo.get("deep_likely", False))),
             description=None if described is None else Description(
                 described["text"], tuple((t["type"], t["text"]) for t in described.get("lesion_types") or ())),
             report=_report(doc),

@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from comedo.classify.lesion_types import type_summary
-from comedo.explain.lesion_advice import lesion_advice
+from comedo.grade.summary import scales_note, severity_summary
 from comedo.measure.quality import QUALITY_FLAGS
 from comedo.measure.redness import IRRITATION_THRESHOLDS
 from comedo.schema.models import (
@@ -28,6 +28,7 @@ from comedo.schema.models import (
     QualityOut,
     ReasonOut,
     RednessOut,
+    SaidOut,
     SceneOut,
     SeverityOut,
     TriageDocument,
@@ -59,7 +60,11 @@ def report_document(report: TriageReport) -> TriageDocument:
         care_plan=[CareTipOut(code=c.code, text=c.text, why=c.why) for c in report.care_plan],
         extraction=ExtractionOut(advice=report.extraction.advice,  # type: ignore[arg-type]
                                  why=list(report.extraction.why),
-                                 steps=[ExtractionStepOut(step=k, text=v) for k, v in report.extraction.steps]),
+                                 steps=[ExtractionStepOut(step=k, text=v) for k, v in report.extraction.steps],
+                                 reasons=[SaidOut(code=r.code, text=r.text, evidence=r.evidence)
+                                          for r in report.extraction.reasons],
+                                 extractable_lesions=list(report.extraction.extractable),
+                                 relied_on=list(report.extraction.relied_on)),
         answers=report.answers,
         disclaimer=DISCLAIMER,
     )
@@ -72,15 +77,14 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
     les = analysis.lesions
     lesions = []
     type_names = [t.value for t in LesionType]
-    photo_extraction = None if analysis.report is None else analysis.report.extraction
+    per_lesion = {} if analysis.report is None else {a.number: a for a in analysis.report.extraction.lesions}
     for i in range(len(les)):
         x0, y0, x1, y1 = (float(v) for v in les.xyxy[i])
         r = float(les.radii[i])
         label, reason, scores = les.type_label[i], les.type_reason[i], les.type_scores[i]
         type_scores = None if not math.isfinite(float(scores[0])) else {
             n: round(float(s), 4) for n, s in zip(type_names, scores, strict=True)}
-        advice, advice_why = (None, None) if photo_extraction is None else lesion_advice(
-            label, les.irritation[i], bool(les.in_danger_triangle[i]), photo_extraction)
+        said = per_lesion.get(i + 1)  # the verdict's own advice for this ring: rendered, never re-derived
         lesions.append(
             LesionOut(
                 bbox=[round(x0, 1), round(y0, 1), round(x1 - x0, 1), round(y1 - y0, 1)],
@@ -99,8 +103,10 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
                 origin=str(les.origin[i]),  # type: ignore[arg-type]
                 zone=les.zone[i],
                 in_danger_triangle=bool(les.in_danger_triangle[i]),
-                advice=advice,  # type: ignore[arg-type]
-                advice_why=advice_why,
+                advice=None if said is None else said.advice,  # type: ignore[arg-type]
+                advice_why=None if said is None else said.text,
+                advice_code=None if said is None else said.code,
+                advice_relied_on=None if said is None else said.relied_on,  # type: ignore[arg-type]
             )
         )
     spots = [
@@ -135,6 +141,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
             {k: round(v, 4) for k, v in analysis.photo_type.scores.items()},
             basis=analysis.photo_type.basis,
             group=analysis.photo_type.group,  # type: ignore[arg-type]
+            deep_likely=analysis.photo_type.deep_likely,
             group_scores=None if analysis.photo_type.group_scores is None else
             {k: round(v, 4) for k, v in analysis.photo_type.group_scores.items()}),
         description=None if analysis.description is None else DescriptionOut(
@@ -153,7 +160,8 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
             irritation=red.grade.value,
             thresholds={g.value: t for t, g in IRRITATION_THRESHOLDS},
         ),
-        severity=_severity_out(sev).model_copy(update={"gags": gags_out(analysis)}),
+        severity=_severity_out(sev).model_copy(update={"gags": gags_out(analysis), "summary": severity_summary(sev),
+                                                       "scales_note": scales_note(sev)}),
         face=face_out(analysis),
         quality=QualityOut(ok=q.ok, flags=list(q.flags), hints=[QUALITY_FLAGS[f] for f in q.flags],
                            skin_fraction=round(q.skin_fraction, 4), sharpness=round(q.sharpness, 2),

@@ -54,5 +54,6 @@ def gags_out(analysis: Analysis) -> GagsOut | None:
                    terms=[GagsTermOut(zone=t.zone, factor=t.factor, visible=t.visible,  # type: ignore[arg-type]
                                       lesions=t.lesions, worst=t.worst, points=t.points, term=t.term)
                           for t in g.terms],
-                   untyped_counted_as_papules=g.untyped_counted_as_papules, not_visible=list(g.not_visible),
+                   untyped_counted_as_papules=g.untyped_counted_as_papules, partial=bool(g.not_visible),
+                   not_visible=list(g.not_visible),
                    not_scored=list(g.not_scored))
