@@ -183,3 +183,16 @@ def test_serve_says_serving_once_it_answers(tmp_path: Path) -> None:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def test_load_test_posts_comparisons_and_watches_health() -> None:
+    """The load test's comparisons mode, small: the 12 x 49 MP measurement is a command (docs/web.md)."""
+    from comedo.cli.main import app
+
+    with _running(Settings(preload_models=False, max_concurrent=1)) as port:
+        result = CliRunner().invoke(app, ["load-test", "--url", f"http://127.0.0.1:{port}", "--route", "comparisons",
+                                          "--clients", "2", "--max-requests", "2", "--megapixels", "0.2"])
+    assert result.exit_code == 0, result.output
+    assert "posted to /api/v1/comparisons (2 per request)" in result.stdout
+    assert "requests: 2 ok, 0 errors" in result.stdout and "/health under load:" in result.stdout
+    assert "server peak RSS since it started" in result.stdout

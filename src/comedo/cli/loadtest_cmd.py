@@ -127,13 +127,15 @@ def run_load_test(url: str, *, clients: int, seconds: float, max_requests: int, 
 
     def watch_health() -> None:
         """What a user opening the page meanwhile would see: the health check's latency, and memory samples."""
-        while not done_event.wait(HEALTH_EVERY_S):
+        while True:  # one check at once, then one every HEALTH_EVERY_S until the clients are done
             answer = server_health(host, port, headers)
             with lock:
                 if answer is None:
                     health_failed[0] += 1
                 else:
                     health.append(answer)
+            if done_event.wait(HEALTH_EVERY_S):
+                return
 
     rss_before = server_rss_mb(host, port, headers)
     started = time.monotonic()

@@ -38,6 +38,7 @@ def default_hosts(host: str) -> list[str]:
 
 def run_serve(*, host: str, port: int, token: str | None, workers: int, threads: int | None = None,
               allowed_hosts: list[str] | None = None) -> int:
+    token = token or None  # COMEDO_TOKEN="" is no token
     if not is_loopback(host) and not token:
         print_error(f"binding to {host} exposes the server beyond this machine; "
                     "give --token or set COMEDO_TOKEN")
