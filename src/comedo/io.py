@@ -92,10 +92,20 @@ def load_image(
     if len(data) == 0:
         raise InvalidInputError(f"{label}: file is empty (0 bytes)")
     if len(data) > max_bytes:
-        raise ImageTooLargeError(f"{label}: {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+        raise ImageTooLargeError(f"{label}: {format_size(len(data))}, over the {format_size(max_bytes)} limit")
     pixels, fmt, taken_at = _decode(data, label, max_pixels)
     check_dimensions(pixels.shape[1], pixels.shape[0], label)
     return SkinImage(pixels, label, hashlib.sha256(data).hexdigest(), mm_per_px, fmt, taken_at)
+
+
+def format_size(n_bytes: int) -> str:
+    """A byte count for a message, in the unit that shows it: "64 KB", "100 MB" (the 64 KB answers limit in
+    MB read "0 MB"). Units of 1024, as the limits are set (``MAX_BYTES`` is 100 * 1024 * 1024: "100 MB")."""
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n_bytes >= size:
+            value = n_bytes / size
+            return f"{value:.0f} {unit}" if value >= 10 or value == int(value) else f"{value:.1f} {unit}"
+    return f"{n_bytes} bytes"
 
 
 def check_dimensions(width: int, height: int, label: str) -> None:
@@ -123,8 +133,8 @@ def read_bounded(path: Path, label: str, max_bytes: int, *, what: str = "file") 
     if not stat.S_ISREG(info.st_mode):
         raise InvalidInputError(f"{label}: not a regular file (a pipe, device or socket); give a {what} path")
     if info.st_size > max_bytes:
-        raise ImageTooLargeError(f"{label}: file is {info.st_size / 1e6:.1f} MB, over the "
-                                 f"{max_bytes / 1e6:.0f} MB limit")
+        raise ImageTooLargeError(f"{label}: file is {format_size(info.st_size)}, over the "
+                                 f"{format_size(max_bytes)} limit")
     try:
         with open(path, "rb") as handle:
             return _read_stream(handle, label, max_bytes)
@@ -135,7 +145,7 @@ def read_bounded(path: Path, label: str, max_bytes: int, *, what: str = "file") 
 def _read_stream(handle: _io.BufferedIOBase | _io.RawIOBase, label: str, max_bytes: int) -> bytes:
     data = handle.read(max_bytes + 1) or b""
     if len(data) > max_bytes:
-        raise ImageTooLargeError(f"{label}: over the {max_bytes / 1e6:.0f} MB limit")
+        raise ImageTooLargeError(f"{label}: over the {format_size(max_bytes)} limit")
     return bytes(data)
 
 

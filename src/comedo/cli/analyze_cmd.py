@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import typer
 
 from comedo.cli.errors import error_code, print_error
+from comedo.cli.outputs import os_error_line, output_dir
 from comedo.errors import ComedoError
 from comedo.files import write_atomic
 from comedo.types import Analysis
@@ -65,15 +67,29 @@ def write_outputs(analysis: Analysis, doc: dict, out: Path, stem: str, layers: t
     return json_path, png_path
 
 
-def _unique_stems(images: list[Path]) -> list[str]:
-    seen: dict[str, int] = {}
-    stems = []
-    for p in images:
-        stem = p.stem or "image"
-        n = seen.get(stem, 0)
-        seen[stem] = n + 1
-        stems.append(stem if n == 0 else f"{stem}-{n + 1}")
-    return stems
+def unique_stems(images: list[Path]) -> list[str]:
+    """One output stem per photo, never two alike (compared case-blind, for case-insensitive file systems).
+
+    A stem shared by several photos keeps their extensions (``a.jpg``, ``a.png``: ``a.jpg.json``,
+    ``a.png.json``); a name given twice (the same file, or one name in two folders) gets ``-2``, ``-3``... after
+    it, checked against every name of the run, so ``a.jpg a.png a-2.jpg`` cannot write ``a-2.*`` twice."""
+    stems = [p.stem or "image" for p in images]
+    shared = Counter(s.casefold() for s in stems)
+    wanted = [s if shared[s.casefold()] == 1 else (p.name or "image") for s, p in zip(stems, images, strict=True)]
+    counts = Counter(w.casefold() for w in wanted)
+    taken = {w.casefold() for w in wanted if counts[w.casefold()] == 1}
+    result = []
+    for name in wanted:
+        key = name.casefold()
+        if counts[key] > 1:
+            candidate, n = name, 1
+            while candidate.casefold() in taken:
+                n += 1
+                candidate = f"{name}-{n}"
+            name = candidate
+            taken.add(name.casefold())
+        result.append(name)
+    return result
 
 
 def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None, mm_per_px: float | None,
@@ -92,9 +108,11 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
         answers = load_answers(answers_path) if answers_path is not None else Answers()
     except ComedoError as exc:
         return error_code(exc)
-    if out is not None and out.exists() and not out.is_dir():
-        print_error(f"--out {out}: exists and is not a directory")
-        return 2
+    if out is not None:
+        try:
+            output_dir(out)  # before any photo is analysed
+        except ComedoError as exc:
+            return error_code(exc)
     store = None
     if save:
         from comedo.store.repository import Store, check_subject
@@ -107,7 +125,7 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
             return error_code(exc)
     failures = 0
     worst = 0
-    for path, stem in zip(images, _unique_stems(images), strict=True):
+    for path, stem in zip(images, unique_stems(images), strict=True):
         try:
             analysis = analyze(path, min_score=min_score, mm_per_px=mm_per_px, detector=detector,
                                answers=answers)
@@ -128,10 +146,10 @@ def run_analyze(images: list[Path], *, out: Path | None, min_score: float | None
             failures += 1
             worst = max(worst, exc.exit_code)
             print_error(exc)
-        except OSError as exc:
+        except OSError as exc:  # the store's photo folder or --out became unwritable, a full disk
             failures += 1
             worst = max(worst, 1)
-            print_error(f"{path}: cannot write output ({exc.strerror or exc})")
+            print_error(f"{path}: cannot write output: {os_error_line(exc, out or path)}")
     if failures and len(images) > 1:
         typer.echo(f"comedo: {failures} of {len(images)} photos failed", err=True)
     return worst if failures else 0

@@ -22,7 +22,6 @@ def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: s
     from rich.text import Text
 
     from comedo.cli.outputs import os_error_line, output_dir
-
     from comedo.workflows.batch import analyze_many, collect_inputs, write_summary
 
     console = Console(stderr=True)

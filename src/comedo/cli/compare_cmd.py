@@ -8,15 +8,18 @@ from pathlib import Path
 import typer
 
 from comedo.cli.errors import error_code, print_error
+from comedo.cli.outputs import os_error_line, output_dir
 from comedo.errors import ComedoError
 
 
 def run_compare(before: Path, after: Path, *, out: Path | None, detector: str) -> int:
     from comedo.workflows.compare import compare_photos
 
-    if out is not None and out.exists() and not out.is_dir():  # before the work, not after it
-        print_error(f"--out {out}: exists and is not a folder")
-        return 2
+    if out is not None:  # before the work, not after it
+        try:
+            output_dir(out)
+        except ComedoError as exc:
+            return error_code(exc)
     try:
         a, b, comp = compare_photos(before, after, detector=detector)
     except ComedoError as exc:
@@ -30,9 +33,11 @@ def run_compare_stored(subject: str, ids: tuple[int, int] | None, *, out: Path |
     from comedo.cli.store_cmd import open_store
     from comedo.workflows.compare import compare
 
-    if out is not None and out.exists() and not out.is_dir():
-        print_error(f"--out {out}: exists and is not a folder")
-        return 2
+    if out is not None:  # before the work, not after it
+        try:
+            output_dir(out)
+        except ComedoError as exc:
+            return error_code(exc)
     try:
         store = open_store(db)
         rows = store.history(subject)
@@ -79,7 +84,7 @@ def _report(a, b, comp, before: str, after: str, out: Path | None) -> int:  # ty
                                   ("overlay.png", overlay(a, b, comp))):
                     write_atomic(out / name, encode_png(img))
         except OSError as exc:
-            print_error(f"--out {out}: cannot write the comparison ({exc.strerror or exc})")
+            print_error(os_error_line(exc, out))
             return 1
         typer.echo(f"  wrote {out / 'comparison.json'}" + (" and side_by_side.png, overlay.png" if reg.ok else ""))
     return 0 if reg.ok else 3

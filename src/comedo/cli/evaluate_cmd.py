@@ -48,7 +48,7 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
         print_error(f"--detectors: {', '.join(missing)} not available "
                     f"(have {', '.join(available_detectors())})")
         return 2
-    console = Console()
+    console = Console(markup=False)  # names from the command line (folders) are text, never markup
     results = {}
     for name in names:
         with Progress(console=console, transient=True) as bar:

@@ -27,7 +27,7 @@ def run_evaluate_faces(dataset: Path, *, limit: int, json_out: Path | None) -> i
         photos = load_faces(dataset)
         if limit:
             photos = [p for p in photos if p[1]][:limit] + [p for p in photos if not p[1]][:limit]
-        console = Console()
+        console = Console(markup=False)  # the dataset folder is text, never markup
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("faces", total=len(photos))
             results = run_faces(photos, progress=lambda done, total: bar.update(task, completed=done))

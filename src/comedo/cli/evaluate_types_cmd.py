@@ -89,7 +89,7 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
         print_error(f"{directory}: no photo could be read")
         return 2
     fig = summarise(results)
-    console = Console()
+    console = Console(markup=False)  # names from the command line (folders) are text, never markup
     for title, names, key in (("six types", TYPE_NAMES, "types"), ("three groups", GROUP_NAMES, "groups")):
         figures = fig["classifier"][key]  # type: ignore[index]
         table = Table(title=f"{directory}: {len(results)} photos ({skipped} skipped), {title}, the classifier alone")

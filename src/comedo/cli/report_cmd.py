@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from comedo.cli.errors import error_code, print_error
+from comedo.cli.outputs import os_error_line, output_file
 from comedo.errors import ComedoError
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
@@ -40,17 +41,20 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout_s: float = 60) -> No
         raise ComedoError("Chromium produced no PDF")
 
 
-def run_report(image: Path, *, out: Path, answers_path: Path | None, mm_per_px: float | None, pdf: bool,
+def run_report(image: Path, *, out: Path | str, answers_path: Path | None, mm_per_px: float | None, pdf: bool,
                paper: str = "a4", subject: str | None = None) -> int:
+    """Write the report; ``out`` as typed (text): a trailing ``/``, which a ``Path`` drops, says "a folder"."""
     from comedo.explain.answers import Answers, load_answers
     from comedo.files import write_atomic
     from comedo.pipeline import analyze
     from comedo.render.report import report_html
 
     try:
+        # A folder (existing, or "dir/") gets IMAGE's stem .html inside it; any other name gets .html added.
+        target = output_file(out, default_name=f"{image.stem or 'report'}.html")
+        html_path = target if target.suffix.lower() in (".html", ".htm") else target.with_suffix(".html")
         answers = load_answers(answers_path) if answers_path else Answers()
         analysis = analyze(image, answers=answers, mm_per_px=mm_per_px)
-        html_path = out if out.suffix.lower() in (".html", ".htm") else out.with_suffix(".html")
         write_atomic(html_path, report_html(analysis, paper=paper, subject=subject).encode("utf-8"))
         typer.echo(f"wrote {html_path}")
         if pdf:
@@ -60,6 +64,6 @@ def run_report(image: Path, *, out: Path, answers_path: Path | None, mm_per_px: 
     except ComedoError as exc:
         return error_code(exc)
     except OSError as exc:
-        print_error(f"{out}: cannot write ({exc.strerror or exc})")
+        print_error(os_error_line(exc, out))
         return 1
     return 0

@@ -28,23 +28,24 @@ def run_triage(answers_path: Path, image: Path | None, *, mm_per_px: float | Non
         typer.echo(json.dumps(doc.model_dump(mode="json")))
         return 0
     from rich.console import Console
+    from rich.markup import escape as e  # every text below is shown as written, never read as markup
 
     console = Console(highlight=False)
     level = doc.triage.level
-    console.print(f"[{_STYLE[level]}]{doc.triage.level_text}[/]")
+    console.print(f"[{_STYLE[level]}]{e(doc.triage.level_text)}[/]")
     console.print("\nWhy:")
     for reason in doc.triage.reasons:
         evidence = ", ".join(f"{k}={v}" for k, v in reason.evidence.items())
-        console.print(f"  - {reason.text}" + (f" [dim]({evidence})[/]" if evidence else ""))
+        console.print(f"  - {e(reason.text)}" + (f" [dim]({e(evidence)})[/]" if evidence else ""))
     ext = doc.extraction
     verdict = "Do not squeeze or extract it." if ext.advice == "do_not_extract" else "Extraction is ok, with care:"
     console.print(f"\n[bold]{verdict}[/]")
     for why in ext.why:
-        console.print(f"  - {why}")
+        console.print(f"  - {e(why)}")
     for i, step in enumerate(ext.steps, 1):
-        console.print(f"  {i}. {step.step.replace('_', ' ')}: {step.text}")
+        console.print(f"  {i}. {e(step.step.replace('_', ' '))}: {e(step.text)}")
     console.print("\n[bold]Home care:[/]")
     for tip in doc.care_plan:
-        console.print(f"  - {tip.text} [dim]{tip.why}[/]")
-    console.print(f"\n[italic]{doc.disclaimer}[/]")
+        console.print(f"  - {e(tip.text)} [dim]{e(tip.why)}[/]")
+    console.print(f"\n[italic]{e(doc.disclaimer)}[/]")
     return 0

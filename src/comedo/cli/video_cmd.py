@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from comedo.cli.errors import error_code
+from comedo.cli.errors import error_code, print_error
+from comedo.cli.outputs import os_error_line, output_dir
 from comedo.errors import ComedoError
 
 
@@ -21,6 +22,8 @@ def run_video(clip: Path, *, every: float, out: Path | None, detector: str) -> i
 
     console = Console(stderr=True)
     try:
+        if out is not None:
+            output_dir(out)  # before minutes of decoding, not after them
         fps, duration = video_info(clip)
         timeline = Timeline(str(clip), round(duration, 3), round(fps, 3), every)
         holder: dict = {}
@@ -42,7 +45,13 @@ def run_video(clip: Path, *, every: float, out: Path | None, detector: str) -> i
     ev = ", ".join(f"{e.kind} at {e.t_s:.1f}s ({e.confidence:.2f})" for e in timeline.events) or "none"
     typer.echo(f"{clip}: {len(timeline.frames)} frames analysed over {timeline.duration_s:.1f} s; events: {ev}")
     if out is not None:
-        write_video_outputs(clip, timeline, out, detector)
+        try:
+            write_video_outputs(clip, timeline, out, detector)
+        except ComedoError as exc:
+            return error_code(exc)
+        except OSError as exc:
+            print_error(os_error_line(exc, out))
+            return 1
         typer.echo(f"  wrote {out / 'timeline.json'}, timeline.png, keyframes.png")
     return 0
 

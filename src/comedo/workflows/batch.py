@@ -29,25 +29,18 @@ same task function runs on a Dask cluster (``scheduler="tcp://host:8786"``).
 from __future__ import annotations
 
 import glob
-import io
-import json
 import os
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from comedo.errors import ComedoError, InvalidInputError
-from comedo.files import IMAGE_SUFFIXES, file_sha256, write_atomic
-from comedo.schema.summary import summary_row
+from comedo.errors import InvalidInputError
+from comedo.files import IMAGE_SUFFIXES, file_sha256
+from comedo.workflows.batch_summary import NameLog, write_summary
+from comedo.workflows.batch_worker import Outcome, analyze_task, earlier_error, run_local, worker_init
 
 __all__ = ["BatchResult", "collect_inputs", "analyze_many", "write_summary", "IMAGE_SUFFIXES"]
-
 
 
 @dataclass(frozen=True)
@@ -94,117 +87,7 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-# --- the task, run in a worker process (local pool or Dask) ----------------------------------------------------
-
-PARENT_POLL_S = 0.2  # how often a local worker checks that the batch process is still alive
-
-
-def _worker_init(parent_pid: int | None = None) -> None:
-    """Set up a worker: one network thread; with ``parent_pid`` (local pools), exit when that process dies.
-
-    A SIGKILLed batch runs no cleanup, and a pool worker blocked on its task queue would wait forever (it holds
-    the queue's write end itself), keeping the resource tracker alive too. The watchdog is a daemon thread
-    polling ``os.getppid()``, which changes when the parent dies (the worker is re-parented): portable, and
-    safe whichever thread of the parent started the worker, unlike Linux's PR_SET_PDEATHSIG."""
-    from comedo.nets.session import set_threads
-
-    set_threads(1)  # the pool runs one photo per core
-    if parent_pid is not None:
-        threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="comedo-parent-watch",
-                         daemon=True).start()
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    while os.getppid() == parent_pid:
-        time.sleep(PARENT_POLL_S)
-    os._exit(1)  # no cleanup to run: results are written atomically, a half-done photo is simply redone
-
-
-def record_failure(out: Path, path: str, sha: str, error: str) -> str:
-    """Write the photo's error file (so a rerun lists it instead of redoing it) and return the message."""
-    if sha:
-        write_atomic(out / "errors" / f"{sha}.json", json.dumps({"path": path, "sha256": sha,
-                                                                   "error": error}).encode())
-    return error
-
-
-def analyze_task(path: str, sha: str, out_dir: str, detector: str, min_score: float | None) -> tuple[bool, str | None,
-                                                                                                      dict | None]:
-    """Analyse one photo and write its result file. Models are cached per process by the registries."""
-    from comedo.errors import ComedoError
-    from comedo.pipeline import analyze
-    from comedo.schema import to_document
-
-    out = Path(out_dir)
-    try:
-        analysis = analyze(Path(path), detector=detector, min_score=min_score)
-        doc = to_document(analysis).model_dump(mode="json")
-    except ComedoError as exc:
-        return False, record_failure(out, path, sha, str(exc)), None
-    except Exception as exc:  # noqa: BLE001 - the task boundary: one photo's fault must not stop an archive
-        return False, record_failure(out, path, sha, f"{path}: internal error ({type(exc).__name__}: {exc})"), None
-    write_atomic(out / "results" / f"{sha}.json", json.dumps(doc).encode())  # an OSError ends the run (below)
-    return True, None, summary_row(doc)
-
-
-def _died_message(path: str) -> str:
-    return f"{path}: the worker process died while analysing it, twice (out of memory, or killed)"
-
-
-def earlier_error(out: Path, sha: str) -> str | None:
-    """The message an earlier run recorded for this content, if it failed."""
-    try:
-        return str(json.loads((out / "errors" / f"{sha}.json").read_text())["error"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-# --- which content each name had when last seen -----------------------------------------------------------------
-
-NAMES_FILE = "names.jsonl"
-
-
-def _name_key(path: str) -> str:
-    """One name whether given relative or absolute (``photos/a.jpg`` and ``/home/me/photos/a.jpg``)."""
-    return os.path.abspath(path)
-
-
-def read_names(out: Path) -> dict[str, tuple[str, str]]:
-    """``{name key: (path as given, sha256)}`` from ``OUT/names.jsonl``: the last line for a name wins; a line
-    that is not whole JSON (the end of a run killed mid-write) is skipped."""
-    names: dict[str, tuple[str, str]] = {}
-    try:
-        text = (out / NAMES_FILE).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return names
-    for line in text.splitlines():
-        try:
-            entry = json.loads(line)
-            names[_name_key(entry["path"])] = (str(entry["path"]), str(entry["sha256"]))
-        except (ValueError, KeyError, TypeError):
-            continue
-    return names
-
-
-class _NameLog:
-    """Appends ``{"path", "sha256"}`` to ``OUT/names.jsonl`` when a name is new or its content changed."""
-
-    def __init__(self, out: Path) -> None:
-        self.path = out / NAMES_FILE
-        self.known = read_names(out)
-
-    def record(self, path: str, sha: str) -> None:
-        if not sha or self.known.get(_name_key(path)) == (path, sha):
-            return
-        self.known[_name_key(path)] = (path, sha)
-        with self.path.open("a", encoding="utf-8") as handle:  # one short line: whole, or skipped when read
-            handle.write(json.dumps({"path": path, "sha256": sha}) + "\n")
-
-
 # --- orchestration --------------------------------------------------------------------------------------------
-
-Outcome = tuple[bool, str | None, dict[str, Any] | None]  # (ok, error, summary row): what analyze_task returns
-
 
 def analyze_many(
     paths: Iterable[str | Path],
@@ -225,7 +108,7 @@ def analyze_many(
     out = Path(out_dir)
     (out / "results").mkdir(parents=True, exist_ok=True)
     (out / "errors").mkdir(parents=True, exist_ok=True)
-    names = _NameLog(out)
+    names = NameLog(out)
     same_bytes: dict[str, list[str]] = {}  # sha -> the paths to analyse with it, the first one submitted
     total = 0
 
@@ -256,79 +139,11 @@ def analyze_many(
     if scheduler:
         outcomes = _run_dask(todo, out, scheduler, detector, min_score)
     else:
-        outcomes = _run_local(todo, out, workers or os.cpu_count() or 1, detector, min_score)
+        outcomes = run_local(todo, out, workers or os.cpu_count() or 1, detector, min_score)
     for (path, sha), (ok, error, row) in outcomes:
         for name in same_bytes[sha]:  # the same bytes under other names: the same outcome, reported for each
             yield report(BatchResult(name, sha, ok, False, error, row if name == path else
                                      (None if row is None else {**row, "path": name})))
-
-
-def _run_local(todo: list[tuple[str, str]], out: Path, workers: int, detector: str, min_score: float | None,
-               ) -> Iterator[tuple[tuple[str, str], Outcome]]:
-    """Run ``analyze_task`` on a local process pool, surviving dead workers.
-
-    A worker's death (``BrokenProcessPool``, from ``submit`` or a result) fails every task in flight, so the
-    one that killed it is unknown: the pool is rebuilt and those photos are tried again one at a time. A photo
-    whose worker dies while it runs alone has now died twice, and is recorded as failed."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")  # no inherited ONNX sessions or threads
-
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
-                                   initargs=(os.getpid(),))
-
-    queue: deque[tuple[str, str]] = deque(todo)
-    rank = {item: k for k, item in enumerate(todo)}
-    suspects: deque[tuple[str, str]] = deque()  # in flight when a worker died: retried one at a time
-    deaths: dict[tuple[str, str], int] = {}
-    pending: dict[Future, tuple[str, str]] = {}
-    pool = new_pool()
-    try:
-        while queue or suspects or pending:
-            broken = False
-            while not broken:  # keep a bounded number in flight so a kill loses little; a suspect runs alone
-                if suspects:
-                    if pending:
-                        break
-                    source = suspects
-                elif queue and len(pending) < workers * 2:
-                    source = queue
-                else:
-                    break
-                item = source.popleft()
-                try:
-                    pending[pool.submit(analyze_task, *item, str(out), detector, min_score)] = item
-                except BrokenProcessPool:  # a worker died since the last look: put the photo back
-                    source.appendleft(item)
-                    broken = True
-            lost: list[tuple[str, str]] = []
-            done, _ = wait(pending, return_when=FIRST_COMPLETED) if pending and not broken else (set(), set())
-            if broken or any(isinstance(f.exception(), BrokenProcessPool) for f in done):
-                done, _ = wait(pending)  # a broken pool fails every task it still holds, at once
-            for future in done:
-                item = pending.pop(future)
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:
-                    lost.append(item)
-                    continue
-                except OSError as exc:  # the output folder cannot be written (full, read-only): end the run
-                    raise ComedoError(f"{out}: cannot write results ({exc.strerror or exc})") from None
-                yield item, outcome
-            if not lost and not broken:
-                continue
-            pool.shutdown(wait=True, cancel_futures=True)
-            for item in sorted(lost, key=rank.__getitem__):  # in the order given, not the futures' set order
-                deaths[item] = deaths.get(item, 0) + 1
-                if deaths[item] >= 2:
-                    path, sha = item
-                    yield item, (False, record_failure(out, path, sha, _died_message(path)), None)
-                else:
-                    suspects.append(item)
-            pool = new_pool()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(todo: list[tuple[str, str]], out: Path, scheduler: str, detector: str, min_score: float | None,
@@ -342,79 +157,10 @@ def _run_dask(todo: list[tuple[str, str]], out: Path, scheduler: str, detector: 
     except OSError as exc:
         raise InvalidInputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:
-        client.run(_worker_init)
+        client.run(worker_init)
         futures = {client.submit(analyze_task, path, sha, str(out.resolve()), detector, min_score, pure=False):
                    (path, sha) for path, sha in todo}
         for future in as_completed(futures):
             yield futures[future], future.result()
     finally:
         client.close()
-
-
-def write_summary(out_dir: str | Path) -> dict[str, Path]:
-    """Rebuild summary.csv, summary.parquet (if pyarrow is installed) and summary.html from the result files:
-    one row per name, for the content it had when last seen (``names.jsonl``). Result and error files no name
-    points at (an output folder from before the name log) are listed by the path they record, unless that path
-    is a logged name (then they are an older content of it)."""
-    import csv
-
-    out = Path(out_dir)
-    names = read_names(out)
-    rows: list[dict[str, Any]] = []
-    listed: set[str] = set()  # content hashes some name points at
-
-    def load(kind: str, sha: str) -> dict[str, Any] | None:
-        try:
-            return dict(json.loads((out / kind / f"{sha}.json").read_text()))
-        except (OSError, ValueError, TypeError):
-            return None
-
-    for path, sha in names.values():
-        listed.add(sha)
-        doc = load("results", sha)
-        if doc is not None:
-            rows.append({**summary_row(doc), "path": path})
-            continue
-        err = load("errors", sha)
-        if err is not None:
-            rows.append({"path": path, "sha256": sha, "error": err.get("error")})
-    unlisted = [f for f in sorted((out / "results").glob("*.json")) if f.stem not in listed]
-    for f in unlisted:
-        row = summary_row(json.loads(f.read_text()))
-        if _name_key(row["path"]) not in names:
-            rows.append(row)
-    analysed = {row["path"] for row in rows if not row.get("error")}
-    for f in sorted((out / "errors").glob("*.json")):
-        if f.stem in listed:
-            continue
-        err = json.loads(f.read_text())
-        if err["path"] not in analysed and _name_key(err["path"]) not in names:
-            rows.append({"path": err["path"], "sha256": err["sha256"], "error": err["error"]})  # not superseded
-    columns = [
-        "path", "sha256", "width", "height", "lesions", "n_open_comedo", "n_closed_comedo", "n_papule", "n_pustule",
-        "n_nodule", "n_cyst", "n_untyped", "hayashi_grade", "iga_grade", "nice_band", "irritation", "delta_a_p90",
-        "dark_spots", "triage_level", "scene", "quality_flags", "error"]
-    table_rows = [{c: row.get(c) for c in columns} for row in rows]
-    written: dict[str, Path] = {}
-    text = io.StringIO(newline="")
-    writer = csv.DictWriter(text, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows(table_rows)
-    write_atomic(out / "summary.csv", text.getvalue().encode("utf-8"))
-    written["csv"] = out / "summary.csv"
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        pass
-    else:
-        buffer = pa.BufferOutputStream()
-        pq.write_table(pa.Table.from_pylist(table_rows), buffer)
-        write_atomic(out / "summary.parquet", buffer.getvalue().to_pybytes())
-        written["parquet"] = out / "summary.parquet"
-    from comedo.render.batch_report import batch_summary_html
-
-    write_atomic(out / "summary.html", batch_summary_html(rows).encode("utf-8"))
-    written["html"] = out / "summary.html"
-    return written
-

@@ -17,7 +17,7 @@ from typing import Any
 from comedo.errors import InvalidInputError
 from comedo.types import LesionType
 
-__all__ = ["CATEGORIES", "read_documents", "to_coco", "to_yolo", "to_labelstudio", "FORMATS"]
+__all__ = ["CATEGORIES", "read_documents", "check_document", "to_coco", "to_yolo", "to_labelstudio", "FORMATS"]
 
 FORMATS = ("coco", "yolo", "labelstudio")
 CATEGORIES: tuple[str, ...] = (*(t.value for t in LesionType), "untyped")
@@ -27,9 +27,52 @@ def _category(lesion: dict[str, Any]) -> str:
     return lesion.get("type") or "untyped"
 
 
-def read_documents(inputs: Iterable[Path]) -> list[dict[str, Any]]:
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value  # not NaN
+
+
+def check_document(doc: dict[str, Any]) -> str | None:
+    """What an export needs and ``doc`` lacks, in words ("image.width is missing"), or None when it has it all.
+
+    A document can pass the shape check (``schema_version``, ``image``, ``lesions``) and still miss a field the
+    exports read: an edited file, another program's output, a version from before a field existed."""
+    image = doc["image"]
+    if not isinstance(image, dict):
+        return "image is not an object"
+    if not isinstance(image.get("path"), str) or not image["path"]:
+        return "image.path is missing" if "path" not in image else "image.path is not a file name"
+    for key in ("width", "height"):
+        if key not in image:
+            return f"image.{key} is missing"
+        if not (isinstance(image[key], int) and not isinstance(image[key], bool) and image[key] > 0):
+            return f"image.{key} is not a positive whole number (got {image[key]!r:.40})"
+    if image.get("sha256") is not None and not isinstance(image["sha256"], str):
+        return "image.sha256 is not text"
+    if doc.get("provenance") is not None and not isinstance(doc["provenance"], dict):
+        return "provenance is not an object"
+    if not isinstance(doc["lesions"], list):
+        return "lesions is not a list"
+    for k, lesion in enumerate(doc["lesions"], 1):
+        if not isinstance(lesion, dict):
+            return f"lesion {k} is not an object"
+        bbox = lesion.get("bbox")
+        if not (isinstance(bbox, list) and len(bbox) == 4 and all(_is_number(v) for v in bbox)):
+            return f"lesion {k}: bbox is missing or not four numbers"
+        if not _is_number(lesion.get("score")):
+            return f"lesion {k}: score is missing or not a number"
+        kind = lesion.get("type")
+        if kind is not None and kind not in CATEGORIES:
+            return f"lesion {k}: unknown lesion type {kind!r:.40} (known: {', '.join(CATEGORIES)})"
+    return None
+
+
+def read_documents(inputs: Iterable[Path], problems: list[str] | None = None) -> list[dict[str, Any]]:
     """Analysis documents from JSON files and folders (a batch output folder's ``results/``, or any folder of
-    analysis JSON files), in a stable order; anything that is not an analysis document is an error naming it."""
+    analysis JSON files), in a stable order; anything that is not an analysis document is an error naming it.
+
+    With ``problems`` (a list), a document that is unreadable, not an analysis, or lacks a field the exports
+    need adds one line naming it there and is left out, so the others are still exported; without it, the
+    first such document raises ``InvalidInputError``. No usable document at all raises in both cases."""
     files: list[tuple[Path, bool]] = []  # (path, named by the user rather than found in a folder)
     for item in inputs:
         if item.is_dir():
@@ -40,15 +83,26 @@ def read_documents(inputs: Iterable[Path]) -> list[dict[str, Any]]:
         else:
             raise InvalidInputError(f"{item}: not found")
     docs = []
+
+    def bad(message: str) -> None:
+        if problems is None:
+            raise InvalidInputError(message)
+        problems.append(message)
+
     for path, named in files:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise InvalidInputError(f"{path}: not a readable JSON document ({type(exc).__name__})") from None
+            bad(f"{path}: not a readable JSON document ({type(exc).__name__})")
+            continue
         if not (isinstance(doc, dict) and {"schema_version", "image", "lesions"} <= doc.keys()):
             if named:
-                raise InvalidInputError(f"{path}: not an analysis document (comedo analyze --out writes those)")
+                bad(f"{path}: not an analysis document (comedo analyze --out writes those)")
             continue  # a summary, comparison or timeline beside the results in a folder
+        problem = check_document(doc)
+        if problem is not None:
+            bad(f"{path}: cannot export this analysis: {problem}")
+            continue
         docs.append(doc)
     if not docs:
         raise InvalidInputError("no analysis documents in the inputs (comedo analyze --out writes them; so does batch)")
