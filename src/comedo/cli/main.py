@@ -114,7 +114,8 @@ def serve(
 @app.command()
 def report(
     image: Annotated[Path, typer.Argument(metavar="IMAGE", help="The photo.")],
-    out: Annotated[Path, typer.Option(help="Where to write the HTML report (or PDF with --pdf).")],
+    out: Annotated[str, typer.Option(help="Where to write the HTML report (or PDF with --pdf); a folder (or a "
+                                      "path ending in /) gets IMAGE's name .html inside it.")],
     answers: Annotated[Optional[Path], typer.Option(help="Triage answers (JSON file).")] = None,
     mm_per_px: Annotated[Optional[float], typer.Option(help="Scale of the photo, for sizes in mm.")] = None,
     pdf: Annotated[bool, typer.Option("--pdf", metavar="", help="Also render a PDF with headless Chromium.")] = False,
@@ -230,14 +231,15 @@ def video(
 def export(
     results: Annotated[list[Path], typer.Argument(metavar="RESULT",
                                                   help="Analysis JSON files, or folders of them (batch output too).")],
-    out: Annotated[Path, typer.Option(help="The file to write (a folder for yolo).")],
+    out: Annotated[str, typer.Option(help="The file to write; a folder (or a path ending in /) gets coco.json or "
+                                      "labelstudio.json inside it. A folder for yolo.")],
     format: Annotated[str, typer.Option("--format", metavar="coco|yolo|labelstudio",
                                         help="COCO detections, YOLO label files, or Label Studio tasks.")] = "coco",
 ) -> None:
     """Export the lesions of analyses for annotation tools: COCO, YOLO or Label Studio pre-annotations."""
     from comedo.cli.export_cmd import run_export
 
-    raise typer.Exit(run_export(results, fmt=format, out=out))
+    raise typer.Exit(run_export(results, fmt=format, out=out))  # text: a trailing / says "a folder"
 
 
 def main() -> None:

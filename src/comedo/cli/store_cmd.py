@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from comedo.cli.errors import error_code, print_error
+from comedo.cli.outputs import WriteError, os_error_line
 from comedo.cli.typer_app import ComedoTyper
 from comedo.errors import ComedoError, InvalidInputError
 
@@ -42,9 +43,14 @@ def next_step_hint(step: str) -> str:
 
 def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    from comedo.cli.outputs import output_dir, write_output
+
     try:
+        if out is not None:
+            output_dir(out)  # a file, or a folder that cannot be written: one line, before the store is opened
         store = open_store(db)
         rows = store.history(subject)
     except ComedoError as exc:
@@ -54,7 +60,7 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
         return 2
     from comedo.grade.scales import HAYASHI_LABELS, IGA_LABELS
 
-    table = Table(title=f"history of {subject}", caption="types: comedones / papules+pustules / nodules+cysts",
+    table = Table(title=escape(f"history of {subject}"), caption="types: comedones / papules+pustules / nodules+cysts",
                   box=None, pad_edge=False, header_style="bold underline")
     for col in ("#", "date", "lesions", "types", "Hayashi", "IGA", "GAGS", "redness", "triage", "ver."):
         table.add_column(col, no_wrap=col not in ("redness",), overflow="fold")
@@ -68,20 +74,22 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
                       "-" if r.hayashi_grade is None else HAYASHI_LABELS[r.hayashi_grade].replace("_", " "),
                       "-" if r.iga_grade is None else f"{r.iga_grade} {IGA_LABELS[r.iga_grade].replace('_', ' ')}",
                       "-" if r.gags_score is None else str(r.gags_score), redness,
-                      (r.triage_level or "-").replace("_", "-"), r.comedo_version)
+                      (r.triage_level or "-").replace("_", "-"), escape(r.comedo_version))  # text, not markup
     Console().print(table)
     versions = list(dict.fromkeys(r.comedo_version for r in rows))
     if len(versions) > 1:
         typer.echo(f"note: these analyses were made by comedo {', '.join(versions)}; some figures changed between "
                    "versions (see CHANGELOG.md), so a step at a change of version may not be a change in the skin")
     if out is not None:
-        from comedo.files import write_atomic
         from comedo.io import encode_png
         from comedo.render.history_chart import history_chart
 
-        write_atomic(out / f"history-{subject}.png", encode_png(history_chart(rows, subject)))
-        write_atomic(out / f"history-{subject}.json", json.dumps(
-            [{**r.__dict__, "created_at": r.created_at.isoformat()} for r in rows], indent=2).encode())
+        try:
+            write_output(out / f"history-{subject}.png", encode_png(history_chart(rows, subject)))
+            write_output(out / f"history-{subject}.json", json.dumps(
+                [{**r.__dict__, "created_at": r.created_at.isoformat()} for r in rows], indent=2).encode())
+        except ComedoError as exc:
+            raise fail(exc) from None
         typer.echo(f"wrote {out / f'history-{subject}.png'} and .json")
     return 0
 
@@ -106,6 +114,8 @@ def session_start(
         info = store.session_info(key)
     except ComedoError as exc:
         raise fail(exc) from None
+    except OSError as exc:  # the store's photo folder cannot be written
+        raise fail(WriteError(f"cannot store the photo: {os_error_line(exc, photo or '')}")) from None
     typer.echo(f"session {key} started for {subject}")
     if info["extraction_advice"]:
         typer.echo(f"extraction advice: {info['extraction_advice']}")
@@ -175,6 +185,8 @@ def session_step(
         store.add_step(session, step, photo=shot, note=note, override=override, again=again)
     except ComedoError as exc:
         raise fail(exc) from None
+    except OSError as exc:  # the store's photo folder cannot be written
+        raise fail(WriteError(f"cannot store the photo: {os_error_line(exc, photo or '')}")) from None
     typer.echo(f"{session}: {step} recorded" + (" (override stored)" if override else ""))
     typer.echo(next_step_hint(step))
 
@@ -182,17 +194,19 @@ def session_step(
 @session_app.command("report")
 def session_report(
     session: str,
-    out: Path = typer.Option(..., help="Where to write the HTML report."),
+    out: str = typer.Option(..., help="Where to write the HTML report (a folder, or a path ending in /, gets "
+                            "session-SESSION.html inside it)."),
     db: str | None = typer.Option(None, envvar="COMEDO_DB"),
 ) -> None:
     """HTML report of a session: steps, photos, before/after comparison, aftercare."""
-    from comedo.files import write_atomic
+    from comedo.cli.outputs import output_file, write_output
     from comedo.render.session_report import session_report_html
 
     try:
+        target = output_file(out, default_name=f"session-{session}.html")  # checked before the report is made
         store = open_store(db)
         html = session_report_html(store, session)
-        write_atomic(out, html.encode("utf-8"))
+        write_output(target, html.encode("utf-8"))
     except ComedoError as exc:
         raise fail(exc) from None
-    typer.echo(f"wrote {out}")
+    typer.echo(f"wrote {target}")

@@ -72,7 +72,7 @@ class RecordedStep:
 
 def check_subject(subject_id: str) -> None:
     """Refuse a subject id that is not a short pseudonym, before any work is done for it."""
-    if not _SUBJECT.match(subject_id):
+    if not _SUBJECT.fullmatch(subject_id):  # fullmatch: "$" would let a trailing newline through
         raise InvalidInputError(f"subject id must be 1-64 letters, digits, '.', '_' or '-' (a pseudonym, not a "
                                 f"name); got {subject_id!r}")
 
