@@ -109,6 +109,16 @@ def test_a_stalled_body_is_closed_without_a_traceback(port: int) -> None:
     assert not errors, [r.getMessage() for r in errors]
 
 
+def test_a_trickled_body_is_closed() -> None:
+    """A byte every 0.2 s never pauses long enough for the idle clock; its average rate gives it away."""
+    with _running(Settings(preload_models=False), header_timeout=TIMEOUT_S, idle_timeout=TIMEOUT_S,
+                  min_body_rate=100) as port, socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"POST /api/v1/triage HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 10000\r\n\r\n")
+        after = _closed_after(sock, b" ")
+    assert after is not None and after < TIMEOUT_S + 2, after
+
+
 def test_a_slow_head_that_finishes_is_answered(port: int) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         for piece in (b"GET /api/v1/health HTTP/1.1\r\n", b"Host: localhost\r\n", b"Connection: close\r\n\r\n"):

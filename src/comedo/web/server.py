@@ -5,7 +5,8 @@ uvicorn's HTTP/1.1 protocol (h11) times out only a keep-alive connection that is
 connection that never finishes its request head (slowloris: a header line every few seconds) or stops sending its
 body holds a socket and a task for good. ``guarded_protocol`` adds the two missing clocks: a request head must
 arrive whole within ``header_timeout`` of its first byte (or of the connection opening), and a body may not pause
-for longer than ``idle_timeout`` (unless the server itself stopped reading). Once the app has the request there is
+for longer than ``idle_timeout`` nor, past its first ``idle_timeout``, average under ``min_body_rate`` bytes/s (a
+body trickled a byte at a time), unless the server itself stopped reading. Once the app has the request there is
 no clock: an analysis takes as long as it takes.
 """
 
@@ -20,11 +21,12 @@ import h11
 from uvicorn import Config, Server
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["HEADER_TIMEOUT_S", "IDLE_TIMEOUT_S", "KEEP_ALIVE_S", "MAX_HEAD_BYTES", "bind", "guarded_protocol",
-           "server"]
+__all__ = ["HEADER_TIMEOUT_S", "IDLE_TIMEOUT_S", "KEEP_ALIVE_S", "MAX_HEAD_BYTES", "MIN_BODY_RATE", "bind",
+           "guarded_protocol", "server"]
 
 HEADER_TIMEOUT_S = 10.0  # a browser sends its request head in one packet; 10 s is generous on a slow phone link
 IDLE_TIMEOUT_S = 30.0  # the longest pause inside an upload's body
+MIN_BODY_RATE = 1024.0  # bytes/s a body must average after its first IDLE_TIMEOUT_S (a 2G phone link does 20x)
 KEEP_ALIVE_S = 5  # an idle connection after a response (uvicorn's own clock)
 MAX_HEAD_BYTES = 16 * 1024  # request line and headers; h11 answers 400 past it
 
@@ -32,12 +34,15 @@ MAX_HEAD_BYTES = 16 * 1024  # request line and headers; h11 answers 400 past it
 class _GuardedH11(H11Protocol):
     header_timeout = HEADER_TIMEOUT_S
     idle_timeout = IDLE_TIMEOUT_S
+    min_body_rate = MIN_BODY_RATE
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._timer: asyncio.TimerHandle | None = None
         self._head_since: float | None = self.loop.time()  # the first request's clock starts on connect
         self._last_data = self.loop.time()
+        self._body_since: float | None = None
+        self._body_bytes = 0
         self._watch()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -48,6 +53,8 @@ class _GuardedH11(H11Protocol):
         self._last_data = self.loop.time()
         if self._head_since is None and self.conn.their_state is h11.IDLE:
             self._head_since = self._last_data  # a next request on a kept-alive connection begins
+        if self.conn.their_state is h11.SEND_BODY:
+            self._body_bytes += len(data)
         super().data_received(data)
         self._watch()
 
@@ -63,14 +70,21 @@ class _GuardedH11(H11Protocol):
         state = self.conn.their_state
         if state is h11.IDLE and self._head_since is not None:
             return self._head_since + self.header_timeout
-        if state is h11.SEND_BODY:
-            return self._last_data + self.idle_timeout
+        if state is h11.SEND_BODY and self._body_since is not None:
+            # Each byte buys 1 / min_body_rate seconds beyond the first idle_timeout.
+            return min(self._last_data + self.idle_timeout,
+                       self._body_since + self.idle_timeout + self._body_bytes / self.min_body_rate)
         return None
 
     def _watch(self) -> None:
         self._cancel()
-        if self.conn.their_state is not h11.IDLE:
+        state = self.conn.their_state
+        if state is not h11.IDLE:
             self._head_since = None  # the head is in: its clock stops
+        if state is not h11.SEND_BODY:
+            self._body_since = None
+        elif self._body_since is None:
+            self._body_since, self._body_bytes = self.loop.time(), 0
         due = self._due()
         if due is not None:
             self._timer = self.loop.call_at(due, self._expired)
@@ -83,7 +97,9 @@ class _GuardedH11(H11Protocol):
     def _expired(self) -> None:
         self._timer = None
         if self.conn.their_state is h11.SEND_BODY and self.flow.read_paused:
-            self._last_data = self.loop.time()  # the server stopped reading, not the client
+            # The server stopped reading, not the client: the body's clocks start again.
+            self._last_data = self._body_since = self.loop.time()
+            self._body_bytes = 0
         due = self._due()
         if due is None:
             return
@@ -94,10 +110,11 @@ class _GuardedH11(H11Protocol):
         self.transport.close()
 
 
-def guarded_protocol(*, header_timeout: float = HEADER_TIMEOUT_S,
-                     idle_timeout: float = IDLE_TIMEOUT_S) -> type[H11Protocol]:
-    """uvicorn's h11 protocol with a deadline for each request head and a limit on pauses inside a body."""
-    return type("GuardedH11", (_GuardedH11,), {"header_timeout": header_timeout, "idle_timeout": idle_timeout})
+def guarded_protocol(*, header_timeout: float = HEADER_TIMEOUT_S, idle_timeout: float = IDLE_TIMEOUT_S,
+                     min_body_rate: float = MIN_BODY_RATE) -> type[H11Protocol]:
+    """uvicorn's h11 protocol with a deadline for each request head and limits on how a body may trickle."""
+    return type("GuardedH11", (_GuardedH11,), {"header_timeout": header_timeout, "idle_timeout": idle_timeout,
+                                               "min_body_rate": min_body_rate})
 
 
 def bind(host: str, port: int, *, backlog: int = 2048) -> list[socket.socket]:
@@ -137,10 +154,11 @@ class _AnnouncingServer(Server):
 
 def server(app: Any, *, host: str, port: int, on_started: Callable[[], None] | None = None,
            header_timeout: float = HEADER_TIMEOUT_S, idle_timeout: float = IDLE_TIMEOUT_S,
-           log_level: str = "warning") -> Server:
+           min_body_rate: float = MIN_BODY_RATE, log_level: str = "warning") -> Server:
     """The uvicorn server ``comedo serve`` runs (``.run(sockets=bind(host, port))``), with the connection limits
     above; tests start the same one on a free loopback port."""
     config = Config(app, host=host, port=port, log_level=log_level, http=guarded_protocol(
-        header_timeout=header_timeout, idle_timeout=idle_timeout), timeout_keep_alive=KEEP_ALIVE_S,
+        header_timeout=header_timeout, idle_timeout=idle_timeout, min_body_rate=min_body_rate),
+        timeout_keep_alive=KEEP_ALIVE_S,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES)
     return _AnnouncingServer(config, on_started)
