@@ -284,3 +284,15 @@ def test_the_sample_face_names_its_red_rings_by_lesion(sample_path) -> None:
     assert len(ext.lesions) == 20 and {a.code for a in ext.lesions} <= {"lesion_red_ring", "lesion_inflamed",
                                                                        "lesion_type_unknown"}
     assert not any("spots" in why for why in ext.why)
+
+
+def test_the_rules_table_in_the_docs_is_the_rules_in_code() -> None:
+    """docs/triage.md's table is generated from RULES (python -m comedo.explain.rules_doc docs/triage.md)."""
+    from pathlib import Path
+
+    from comedo.explain.levels import SOURCES
+    from comedo.explain.rules_doc import BEGIN, END, rules_markdown
+
+    text = (Path(__file__).parents[2] / "docs" / "triage.md").read_text(encoding="utf-8")
+    assert text.split(BEGIN, 1)[1].split(END, 1)[0].strip() == rules_markdown()
+    assert all(rule.source in SOURCES and rule.fires_when for rule in RULES)

@@ -79,14 +79,18 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, ma
         lesions = analysis.lesions
         taken: list[tuple[int, int, int, int]] = []  # label boxes already drawn: numbers must not collide
         labels = TextLayer()
+        leave_alone = _leave_alone(analysis)
         for i, ((x, y), r, kind, in_triangle) in enumerate(zip(lesions.centers * scale, lesions.radii * scale,
                                                                lesions.type_label, lesions.in_danger_triangle,
                                                                strict=True)):
             colour, letter, _ = TYPE_STYLE.get(kind, TYPE_STYLE[None])
             centre = (int(round(x)), int(round(y)))
             radius = max(3, int(round(r)))
-            cv2.circle(canvas, centre, radius + thick, (0, 0, 0), thick, cv2.LINE_AA)  # a dark edge: any skin tone
-            cv2.circle(canvas, centre, radius, colour, thick + 1, cv2.LINE_AA)
+            no = (i + 1) in leave_alone
+            _ring(canvas, centre, radius + thick, (0, 0, 0), thick, dashed=no)  # a dark edge: any skin tone
+            _ring(canvas, centre, radius, colour, thick + 1, dashed=no)
+            if no:  # a cross on the ring's edge: "leave it alone" without colour (dashed ring + cross)
+                _cross(canvas, centre, radius, thick)
             label = f"{i + 1}{letter}" + ("\u25b3" if in_triangle else "")  # a triangle: in the danger triangle
             size_px = 8 + 5 * thick
             tw, th = text_box(label, size_px)
@@ -97,6 +101,34 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, ma
                 taken.append((lx, ly - th, lx + tw, ly))
         canvas = labels.draw(canvas)
     return np.vstack([canvas, _legend(analysis, w, thick, layers)])
+
+
+def _leave_alone(analysis: Analysis) -> set[int]:
+    """The numbers of the lesions the verdict says not to extract (drawn dashed, with a cross)."""
+    report = analysis.report
+    if report is None:
+        return set()
+    return {a.number for a in report.extraction.lesions if not a.ok}
+
+
+def _ring(canvas: np.ndarray, centre: tuple[int, int], radius: int, colour: tuple[int, int, int], thick: int, *,
+          dashed: bool) -> None:
+    """A circle, solid or in 12 dashes (a ring style that reads without colour)."""
+    if not dashed:
+        cv2.circle(canvas, centre, radius, colour, thick, cv2.LINE_AA)
+        return
+    for k in range(12):
+        start = k * 30
+        cv2.ellipse(canvas, centre, (radius, radius), 0, start, start + 18, colour, thick, cv2.LINE_AA)
+
+
+def _cross(canvas: np.ndarray, centre: tuple[int, int], radius: int, thick: int) -> None:
+    """A small x at the ring's upper-left edge, white on a dark outline."""
+    d = max(3, radius // 3)
+    cx, cy = int(centre[0] - radius * 0.7), int(centre[1] - radius * 0.7)
+    for colour, width in (((0, 0, 0), thick + 2), ((255, 255, 255), thick)):
+        cv2.line(canvas, (cx - d, cy - d), (cx + d, cy + d), colour, width, cv2.LINE_AA)
+        cv2.line(canvas, (cx - d, cy + d), (cx + d, cy - d), colour, width, cv2.LINE_AA)
 
 
 def _free_label_spot(centre: tuple[int, int], radius: int, tw: int, th: int,
@@ -130,9 +162,14 @@ def _legend(analysis: Analysis, width: int, thick: int, layers: tuple[str, ...])
     sev = analysis.severity
     red = analysis.redness
     styles = [TYPE_STYLE.get(k, TYPE_STYLE[None]) for k in dict.fromkeys(analysis.lesions.type_label.tolist())]
-    grading = f"(Hayashi {sev.hayashi_label})" if sev.graded else f"({not_graded_short(sev)})"
+    if not sev.graded:
+        grading = f"({not_graded_short(sev)})"
+    else:
+        grading = "(no acne lesions seen)" if not len(analysis.lesions) else f"(Hayashi {sev.hayashi_label})"
     rows = [[((60, 60, 60), f"lesions: {len(analysis.lesions)} {grading}"),
              *[(colour, f"{letter} {name}") for colour, letter, name in styles]]]
+    if _leave_alone(analysis):
+        rows[0].append(((40, 40, 40), "dashed ring \u00d7: do not extract"))
     layer_rows = []
     if "dark_spots" in layers:
         layer_rows.append((_SPOT, f"dark spots: {len(analysis.dark_spots)}"))

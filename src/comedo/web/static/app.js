@@ -96,7 +96,9 @@ function show(index) {
   $("type-explanations").replaceChildren(...(doc.description ? doc.description.lesion_types : []).map((x) => el("li", x.text)));
   const s = doc.severity;
   let scaleCards;
-  if (s.hayashi) {
+  if (s.hayashi && doc.lesions.length === 0) {  // no lesion: no grade to show (issue 32)
+    scaleCards = [["Lesions", 0, s.summary || "No acne lesions seen."]];
+  } else if (s.hayashi) {
     const est = s.hayashi.estimated_count;
     const inAll = est != null && est !== s.hayashi.lesion_count ? ` (about ${est} in all)` : "";  // wider views only
     const sure = s.hayashi.probabilities ? `, ${Math.round(100 * Math.max(...s.hayashi.probabilities))}% sure` : "";
@@ -105,7 +107,8 @@ function show(index) {
       ["IGA", s.iga.grade, s.iga.label.replace("_", " ")],
       ["NICE band", s.nice.band.replaceAll("_", " "), "NG198"],
     ];
-    if (s.gags) scaleCards.push(["GAGS", s.gags.score, `${s.gags.label.replace("_", " ")} (face zones)`]);
+    if (s.gags) scaleCards.push(["GAGS", s.gags.score, `${s.gags.label.replace("_", " ")}${s.gags.partial ? ", partial" : ""} (face zones)`]);
+    if (s.scales_note) scaleCards.push(["Why the scales differ", "", s.scales_note]);
   } else {  // a close-up: the whole-face scales are not applied (severity.not_graded says why)
     scaleCards = [
       ["Lesions", doc.lesions.length, `${s.not_graded && s.not_graded.code === "no_colour" ? "no colour" : "close-up"}: not graded`],
@@ -132,8 +135,10 @@ function show(index) {
     const size = l.diameter_mm !== null ? `${l.diameter_mm} mm` : `${Math.round(2 * l.radius_px)} px`;
     [`${i + 1}${typeStyle(l.type).letter}`, `${Math.round(l.center[0])}, ${Math.round(l.center[1])}`, size,
      l.type_summary || (l.type || "-").replace("_", " "),
-     l.score.toFixed(2), l.irritation, (l.zone || "-").replace("_", " ") + (l.in_danger_triangle ? " (danger triangle)" : "")
+     l.score.toFixed(2), l.irritation, (l.zone || "-").replace("_", " ") + (l.in_danger_triangle ? " (danger triangle)" : ""),
+     adviceWords(l)
     ].forEach((v) => row.append(el("td", String(v))));
+    if (l.advice_why) row.lastChild.title = l.advice_why;
     row.addEventListener("mouseenter", () => pick(i, false));
     row.addEventListener("focus", () => pick(i, false));
     row.addEventListener("click", () => pick(i, false));
@@ -147,6 +152,13 @@ function show(index) {
   $("care").replaceChildren(...doc.care_plan.map((c) => el("li", `${c.text} (${c.why})`)));
   $("download-report").href = `${base}/report.html`;
   $("result-disclaimer").textContent = doc.disclaimer;
+}
+
+// A lesion's own advice in words, with a sign that reads without colour (× leave alone, ✓ may be extracted).
+function adviceWords(l) {
+  if (l.advice === "ok_with_care") return `\u2713 may be extracted${l.advice_relied_on === "answer" ? " (your answer)" : ""}`;
+  if (l.advice === "do_not_extract") return "\u00d7 leave alone";
+  return "-";
 }
 
 // Ring colour and letter per type, as on the annotated image (Okabe-Ito; comedo.render.annotate.TYPE_STYLE).
@@ -210,13 +222,16 @@ function drawOverlay(doc) {
     const c = document.createElementNS(ns, "circle");
     c.setAttribute("cx", l.center[0]); c.setAttribute("cy", l.center[1]); c.setAttribute("r", Math.max(3, l.radius_px));
     c.setAttribute("fill", "none"); c.setAttribute("stroke", style.colour); c.setAttribute("stroke-width", stroke * 1.4);
+    const leave = l.advice === "do_not_extract";  // dashed, and a × after its number: readable without colour
+    if (leave) c.setAttribute("stroke-dasharray", `${stroke * 3} ${stroke * 2}`);
+    ring.dataset.advice = l.advice || "";
     const label = document.createElementNS(ns, "text");
     label.setAttribute("x", l.center[0] + l.radius_px + 2); label.setAttribute("y", l.center[1] - l.radius_px);
     label.setAttribute("fill", style.colour); label.setAttribute("font-size", stroke * 8);
     label.setAttribute("paint-order", "stroke"); label.setAttribute("stroke", "#000"); label.setAttribute("stroke-width", stroke * 0.8);
-    label.textContent = `${i + 1}${style.letter}`;
+    label.textContent = `${i + 1}${style.letter}${leave ? "\u00d7" : ""}`;
     const title = document.createElementNS(ns, "title");
-    title.textContent = `${i + 1}: ${l.type_summary || style.name}`;
+    title.textContent = `${i + 1}: ${l.type_summary || style.name}${l.advice_why ? ` \u2014 ${l.advice_why}` : ""}`;
     ring.append(title, c, label);
     ring.addEventListener("click", () => pick(i, true));
     lesions.append(ring);
@@ -229,7 +244,7 @@ function drawOverlay(doc) {
     const item = el("span", ` ${st.letter} ${st.name} `, "legend-item");
     item.style.borderLeft = `12px solid ${st.colour}`;
     return item;
-  }));
+  }), ...(doc.lesions.some((l) => l.advice === "do_not_extract") ? [el("span", " dashed ring, \u00d7: do not extract ", "legend-item")] : []));
 }
 
 function applyToggles() {
