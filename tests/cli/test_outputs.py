@@ -128,6 +128,9 @@ def test_a_read_only_store_photo_folder(photo: Path, tmp_path: Path) -> None:
     try:
         started = comedo("session", "start", "p-1", "--photo", str(photo), env=env)
         assert started.returncode == 1 and str(photos) in one_error(started.stderr)
+        session = comedo("session", "start", "p-2", env=env).stdout.split()[1]  # no photo: nothing to store
+        step = comedo("session", "step", session, "sterilise", "--photo", str(photo), env=env)
+        assert step.returncode == 1 and str(photos) in one_error(step.stderr)
         saved = comedo("analyze", str(photo), "--save", "--subject", "p-1", "--detector", "classical", env=env)
         assert saved.returncode == 1 and str(photos) in one_error(saved.stderr)
     finally:
