@@ -8,7 +8,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -26,22 +25,15 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _serving(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    import uvicorn
-
     from comedo.web.app import create_app
+    from comedo.web.server import bind, server
 
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
+    sockets = bind("127.0.0.1", 0)  # served as `comedo serve` serves: its sockets, its connection clocks
+    port = sockets[0].getsockname()[1]
+    srv = server(create_app(settings), host="127.0.0.1", port=port)
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": sockets}, daemon=True)
     thread.start()
     deadline = time.time() + 60
     while not srv.started:
@@ -53,6 +45,8 @@ def _serving(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
+        for sock in sockets:
+            sock.close()
 
 
 @pytest.fixture(scope="module")
