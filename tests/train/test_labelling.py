@@ -137,6 +137,7 @@ def test_coco_round_trip_keeps_types_proposers_negatives_and_keeps_external_apar
     ({"extra": "pa\tadd\t300\t10\t5\tpapule\tsure"}, "outside photo pa"),
     ({"extra": "pa\tadd\t10\t10\t5\tzit\tsure"}, "unknown type 'zit'"),
     ({"version": "codebook-v0"}, "codebook-v1"),
+    ({"extra": "pa\tadd\t21\t21\t5\tpapule\tsure"}, "ring one lesion twice"),
 ])
 def test_converter_refuses_with_one_line(batch: dict[str, Path], capsys: pytest.CaptureFixture[str],
                                          kwargs: dict, message: str) -> None:

@@ -22,6 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from comedo_train.labelling.candidates import Numbered, read_candidates
 from comedo_train.labelling.photos import Photo, read_photo, read_photos
 from comedo_train.labelling.vocab import CERTAINTY, CODEBOOK_VERSION, GROUP_OF, STATUSES, TYPES
@@ -187,7 +189,22 @@ def resolve(path: Path, photos: dict[str, Photo], candidates: list[Numbered], da
             lesion = Lesion(c.x, c.y, c.r, kind, sure, c.proposer, num)
             (item.lesions if what == "keep" else item.negatives).append(lesion)
         item.lesions.extend(Lesion(x, y, r, t, s, "added", None) for _, x, y, r, t, s in item.adds)
+        _refuse_duplicates(path, photo_id, item.lesions)
     return decided
+
+
+def _refuse_duplicates(path: Path, photo_id: str, lesions: list[Lesion]) -> None:
+    """Two rings on one lesion (a kept candidate and an addition, or two kept candidates): centres closer than
+    0.6 of the larger radius, radii within 3x. The codebook says one lesion, one ring (a pus head and its red
+    base are one pustule); a small blackhead inside a large nodule's ring is not a duplicate."""
+    for i, a in enumerate(lesions):
+        for b in lesions[i + 1:]:
+            big, small = max(a.r, b.r), min(a.r, b.r)
+            if np.hypot(a.x - b.x, a.y - b.y) < 0.6 * big and big / small < 3:
+                def name(les: Lesion) -> str:
+                    return f"candidate {les.cand}" if les.cand is not None else f"addition at ({les.x:g}, {les.y:g})"
+                raise DecisionError(f"{path}: photo {photo_id}: {name(a)} and {name(b)} ring one lesion twice; "
+                                    "keep one")
 
 
 def _size(photo: Photo, data: Path | None) -> tuple[int, int]:

@@ -29,7 +29,8 @@ DETECTOR_MIN_SCORE = 0.10  # below the operating point (0.23): a labeller drops 
 PLUG_MIN_CONTRAST_HERE = 15.0  # L*, the pipeline's plug contrast; paler dots on a close-up are mostly pores
 BLOB_SIGMA = {"blob_dark": 2.0, "blob_bright": 2.5, "blob_red": 2.5}  # px; smaller is skin texture at 256 px
 BLOB_MIN = {"blob_dark": 7.0, "blob_bright": 4.0, "blob_red": 3.5}  # normalised DoG response, L* or a* units
-QUOTA = {"detector": 14, "plug": 12, "blob_dark": 6, "blob_bright": 8, "blob_red": 8}
+QUOTA = {"detector": 12, "plug": 14, "blob_dark": 12, "blob_bright": 8, "blob_red": 8}
+PROPOSER_ORDER = ("plug", "detector", "blob_red", "blob_bright", "blob_dark")
 MAX_PER_PHOTO = 30  # one sheet's worth; more would be an hour per photo
 # A photo is dense when its merged pool holds DENSE_STRONG strong candidates (detector score >= 0.2, plug
 # contrast >= 20 L*): a nose full of blackheads, dense acne. It gets up to MAX_DENSE, drawn in quadrants.
@@ -54,6 +55,14 @@ def _detector():  # noqa: ANN202 - comedo's LesionDetector protocol
     return get_detector("auto")
 
 
+def _fill_holes(mask: np.ndarray) -> np.ndarray:
+    """``mask`` with every region it encloses added: a blackhead's plug is too dark to be "skin" and would
+    otherwise be a hole in the mask exactly where the lesion is."""
+    outside = np.pad(~mask, 1).astype(np.uint8)
+    cv2.floodFill(outside, None, (0, 0), 2)
+    return mask | (outside[1:-1, 1:-1] == 1)
+
+
 def _skin_or_all(rgb: np.ndarray) -> tuple[np.ndarray, object]:
     """The photo's colour planes and a mask to look inside: the skin mask dilated, or everything when the mask
     holds under a fifth of the photo (close-ups with odd light often fool the colour model); never the black
@@ -64,7 +73,7 @@ def _skin_or_all(rgb: np.ndarray) -> tuple[np.ndarray, object]:
         mask = np.ones_like(mask)
     # Black padding (rotated or letterboxed copies) carries salt-and-pepper noise: never a lesion.
     mask &= cv2.erode((planes.lightness > 12).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
-    mask = cv2.dilate(mask.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    mask = _fill_holes(cv2.dilate(mask.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
     return mask, planes
 
 
@@ -121,6 +130,22 @@ def suppress(cands: list[Candidate], *, limit: int) -> list[Candidate]:
     return kept
 
 
+def pick_fairly(pool: list[Candidate], quota: dict[str, int], limit: int) -> list[Candidate]:
+    """At most ``limit`` of ``pool`` (merged, strongest first), each proposer's strongest first and at most its
+    ``quota``, interleaved by rank relative to the quota (a proposer with twice the quota gets twice the share):
+    one proposer's many weak candidates (a face-trained detector on skin texture) never crowd out another's
+    (the plugs of a nose full of blackheads)."""
+    ranked = []
+    seen: dict[str, int] = {}
+    for c in pool:
+        rank = seen.get(c.proposer, 0)
+        seen[c.proposer] = rank + 1
+        if rank < quota.get(c.proposer, 0):
+            ranked.append(((rank + 0.5) / quota[c.proposer], PROPOSER_ORDER.index(c.proposer), c))
+    ranked.sort(key=lambda t: t[:2])
+    return [c for *_, c in ranked[:limit]]
+
+
 def propose(rgb: np.ndarray, *, limit: int = MAX_PER_PHOTO, dense_limit: int = MAX_DENSE) -> list[Candidate]:
     """Candidates on an (H, W, 3) uint8 RGB close-up, in its pixels, strongest first: at most ``limit``, or
     ``dense_limit`` when the photo is dense (``DENSE_STRONG``)."""
@@ -143,8 +168,10 @@ def propose(rgb: np.ndarray, *, limit: int = MAX_PER_PHOTO, dense_limit: int = M
         if plugs.contrast[i] < PLUG_MIN_CONTRAST_HERE:
             break
         (x, y), r = plugs.centers[i], plugs.radii[i]
+        # A plug's ring is sized to its dot, so it goes before the detector's rings in the merge (which are
+        # often 2-4x too large on close-ups and would otherwise suppress the blackheads they cover).
         cands.append(Candidate(float(x), float(y), float(max(r * RING_PER_PLUG_RADIUS, 3.0)), "plug",
-                               0.3 + min(float(plugs.contrast[i]) / 80, 0.45)))
+                               0.55 + min(float(plugs.contrast[i]) / 100, 0.4)))
 
     for kind, plane, polarity in (("blob_dark", planes.lightness, -1), ("blob_bright", planes.lightness, 1),
                                   ("blob_red", planes.a_star, 1)):
@@ -155,16 +182,9 @@ def propose(rgb: np.ndarray, *, limit: int = MAX_PER_PHOTO, dense_limit: int = M
         for x, y, r, resp in blobs[: 2 * QUOTA[kind]]:
             cands.append(Candidate(x, y, max(r, 3.0), kind, min(0.25 + 0.05 * resp / thr, 0.7)))
     pool = suppress(cands, limit=4 * dense_limit)
-    strong = sum((c.proposer == "detector" and c.strength >= 0.6) or (c.proposer == "plug" and c.strength >= 0.55)
+    strong = sum((c.proposer == "detector" and c.strength >= 0.6) or (c.proposer == "plug" and c.strength >= 0.75)
                  for c in pool)
-    if strong >= DENSE_STRONG:
-        kept = pool[:dense_limit]
-    else:  # the ordinary quotas, then the strongest
-        quota = dict(QUOTA)
-        kept = []
-        for c in pool:
-            if quota[c.proposer] > 0:
-                quota[c.proposer] -= 1
-                kept.append(c)
-        kept = kept[:limit]
+    dense = strong >= DENSE_STRONG
+    kept = pick_fairly(pool, {k: (2 if dense else 1) * q for k, q in QUOTA.items()},
+                       dense_limit if dense else limit)
     return [c for c in kept if 0 <= c.x < w and 0 <= c.y < h]
