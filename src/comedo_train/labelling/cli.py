@@ -3,7 +3,7 @@
     select                         data/closeups/selection.tsv and batches/batch_NN.tsv, external_NN.tsv
     sheets BATCH.tsv --out DIR     candidates (stored in data/closeups/candidates/), sheet PNGs, a template
     convert DECISIONS... --out DIR COCO closeups_train.json (+ external_eval.json); --proof DIR draws the labels
-    agree A.tsv B.tsv              matched-lesion F1 and Cohen's kappa (types, groups, photo status)
+    agree A.tsv[,A2.tsv] B.tsv     matched-lesion F1 and Cohen's kappa (types, groups, photo status)
     shuffle DECISIONS... --name N  a second-pass batch: 60 random labelled photos, candidates renumbered
     examples --out DIR             the codebook's example crops
 
@@ -106,12 +106,16 @@ def _proofs(items: list, out: Path, data: Path) -> None:
 def _agree(args: argparse.Namespace) -> int:
     from comedo_train.labelling.agree import agreement, resolve_for_agreement
 
-    cands = args.candidates or [CLOSEUPS / "candidates" / f"{p.name.split('.')[0]}.tsv" for p in (args.a, args.b)]
-    if len(cands) != 2:
-        raise ValueError(f"--candidates takes two files (A's and B's), got {len(cands)}")
-    a = resolve_for_agreement(args.a, cands[0], args.batches)
-    b = resolve_for_agreement(args.b, cands[1], args.batches)
-    for line in agreement(a, b).lines():
+    sides = []
+    for k, side in enumerate((args.a, args.b)):
+        paths = [Path(p) for p in side.split(",")]
+        merged: dict = {}
+        for path in paths:
+            cand = (args.candidates[k] if args.candidates and len(paths) == 1
+                    else CLOSEUPS / "candidates" / f"{path.name.split('.')[0]}.tsv")
+            merged.update(resolve_for_agreement(path, cand, args.batches))
+        sides.append(merged)
+    for line in agreement(*sides).lines():
         print(line)
     return 0
 
@@ -161,9 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--proof", type=Path, default=None)
     p.set_defaults(run=_convert)
 
-    p = sub.add_parser("agree", help="agreement between two decision files")
-    p.add_argument("a", type=Path)
-    p.add_argument("b", type=Path)
+    p = sub.add_parser("agree", help="agreement between two labellers' decision files")
+    p.add_argument("a", help="A's decision file, or several joined by commas (a second pass spans batches)")
+    p.add_argument("b", help="B's decision file(s), likewise")
     p.add_argument("--candidates", type=Path, nargs=2, default=None, help="A's and B's candidates files")
     p.set_defaults(run=_agree)
 
