@@ -1,6 +1,7 @@
 """``python -m comedo_train.labelling COMMAND``: thin commands over the package's functions.
 
     select                         data/closeups/selection.tsv and batches/batch_NN.tsv, external_NN.tsv
+    select-more                    a further round of batches from groups not yet selected
     sheets BATCH.tsv --out DIR     candidates (stored in data/closeups/candidates/), sheet PNGs, a template
     convert DECISIONS... --out DIR COCO closeups_train.json (+ external_eval.json); --proof DIR draws the labels
     agree A.tsv[,A2.tsv] B.tsv     matched-lesion F1 and Cohen's kappa (types, groups, photo status)
@@ -32,6 +33,25 @@ def _select(args: argparse.Namespace) -> int:
     for (folder, hint), n in sorted(summary(chosen).items()):
         print(f"{folder}\t{hint}\t{n}")
     print(f"{len(chosen)} photos to label, {len(external)} external (measure only); {len(written)} batch files")
+    return 0
+
+
+def _select_more(args: argparse.Namespace) -> int:
+    """A further round: groups not in selection.tsv, batches numbered after the last one, appended to the
+    selection (the first round's batches and their decisions stay as they are)."""
+    from comedo_train.labelling.photos import read_photos, select, summary, write_batches, write_photos
+
+    selection = args.out / "selection.tsv"
+    earlier = read_photos(selection)
+    existing = sorted((args.out / "batches").glob("batch_*.tsv"))
+    first = 1 + max((int(p.stem.split("_")[1]) for p in existing), default=0)
+    chosen, _ = select(args.data, per_type=args.per_type, more_total=args.more, seed=args.seed,
+                       exclude=frozenset(p.group for p in earlier))
+    write_photos(selection, earlier + chosen)
+    written = write_batches(chosen, [], args.out / "batches", seed=args.seed, first=first)
+    for (folder, hint), n in sorted(summary(chosen).items()):
+        print(f"{folder}\t{hint}\t{n}")
+    print(f"{len(chosen)} more photos to label in {len(written)} batch files from batch_{first:02d}")
     return 0
 
 
@@ -151,6 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--more", type=int, default=260)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=_select)
+
+    p = sub.add_parser("select-more", help="a further round of photos, never those already selected")
+    p.add_argument("--out", type=Path, default=CLOSEUPS)
+    p.add_argument("--per-type", type=int, default=30)
+    p.add_argument("--more", type=int, default=80)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(run=_select_more)
 
     p = sub.add_parser("sheets", help="candidates and sheets for one batch")
     p.add_argument("batch", type=Path)

@@ -224,14 +224,14 @@ def _more(data: Path, union: _Union) -> tuple[dict[str, list[Photo]], dict[str, 
 
 
 def select(data: Path, *, per_type: int = 60, more_total: int = 260, external_per_type: int = 13,
-           seed: int = 0) -> tuple[list[Photo], list[Photo]]:
+           seed: int = 0, exclude: frozenset[str] = frozenset()) -> tuple[list[Photo], list[Photo]]:
     """The photos to label for training and the external photos to label for measuring (seeded random).
 
     Training: ``per_type`` groups per lesion-types/train folder, one copy each; from lesion-types-more every
     group holding a single (not mosaic) file labelled with exactly one look-alike, then singles labelled exactly
     one of Blackhead, Whitehead, Papular, Purulent or Cystic, then mosaic tiles until ``more_total``. A group
     is used once. Measuring: ``external_per_type`` groups per lesion-types/external folder (80 in all: the
-    remainder goes to the largest folders)."""
+    remainder goes to the largest folders). Groups in ``exclude`` (an earlier round's) are never chosen."""
     rng = random.Random(seed)
     union = _Union()
     lt = _lesion_types(data, "train", union)
@@ -241,7 +241,7 @@ def select(data: Path, *, per_type: int = 60, more_total: int = 260, external_pe
     for g in (lt, more):
         for key, photos in g.items():
             groups[union.find(key)].extend(photos)
-    used: set[str] = set()
+    used: set[str] = set(exclude)
     chosen: list[Photo] = []
 
     def take(root: str, photo: Photo) -> None:
@@ -324,16 +324,17 @@ def read_photos(path: Path) -> list[Photo]:
 
 
 def write_batches(photos: list[Photo], external: list[Photo], out: Path, *, seed: int = 0,
-                  size: int = BATCH_SIZE) -> list[Path]:
-    """Shuffled batches of ``size`` (types mixed) as ``batch_NN.tsv``, the external photos as
-    ``external_NN.tsv``."""
+                  size: int = BATCH_SIZE, first: int = 1) -> list[Path]:
+    """Shuffled batches of ``size`` (types mixed) as ``batch_NN.tsv`` numbered from ``first``, the external
+    photos as ``external_NN.tsv``."""
     rng = random.Random(seed + 1)
     written = []
     for prefix, items in (("batch", photos), ("external", external)):
         items = list(items)
         rng.shuffle(items)
+        start = first if prefix == "batch" else 1
         for i in range(0, len(items), size):
-            path = out / f"{prefix}_{i // size + 1:02d}.tsv"
+            path = out / f"{prefix}_{start + i // size:02d}.tsv"
             write_photos(path, items[i: i + size])
             written.append(path)
     return written
