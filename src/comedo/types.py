@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the advice builds on these types, so the report's type is n
     from comedo.face.facemap import FaceMap
     from comedo.grade.gags import Gags
     from comedo.lesions import Lesions
+    from comedo.measure.scale import Scale
 
 __all__ = [
     "SkinImage",
@@ -295,3 +296,4 @@ class Analysis:
     description: Description | None = None
     report: TriageReport | None = None  # triage, care plan, extraction advice
     face: FaceMap | None = None  # landmarks and zones on the analysis grid (wider views), or why there are none
+    scale: Scale | None = None  # mm per px and its source (given, ruler, iris); None without a scale
