@@ -19,7 +19,7 @@ from comedo_train.detector_geometry import SIZE_UNIT_PX
 from comedo_train.detector_net import conv_bn, decoder_outputs
 from comedo_train.lite_net import Lite0Network, lite0
 
-__all__ = ["LiteLesionNet", "TAPS"]
+__all__ = ["LiteLesionNet", "CloseupLesionNet", "TAPS"]
 
 TAPS = (2, 4, 10, 15)  # Lite0 blocks whose outputs are the stride 4, 8, 16 and 32 features
 TAP_CHANNELS = (24, 40, 112, 320)
@@ -49,6 +49,14 @@ class LiteLesionNet(Lite0Network):
 
     def raw(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Heat logits (N,1,h,w) and side distances l, t, r, b in pixels (N,4,h,w)."""
+        return self.outputs(self.features(x))
+
+    def outputs(self, p4: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Heat logits and side distances from the stride-4 features."""
+        return self.heat(p4), torch.exp(self.box(p4).clamp(-4, 4)) * (SIZE_UNIT_PX / 2)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The fused stride-4 features (N, head, h, w) the heads read."""
         y = self.stem(self.normalised(x))
         taps = []
         for i, block in enumerate(self.blocks):
@@ -58,8 +66,27 @@ class LiteLesionNet(Lite0Network):
         c4, c8, c16, c32 = taps
         p16 = self.smooth16(self.lat16(c16) + F.interpolate(self.lat32(c32), scale_factor=2.0, mode="nearest"))
         p8 = self.smooth8(self.lat8(c8) + F.interpolate(p16, scale_factor=2.0, mode="nearest"))
-        p4 = self.fuse4(self.lat4(c4) + F.interpolate(p8, scale_factor=2.0, mode="nearest"))
-        return self.heat(p4), torch.exp(self.box(p4).clamp(-4, 4)) * (SIZE_UNIT_PX / 2)
+        return self.fuse4(self.lat4(c4) + F.interpolate(p8, scale_factor=2.0, mode="nearest"))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         return decoder_outputs(*self.raw(x))
+
+
+class CloseupLesionNet(LiteLesionNet):
+    """``LiteLesionNet`` with a third 1x1 head on the same stride-4 features: per-cell logits over
+    ``n_types`` lesion classes (``comedo_train.closeup_data.TYPE_CLASSES``: six acne types, look-alike, not a
+    lesion). ``raw`` returns (heat logits, side distances, type logits); ``forward`` the decoder's (heat, size,
+    offset) and the type probabilities (N, n_types, h, w)."""
+
+    def __init__(self, n_types: int, **options: object) -> None:
+        super().__init__(**options)
+        self.kind = nn.Conv2d(self.heat.in_channels, n_types, 1)
+
+    def raw(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # type: ignore[override]
+        p4 = self.features(x)
+        heat, ltrb = self.outputs(p4)
+        return heat, ltrb, self.kind(p4)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:  # type: ignore[override]
+        heat, ltrb, kind = self.raw(x)
+        return (*decoder_outputs(heat, ltrb), torch.softmax(kind, dim=1))
