@@ -40,6 +40,8 @@ from comedo.measure.darkspots import find_dark_spots
 from comedo.measure.quality import assess_quality
 from comedo.measure.redness import irritation_grade, measure_redness
 from comedo.measure.resample import shrink
+from comedo.measure.ruler import RulerSearch, find_ruler
+from comedo.measure.scale import Scale
 from comedo.measure.skin import segment_skin
 from comedo.types import Analysis, DarkSpots, SkinImage
 
@@ -47,7 +49,7 @@ __all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE", 
 
 ANALYSIS_LONG_SIDE = 1024
 # The stages that run on the side thread, beside the chain (their timings overlap the others').
-SIDE_STAGES = ("photo_flags", "dark_spots", "quality", "face", "coarse_passes", "photo_type")
+SIDE_STAGES = ("photo_flags", "dark_spots", "quality", "face", "coarse_passes", "photo_type", "scale")
 
 
 def analyze(
@@ -123,6 +125,8 @@ def analyze(
             beside["coarse"] = side.submit(_timed, timings, "coarse_passes", det.coarse_passes, work,
                                            min_score=floor).result
         photo_type_done = side.submit(_timed, timings, "photo_type", type_photo, work)
+        # The photo's scale: the user's mm_per_px wins; else a ruler in frame, searched beside (needed for types).
+        ruler_done = None if loaded.mm_per_px is not None else side.submit(_timed, timings, "scale", find_ruler, work)
         candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up, **beside)
         if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
             candidates = Candidates(candidates)
@@ -133,6 +137,9 @@ def analyze(
         t = time.perf_counter()
         inv = 1.0 / scale
         full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
+        photo_scale = _photo_scale(loaded.mm_per_px, None if ruler_done is None else ruler_done.result(), scale)
+        if photo_scale is not None:  # every size in mm (lesions, dark spots, types) follows from it
+            loaded = replace(loaded, mm_per_px=photo_scale.mm_per_px)
         full_lesions, type_model = type_lesions(loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
         plugs = Lesions.empty()
         if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.detect.plugs)
@@ -196,6 +203,7 @@ def analyze(
         scene=scene,
         photo_type=photo_type,
         face=face,
+        scale=photo_scale,
     )
     analysis = replace(analysis, description=describe(analysis))
     return replace(analysis, report=build_report(findings_from(answers, analysis)))
@@ -210,6 +218,15 @@ def _timed(timings: dict[str, float], stage: str, run: Callable[..., _T], *args:
     out = run(*args, **kwargs)
     timings[stage] = (time.perf_counter() - start) * 1000
     return out
+
+
+def _photo_scale(given: float | None, ruler: RulerSearch | None, factor: float) -> Scale | None:
+    """The user's scale (exact), else the ruler's found on the analysis copy (``factor`` of the photo's size)."""
+    if given is not None:
+        return Scale(given, "given")
+    if ruler is None or ruler.scale is None:
+        return None
+    return ruler.scale.rescaled(1.0 / factor)
 
 
 def analysis_pixels(rgb: np.ndarray) -> tuple[np.ndarray, float]:

@@ -13,17 +13,28 @@ from comedo.types import LesionGroup, UntypedCode
 __all__ = ["SCHEMA_VERSION", "DISCLAIMER", "ImageInfo", "LesionOut", "SceneOut", "PhotoTypeOut", "TypeExplanation",
            "DescriptionOut", "DarkSpotOut", "RednessOut", "Hayashi", "Iga", "Nice", "TypeCountsOut", "NotGradedOut",
            "SeverityOut", "QualityOut", "ReasonOut", "TriageOut", "CareTipOut", "ExtractionStepOut", "SaidOut",
-           "ExtractionOut",
+           "ExtractionOut", "ScaleOut",
            "TriageDocument", "AnalysisDocument"]
 
 SCHEMA_VERSION = "1.2"  # 1.1: severity scales null on close-ups (not_graded), counts.untyped, lesion_type.group
 # (fields added since, without a version change: face, severity.gags, lesions[].zone / in_danger_triangle / advice)
 # 1.2: one verdict: extraction.reasons (codes with evidence), extractable_lesions and relied_on; lesions[].advice_code
-# and advice_relied_on; lesion_type.deep_likely; severity.summary and scales_note; severity.gags.partial
+# and advice_relied_on; lesion_type.deep_likely; severity.summary and scales_note; severity.gags.partial;
+# image.scale (where mm_per_px came from: given, ruler or iris; null in older documents)
 DISCLAIMER = (
     "comedo is not a medical device. Its measurements and suggestions are information, not a diagnosis; "
     "see a doctor or dermatologist for any lesion that worries you."
 )
+
+
+class ScaleOut(BaseModel):
+    mm_per_px: float = Field(gt=0, description="millimetres per pixel of the oriented image")
+    source: Literal["given", "ruler", "iris"] = Field(
+        description="given: typed by the user (--mm-per-px), taken as exact; ruler: a ruler in frame; iris: the iris")
+    uncertainty_pct: float | None = Field(None, description="one standard deviation in per cent; null when given")
+    evidence: dict[str, object] = Field(
+        default_factory=dict, description="the measurements behind it (ruler: period_px, ticks, unit, angle_deg, "
+        "center_xy, length_px, pattern_r2, long_tick_ratio, tick_spread_pct, period_drift_pct); pixels of the image")
 
 
 class ImageInfo(BaseModel):
@@ -33,6 +44,8 @@ class ImageInfo(BaseModel):
     sha256: str
     format: str | None = None
     mm_per_px: float | None = None
+    scale: ScaleOut | None = Field(None, description="where mm_per_px came from and how sure it is; null without a "
+                                                     "scale and in documents before 1.2")
     taken_at: str | None = Field(None, description="when the photo was taken, ISO 8601 from its EXIF; null without")
 
 

@@ -24,6 +24,7 @@ from comedo.face.mesh import FaceMesh
 from comedo.face.zones import face_zones
 from comedo.grade.gags import Gags, GagsTerm
 from comedo.lesions import Lesions
+from comedo.measure.scale import Scale
 from comedo.types import (
     Analysis,
     DarkSpots,
@@ -229,6 +230,7 @@ def from_document(doc: Mapping[str, Any], pixels: np.ndarray) -> Analysis:
                 described["text"], tuple((t["type"], t["text"]) for t in described.get("lesion_types") or ())),
             report=_report(doc),
             face=_face(doc, scale),
+            scale=None if info.get("scale") is None else Scale(**info["scale"]),  # null before 1.2
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInputError(f"the document is not a comedo analysis: {type(exc).__name__} {exc}") from None

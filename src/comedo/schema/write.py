@@ -29,6 +29,7 @@ from comedo.schema.models import (
     ReasonOut,
     RednessOut,
     SaidOut,
+    ScaleOut,
     SceneOut,
     SeverityOut,
     TriageDocument,
@@ -127,7 +128,8 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
     return AnalysisDocument(
         schema_version=SCHEMA_VERSION,
         image=ImageInfo(path=img.source, width=img.width, height=img.height, sha256=img.sha256,
-                        format=img.original_format, mm_per_px=mm, taken_at=img.taken_at),
+                        format=img.original_format, mm_per_px=mm, taken_at=img.taken_at,
+                        scale=None if analysis.scale is None else ScaleOut(**vars(analysis.scale))),
         skin={"fraction": round(analysis.skin.fraction, 4)},
         scene=None if analysis.scene is None else SceneOut(
             view=analysis.scene.view,  # type: ignore[arg-type]
