@@ -216,7 +216,7 @@ def test_each_session_step_says_what_comes_next(tmp_path: Path) -> None:
     env = {"COMEDO_DATA_DIR": str(tmp_path)}
     session = runner.invoke(cli, ["session", "start", "n-1", "--db", db], env=env).stdout.split()[1]
     step = runner.invoke(cli, ["session", "step", session, "sterilise", "--db", db], env=env)
-    assert "next: identify_core - Find the plug" in step.stdout
+    assert "next: find_the_core - Find the plug" in step.stdout
 
 
 def test_session_list_and_show(tmp_path: Path) -> None:
@@ -228,6 +228,6 @@ def test_session_list_and_show(tmp_path: Path) -> None:
     assert listed.exit_code == 0 and session in listed.stdout and "(sterilise)" in listed.stdout
     shown = runner.invoke(cli, ["session", "show", session, "--db", db], env=env)
     assert shown.exit_code == 0 and "1. sterilise" in shown.stdout and "note: alcohol" in shown.stdout
-    assert "next: identify_core" in shown.stdout
+    assert "next: find_the_core" in shown.stdout
     none = runner.invoke(cli, ["session", "list", "nobody", "--db", db], env=env)
     assert none.exit_code == 2 and "no extraction sessions for subject 'nobody'" in _one_line(none)

@@ -180,9 +180,10 @@ def history(
 
 
 def _add_session_commands() -> None:
-    from comedo.cli.store_cmd import session_app
+    from comedo.cli.store_cmd import session_app, store_app
 
     app.add_typer(session_app, name="session")
+    app.add_typer(store_app, name="store")
 
 
 _add_session_commands()

@@ -1,4 +1,5 @@
-"""Store commands: ``history`` and ``session start|step|report``; ``analyze --save`` uses ``open_store``."""
+"""Store commands: ``history``, ``session start|step|report`` and ``store check|backup``; ``analyze --save`` uses
+``open_store``."""
 
 from __future__ import annotations
 
@@ -16,29 +17,30 @@ session_app = ComedoTyper(help="Documented extraction sessions: the safe-extract
                           no_args_is_help=True)
 
 
+store_app = ComedoTyper(help="Look after the history store: check it, back it up.", no_args_is_help=True)
+
+
 def open_store(db: str | None):  # type: ignore[no-untyped-def]
+    """The store; when opening it migrated the schema, one line on stderr says where the old one was kept."""
     from comedo.store.repository import Store
 
-    return Store.open(db)
+    store = Store.open(db)
+    if store.migration_backup is not None:
+        typer.echo(f"note: the store was upgraded to this version's schema; the old one is kept in "
+                   f"{store.migration_backup}", err=True)
+    return store
 
 
 def fail(exc: ComedoError) -> typer.Exit:
     return typer.Exit(error_code(exc))
 
 
-def next_step_hint(step: str) -> str:
-    """What comes after ``step`` in the protocol, and what it involves (the protocol's own words)."""
-    from comedo.explain.advice import EXTRACTION_STEPS
-    from comedo.store.repository import STEPS
+def echo_warnings(codes: list[str] | tuple[str, ...], indent: str = "") -> None:
+    """A step photo's warnings, worded (``comedo.store.sessions.STEP_WARNINGS``)."""
+    from comedo.store.sessions import STEP_WARNINGS
 
-    # The store's step names and the protocol's: identify_core is find_the_core, apply_pressure gentle_pressure.
-    words = dict(zip(STEPS, (text for _, text in EXTRACTION_STEPS), strict=True))
-    index = STEPS.index(step)
-    if index + 1 >= len(STEPS):
-        return ("the protocol is complete; leave the spot alone now. "
-                "comedo session report SESSION --out FILE writes it up.")
-    following = STEPS[index + 1]
-    return f"next: {following} - {words[following]}"
+    for code in codes:
+        typer.echo(f"{indent}warning: {STEP_WARNINGS.get(code, code)}")
 
 
 def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
@@ -121,7 +123,10 @@ def session_start(
         typer.echo(f"extraction advice: {info['extraction_advice']}")
         for why in info["advice_why"]:
             typer.echo(f"  - {why}")
-    typer.echo("steps: sterilise, identify_core, apply_pressure, release, aftercare")
+    from comedo.store.sessions import STEPS, next_step_text
+
+    typer.echo(f"steps: {', '.join(STEPS)}")
+    typer.echo(next_step_text(info))
 
 
 @session_app.command("list")
@@ -148,7 +153,7 @@ def session_show(
     db: str | None = typer.Option(None, envvar="COMEDO_DB"),
 ) -> None:
     """One session: its advice and why, each step recorded (time, note, override), and what comes next."""
-    from comedo.store.repository import STEPS
+    from comedo.store.sessions import next_step_text
 
     try:
         info = open_store(db).session_info(session)
@@ -160,35 +165,44 @@ def session_show(
         typer.echo(f"  - {why}")
     for step in info["steps"]:
         extra = "".join(f"; {k}: {step[k]}" for k in ("note", "override_reason") if step[k])
-        typer.echo(f"{step['seq']}. {step['step']} at {step['created_at']:%H:%M:%S}{extra}")
-    done = [s["step"] for s in info["steps"]]
-    remaining = [s for s in STEPS if s not in done]
-    typer.echo(next_step_hint(done[-1]) if done else f"next: {remaining[0]}")
+        again = f" (attempt {step['attempt']})" if step["attempt"] > 1 else ""
+        typer.echo(f"{step['seq']}. {step['step']}{again} at {step['created_at']:%H:%M:%S}{extra}")
+        echo_warnings([w["code"] for w in step["warnings"]], indent="   ")
+    typer.echo(next_step_text(info))
 
 
 @session_app.command("step")
 def session_step(
     session: str,
-    step: str = typer.Argument(..., help="sterilise, identify_core, apply_pressure, release or aftercare"),
+    step: str = typer.Argument(..., help="sterilise, find_the_core, gentle_pressure, release or aftercare (the "
+                               "old names identify_core and apply_pressure are accepted)"),
     photo: Path | None = typer.Option(None, help="A photo taken at this step."),
     note: str | None = typer.Option(None, help="A free-text note."),
     override: str | None = typer.Option(None, help="Reason for going ahead against a do_not_extract advice."),
-    again: bool = typer.Option(False, "--again", help="Record a step that is already recorded once more."),
+    again: bool = typer.Option(False, "--again", help="Record a step that is already recorded once more (its "
+                               "next attempt)."),
     db: str | None = typer.Option(None, envvar="COMEDO_DB"),
 ) -> None:
     """Record a protocol step; steps out of order, a repeat, or pressure on a do-not-extract spot, are refused."""
     from comedo.pipeline import analyze
+    from comedo.store.sessions import canonical_step, next_step_text
 
     try:
+        step, renamed = canonical_step(step)  # before any photo is analysed
         store = open_store(db)
         shot = analyze(photo) if photo is not None else None
-        store.add_step(session, step, photo=shot, note=note, override=override, again=again)
+        recorded = store.add_step(session, step, photo=shot, note=note, override=override, again=again)
+        info = store.session_info(session)
     except ComedoError as exc:
         raise fail(exc) from None
     except OSError as exc:  # the store's photo folder cannot be written
         raise fail(WriteError(f"cannot store the photo: {os_error_line(exc, photo or '')}")) from None
-    typer.echo(f"{session}: {step} recorded" + (" (override stored)" if override else ""))
-    typer.echo(next_step_hint(step))
+    if renamed:
+        typer.echo(f"note: {renamed}", err=True)
+    attempt = f" (attempt {recorded.attempt})" if recorded.attempt > 1 else ""
+    typer.echo(f"{session}: {step}{attempt} recorded" + (" (override stored)" if override else ""))
+    echo_warnings(recorded.warnings)
+    typer.echo(next_step_text(info))
 
 
 @session_app.command("report")
@@ -210,3 +224,36 @@ def session_report(
     except ComedoError as exc:
         raise fail(exc) from None
     typer.echo(f"wrote {target}")
+
+
+@store_app.command("check")
+def store_check(
+    db: str | None = typer.Option(None, envvar="COMEDO_DB", help="Database URL (default: SQLite in the data dir)."),
+) -> None:
+    """Check the store: SQLite's integrity and foreign keys, every stored photo file present and unaltered.
+    Prints one line per problem and exits 1 when there is any."""
+    try:
+        store = open_store(db)
+        problems = store.check()
+    except ComedoError as exc:
+        raise fail(exc) from None
+    if problems:
+        for problem in problems:
+            typer.echo(f"problem: {problem}")
+        print_error(f"the store has {len(problems)} problem{'s' if len(problems) != 1 else ''} (listed above)")
+        raise typer.Exit(1)
+    typer.echo("store ok: integrity, references and every stored photo file checked")
+
+
+@store_app.command("backup")
+def store_backup(
+    out: Path | None = typer.Option(None, help="Where to write the copy (a folder gets a timestamped name inside "
+                                               "it); default: beside the store, timestamped."),
+    db: str | None = typer.Option(None, envvar="COMEDO_DB", help="Database URL (default: SQLite in the data dir)."),
+) -> None:
+    """A consistent copy of a SQLite store, also while another comedo writes (PostgreSQL: use pg_dump)."""
+    try:
+        dest = open_store(db).backup(out)
+    except ComedoError as exc:
+        raise fail(exc) from None
+    typer.echo(f"backed up to {dest} (the photos stay in the store's photos/ folder; they never change)")

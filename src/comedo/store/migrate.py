@@ -115,7 +115,13 @@ def _migrate_sqlite(engine: Engine, head: str, db_path: Path | None) -> Path | N
                     return None
                 backup = None
                 if current is not None and db_path is not None:
-                    backup = backup_sqlite(raw, backup_path_for(db_path, f"r{current}"))
+                    # From a connection of its own: the lock held here keeps writers out, readers may read on,
+                    # and a backup read through a connection in a write transaction never finishes.
+                    source = sqlite3.connect(db_path)
+                    try:
+                        backup = backup_sqlite(source, backup_path_for(db_path, f"r{current}"))
+                    finally:
+                        source.close()
                 upgrade_to(connection, "head")
                 dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if dangling:

@@ -227,7 +227,8 @@ class ExtractionSessions:
                     "advice_why": record.advice_why or [],
                     "steps": [{"seq": s.seq, "step": s.step, "attempt": s.attempt, "created_at": s.created_at,
                                "photo_sha256": s.photo_sha256, "analysis_id": s.analysis_id, "note": s.note,
-                               "override_reason": s.override_reason, "warnings": list(s.warnings or [])}
+                               "override_reason": s.override_reason,
+                               "warnings": [{"code": c, "text": STEP_WARNINGS.get(c, c)} for c in s.warnings or []]}
                               for s in record.steps],
                 }
         except SQLAlchemyError as exc:
