@@ -117,7 +117,9 @@ def test_a_lesion_seen_in_the_danger_triangle_changes_the_advice_without_answers
     assert "Seen in the photo" in reasons["inflamed_danger_triangle"]["text"]
     assert reasons["inflamed_danger_triangle"]["evidence"]["seen_in_photo"]["lesions"] == 1
     assert doc["extraction"]["advice"] == "do_not_extract"
-    assert any("Seen in the photo" in w for w in doc["extraction"]["why"])
+    # Schema 1.2 (issue 32): the extraction reason names the lesion by number, with a code and evidence.
+    seen = next(r for r in doc["extraction"]["reasons"] if r["code"] == "danger_triangle_seen")
+    assert seen["evidence"] == {"lesions": [1]} and "lesion 1" in seen["text"]
     assert doc["lesions"][0]["advice"] == "do_not_extract" and "danger triangle" in doc["lesions"][0]["advice_why"]
     # With a fever it is a reason to see a doctor soon, from the photo's triangle alone (no location answered).
     febrile = to_document(comedo.analyze(sample_path, detector=_OneLesionAt(float(cx), float(cy), 6.0),
