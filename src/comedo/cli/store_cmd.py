@@ -234,9 +234,14 @@ def store_check(
     Prints one line per problem and exits 1 when there is any."""
     try:
         store = open_store(db)
+    except ComedoError as exc:
+        raise fail(exc) from None
+    try:
         problems = store.check()
     except ComedoError as exc:
         raise fail(exc) from None
+    finally:
+        store.close()
     if problems:
         for problem in problems:
             typer.echo(f"problem: {problem}")
@@ -247,13 +252,26 @@ def store_check(
 
 @store_app.command("backup")
 def store_backup(
-    out: Path | None = typer.Option(None, help="Where to write the copy (a folder gets a timestamped name inside "
-                                               "it); default: beside the store, timestamped."),
+    out: str | None = typer.Option(None, help="Where to write the copy (a folder, or a path ending in /, gets a "
+                                              "timestamped name inside it); default: beside the store, timestamped."),
     db: str | None = typer.Option(None, envvar="COMEDO_DB", help="Database URL (default: SQLite in the data dir)."),
 ) -> None:
     """A consistent copy of a SQLite store, also while another comedo writes (PostgreSQL: use pg_dump)."""
+    from comedo.cli.outputs import output_file
+    from comedo.store.sqlite_files import backup_path_for
+
     try:
-        dest = open_store(db).backup(out)
+        store = open_store(db)
     except ComedoError as exc:
         raise fail(exc) from None
+    try:
+        target = None
+        if out is not None:
+            name = backup_path_for(store.db_path).name if store.db_path is not None else "comedo.backup"
+            target = output_file(out, default_name=name)
+        dest = store.backup(target)
+    except ComedoError as exc:
+        raise fail(exc) from None
+    finally:
+        store.close()
     typer.echo(f"backed up to {dest} (the photos stay in the store's photos/ folder; they never change)")
