@@ -150,11 +150,12 @@ def _fine_grid(sig: np.ndarray, p: float) -> tuple[float, float]:
     """The period near ``p`` (within 6 %) whose Fourier coefficient over the whole profile is largest, and the
     position of one tick on that grid: the windows' period drifts off the ticks over a long ruler."""
     u = np.arange(len(sig))
-    periods = p * (1 + np.linspace(-0.06, 0.06, 97))
-    coef = np.exp(-2j * np.pi * u[None, :] / periods[:, None]) @ sig
-    best = int(np.argmax(np.abs(coef)))
-    period = float(periods[best])
-    return period, float(np.angle(coef[best]) / (2 * np.pi) * period % period)
+    for spread in (0.06, 0.005):  # coarse then fine: 0.5 % steps, then 0.05 %
+        periods = p * (1 + np.linspace(-spread, spread, 25))
+        coef = np.exp(-2j * np.pi * u[None, :] / periods[:, None]) @ sig
+        best = int(np.argmax(np.abs(coef)))
+        p = float(periods[best])
+    return p, float(np.angle(coef[best]) / (2 * np.pi) * p % p)
 
 
 def _tick_positions(sig: np.ndarray, p: float, first: float) -> np.ndarray:
