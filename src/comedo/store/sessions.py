@@ -2,7 +2,7 @@
 
 A mixin of ``Store`` (it uses the store's engines and ``save_analysis``), kept apart so the protocol's rules
 read on their own. Step names are the protocol's own (``comedo.explain.advice.EXTRACTION_STEPS``), the one
-vocabulary of the CLI, the JSON, the docs and the database; the names before 0.10 are accepted as aliases.
+vocabulary of the CLI, the JSON, the docs and the database; the names of 0.9 and earlier are accepted as aliases.
 
 A step is checked twice: once before its photo is analysed and saved (a refused step saves nothing), and again
 inside the write transaction that records it. The database holds the rest: (session, step, attempt) and
@@ -33,7 +33,7 @@ __all__ = ["ExtractionSessions", "STEPS", "STEP_ALIASES", "STEP_WARNINGS", "Reco
            "canonical_step", "check_subject", "next_step_text", "step_warnings"]
 
 STEPS: tuple[str, ...] = tuple(name for name, _ in EXTRACTION_STEPS)
-STEP_ALIASES = {"identify_core": "find_the_core", "apply_pressure": "gentle_pressure"}  # the names before 0.10
+STEP_ALIASES = {"identify_core": "find_the_core", "apply_pressure": "gentle_pressure"}  # the names of 0.9
 SQUEEZE_STEPS = ("gentle_pressure", "release")
 _WORDS = dict(EXTRACTION_STEPS)
 _MISSING_WHY = {
