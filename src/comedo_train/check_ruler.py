@@ -1,22 +1,25 @@
 """The ruler finder's figures: false finds on real close-ups, accuracy on unseen ruler styles, time per photo.
 
     nice -n 10 python -m comedo_train.check_ruler --scan ../shared/data/lesion-types/train \\
-        ../shared/data/lesion-types/external ../shared/data/lesion-types-more/images --finds runs/ruler_finds
-    python -m comedo_train.check_ruler --unseen 20
+        ../shared/data/lesion-types/external ../shared/data/lesion-types-more/images \\
+        ../shared/data/acne04/valid ../shared/data/faces-wild --finds runs/ruler_finds
+    python -m comedo_train.check_ruler --unseen 30 --synthetic
     python -m comedo_train.check_ruler --timing ../shared/data/lesion-types/train --size 640
 
 ``--scan`` runs ``comedo.measure.ruler.find_ruler`` on every photo under the folders (none of them holds a ruler
 that we know of, so every find is checked by eye: ``--finds`` writes each found photo with the strip drawn).
 ``--unseen N`` draws N photos of each style in ``comedo_train.ruler_styles`` (seeded; sizes, scales and angles at
-random) and prints the share found and the errors. ``--timing`` times the finder on photos resized to ``--size``
-on their long side (the median of 5 runs per photo; one OpenCV thread and the process's CPU time too, as the
-machine may be shared).
+random) and prints the share found and the errors; ``--synthetic`` does the same on the tests' generator
+(tests/synthetic_rulers.py: 6 sizes and scales x 5 styles x 5 angles x with and without a fingertip).
+``--timing`` times the finder on photos resized to ``--size`` on their long side (the median of 5 runs per photo;
+one OpenCV thread and the process's CPU time too, as the machine may be shared).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -97,6 +100,33 @@ def unseen(count: int) -> None:
             print(f"  missed {line}")
 
 
+def synthetic() -> None:
+    """The tests' generator over a grid of sizes, scales, styles, angles and occlusion (300 photos)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+    from synthetic_rulers import STYLES, ruler_photo
+
+    errors, missed, i = [], [], 0
+    for size, px_per_mm in [((640, 640), 6), ((640, 640), 11), ((640, 640), 24), ((480, 640), 8), ((256, 256), 5),
+                            ((256, 256), 9)]:
+        for style in STYLES:
+            for angle in (0, 17, 45, 100, 152):
+                for occlude in (False, True):
+                    i += 1
+                    rgb, truth = ruler_photo(size=size, px_per_mm=px_per_mm, angle_deg=angle, style=style,
+                                             occlude=occlude, seed=i)
+                    result = find_ruler(rgb)
+                    if result.scale is None:
+                        missed.append(f"{size[1]}x{size[0]} {px_per_mm} px/mm {style} {angle} deg "
+                                      f"{'covered' if occlude else ''}: {result.reason}")
+                    else:
+                        errors.append(100 * (result.scale.mm_per_px / truth - 1))
+    abs_err = [abs(e) for e in errors]
+    print(f"synthetic: found {len(errors)}/{i}, within 3 % {sum(e <= 3 for e in abs_err)}; |error| median "
+          f"{statistics.median(abs_err):.2f} %, max {max(abs_err):.2f} %")
+    for line in missed:
+        print(f"  missed {line}")
+
+
 def timing(folders: list[Path], size: int, limit: int = 40) -> None:
     """Milliseconds per photo at ``size`` px on the long side."""
     photos = [p for p in _photos(folders)][:: max(1, len(_photos(folders)) // limit)][:limit]
@@ -127,6 +157,7 @@ def main() -> None:
     parser.add_argument("--scan", nargs="*", type=Path, default=[])
     parser.add_argument("--finds", type=Path)
     parser.add_argument("--unseen", type=int, default=0)
+    parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--timing", nargs="*", type=Path, default=[])
     parser.add_argument("--size", type=int, default=640)
     args = parser.parse_args()
@@ -134,6 +165,8 @@ def main() -> None:
         scan(args.scan, args.finds)
     if args.unseen:
         unseen(args.unseen)
+    if args.synthetic:
+        synthetic()
     if args.timing:
         timing(args.timing, args.size)
 
