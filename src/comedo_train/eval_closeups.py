@@ -62,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
               f"threshold {key}: F1 {line}")
     print(f"{figures['photos']} photos; best overall at threshold {figures['best_threshold']:g} "
           f"(epoch {figures['epoch']})")
+    types = figures["types_matched"]
+    if types["matched_typed"]:
+        print(f"matched lesions of the six types: {types['matched_typed']}; ring type = label type "
+              f"{types['type_accuracy']:.3f}, same group {types['group_accuracy']:.3f}")
+        print("label -> ring: " + ", ".join(f"{k} {n}" for k, n in list(types["pairs"].items())[:16]))
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(figures, indent=1) + "\n")

@@ -8,9 +8,9 @@ side-distance heads at stride 4, and a per-cell type head over ``TYPE_CLASSES`` 
 a lesion). Each photo goes through Shades of Grey colour constancy (p = 6) in training and evaluation alike
 (``closeup_data.prepare``), with camera, blur, JPEG, scale, rotation and flip augmentation. Losses: CenterNet's
 focal loss on the heat (hard negatives, the candidates labellers dropped, weigh ``--hard-weight`` times more), the
-TTFNet GIoU loss on the sides, and the generalised cross-entropy (Zhang & Sabuncu 2018, ``--gce-q``; q -> 0 is
-cross-entropy, q = 1 the noise-robust MAE) on the type, with lesions typed ``unsure`` left out of it and classes
-weighted by the inverse square root of their frequency.
+TTFNet GIoU loss on the sides, and a type loss that tolerates label noise (``--type-loss``: cross-entropy with
+label smoothing, or the generalised cross-entropy of Zhang & Sabuncu 2018), with lesions typed ``unsure`` left out
+of it and classes weighted by the inverse square root of their frequency.
 
 ``--holdout SOURCE`` trains on the other source folder and validates on SOURCE: rings decoded from the heat
 (and typed at their peak) are matched to the labels by ``labelling.score``'s rule (centres within the larger
@@ -44,13 +44,14 @@ from comedo_train.closeup_data import (
     prepare,
 )
 from comedo_train.common import load_matching_weights, seed_everything
+from comedo_train.labelling.agree import match
 from comedo_train.labelling.decisions import Lesion
 from comedo_train.labelling.score import GROUPS, score_photo, summarise
-from comedo_train.labelling.vocab import DEFAULT_DATA
+from comedo_train.labelling.vocab import ACNE_TYPES, DEFAULT_DATA, GROUP_OF, LOOKALIKES
 from comedo_train.train_detector import giou_loss
 
 __all__ = ["build_model", "heat_loss", "type_loss", "class_weights", "batch_targets", "training_loss",
-           "predict_rings", "evaluate", "THRESHOLDS", "main"]
+           "predict_rings", "evaluate", "type_agreement", "THRESHOLDS", "main"]
 
 THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
 
@@ -72,17 +73,21 @@ def heat_loss(logits: torch.Tensor, target: torch.Tensor, hard: torch.Tensor, ha
 
 
 def type_loss(logits: torch.Tensor, label: torch.Tensor, weight: torch.Tensor, class_weight: torch.Tensor, *,
-              q: float) -> torch.Tensor:
-    """Generalised cross-entropy (1 - p_y^q) / q at the cells with a label (``label`` != IGNORE), each cell
-    weighted by ``weight`` (a lesion's cells sum to 1) and its class's ``class_weight``; the mean over lesions.
-    ``q`` <= 0 gives plain cross-entropy."""
+              q: float = 0.0, smoothing: float = 0.0) -> torch.Tensor:
+    """The type loss at the cells with a label (``label`` != IGNORE), each cell weighted by ``weight`` (a
+    lesion's cells sum to 1) and its class's ``class_weight``; the mean over lesions. With ``q`` > 0 the
+    generalised cross-entropy (1 - p_y^q) / q (Zhang & Sabuncu 2018); else cross-entropy against the label
+    smoothed by ``smoothing`` (Szegedy et al. 2016: the label keeps 1 - smoothing, the rest spread evenly)."""
     sel = label != IGNORE
     if not bool(sel.any()):
         return logits.sum() * 0.0
     logp = torch.log_softmax(logits.permute(0, 2, 3, 1)[sel], dim=1)
     y = label[sel]
     logp_y = logp.gather(1, y[:, None])[:, 0]
-    per_cell = -logp_y if q <= 0 else (1 - torch.exp(q * logp_y)) / q
+    if q > 0:
+        per_cell = (1 - torch.exp(q * logp_y)) / q
+    else:
+        per_cell = -(1 - smoothing) * logp_y - smoothing * logp.mean(dim=1)
     w = weight[sel] * class_weight[y]
     return (per_cell * w).sum() / weight[sel].sum().clamp(min=1)
 
@@ -110,7 +115,8 @@ def training_loss(model: torch.nn.Module, images: torch.Tensor, tgt: dict[str, t
     heat, ltrb, kind = model.raw(images)
     parts = {"heat": heat_loss(heat, tgt["heat"], tgt["hard"], args.hard_weight),
              "box": giou_loss(ltrb, tgt["ltrb"], tgt["weight"]),
-             "type": type_loss(kind, tgt["type_label"], tgt["type_weight"], class_weight, q=args.gce_q)}
+             "type": type_loss(kind, tgt["type_label"], tgt["type_weight"], class_weight,
+                               q=args.gce_q if args.type_loss == "gce" else 0.0, smoothing=args.label_smoothing)}
     loss = parts["heat"] + args.box_weight * parts["box"] + args.type_weight * parts["type"]
     return loss, {k: float(v.item()) for k, v in parts.items()}
 
@@ -154,7 +160,29 @@ def evaluate(rings: list[list[Ring]], samples: list[CloseupSample], *, threshold
                   for s, rs in zip(samples, rings, strict=True)]
         per_threshold[f"{thr:g}"] = summarise(counts, n_boot=n_boot)
     best = max(per_threshold, key=lambda k: per_threshold[k]["overall"]["f1"] or 0.0)
-    return {"photos": len(samples), "best_threshold": float(best), "by_threshold": per_threshold}
+    return {"photos": len(samples), "best_threshold": float(best), "by_threshold": per_threshold,
+            "types_matched": type_agreement(rings, samples, float(best))}
+
+
+def type_agreement(rings: list[list[Ring]], samples: list[CloseupSample], threshold: float) -> dict:
+    """On the labelled lesions a ring matches (at ``threshold``): how often the ring's type is the label's
+    (six acne types, labels of those types only) and its group the label's group (comedonal, inflamed, deep;
+    look-alikes as their own group), and the pairs (label type -> ring type) counted."""
+    pairs: Counter = Counter()
+    for s, rs in zip(samples, rings, strict=True):
+        labels = _lesions(s)
+        kept = [Lesion(r.x, r.y, r.r, r.type, True, "net", None) for r in rs if r.score >= threshold]
+        for i, j in match(labels, kept):
+            label = labels[i].type if labels[i].type not in LOOKALIKES else "lookalike"
+            pairs[(label, kept[j].type)] += 1
+    acne = {(a, b): n for (a, b), n in pairs.items() if a in ACNE_TYPES}
+    group = {**GROUP_OF, "lookalike": "lookalike"}
+    n_acne = sum(acne.values())
+    return {"matched_typed": n_acne,
+            "type_accuracy": sum(n for (a, b), n in acne.items() if a == b) / n_acne if n_acne else None,
+            "group_accuracy": sum(n for (a, b), n in acne.items() if group[a] == group[b]) / n_acne
+            if n_acne else None,
+            "pairs": {f"{a}->{b}": n for (a, b), n in sorted(pairs.items(), key=lambda kv: -kv[1])}}
 
 
 def compact(figures: dict, threshold: str | None = None) -> dict[str, float | None]:
@@ -164,6 +192,9 @@ def compact(figures: dict, threshold: str | None = None) -> dict[str, float | No
     out: dict[str, float | None] = {"threshold": float(key)}
     for g in ("overall", *GROUPS):
         out[f"f1_{g}"] = None if block[g]["f1"] is None else round(block[g]["f1"], 3)
+    types = figures.get("types_matched", {})
+    for k in ("type_accuracy", "group_accuracy"):
+        out[k] = None if types.get(k) is None else round(types[k], 3)
     out["recall"] = None if block["overall"]["recall"] is None else round(block["overall"]["recall"], 3)
     out["precision"] = None if block["overall"]["precision"] is None else round(block["overall"]["precision"], 3)
     return out
@@ -186,9 +217,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--frozen-blocks", type=int, default=5,
                    help="Lite0 blocks kept frozen with ImageNet statistics (5: up to stride 8)")
     p.add_argument("--box-weight", type=float, default=5.0)
-    p.add_argument("--type-weight", type=float, default=1.0)
+    p.add_argument("--type-weight", type=float, default=2.0)
     p.add_argument("--hard-weight", type=float, default=2.0, help="extra heat-loss weight on hard negatives")
-    p.add_argument("--gce-q", type=float, default=0.7, help="generalised cross-entropy q (0: cross-entropy)")
+    p.add_argument("--type-loss", choices=("smooth", "gce"), default="smooth",
+                   help="smooth: cross-entropy with label smoothing; gce: generalised cross-entropy")
+    p.add_argument("--label-smoothing", type=float, default=0.1)
+    p.add_argument("--gce-q", type=float, default=0.7, help="generalised cross-entropy's q")
     p.add_argument("--scale-min", type=float, default=0.75)
     p.add_argument("--scale-max", type=float, default=1.6)
     p.add_argument("--threads", type=int, default=2)

@@ -169,3 +169,20 @@ def test_one_training_step_is_finite_and_a_run_resumes(closeups: tuple[Path, Pat
     assert [h["epoch"] for h in history] == [0, 1]
     assert all(h["holdout"] == "lesion-types-more" and "f1_overall" in h for h in history)
     assert torch.load(out / "last.pt", weights_only=False)["epoch"] == 1 and (out / "best.pt").exists()
+
+
+def test_type_loss_by_hand_and_unsure_left_out() -> None:
+    torch = pytest.importorskip("torch")
+    from comedo_train.train_closeups import type_loss
+
+    n = len(TYPE_CLASSES)
+    logits = torch.zeros(1, n, 2, 2)
+    label = torch.tensor([[[2, IGNORE], [IGNORE, IGNORE]]])
+    weight = torch.tensor([[[1.0, 0.0], [0.0, 0.0]]])
+    ones = torch.ones(n)
+    assert float(type_loss(logits, label, weight, ones)) == pytest.approx(np.log(n), rel=1e-5)
+    assert float(type_loss(logits, label, weight, ones, q=1.0)) == pytest.approx(1 - 1 / n, rel=1e-5)
+    logits[0, 2, 0, 0] = 5.0  # confident and right: smoothing keeps a floor, plain cross-entropy nearly 0
+    plain = float(type_loss(logits, label, weight, ones))
+    assert plain < 0.05 < float(type_loss(logits, label, weight, ones, smoothing=0.1))
+    assert float(type_loss(logits, torch.full_like(label, IGNORE), weight, ones)) == 0.0
