@@ -31,7 +31,7 @@ def run_compare_stored(subject: str, ids: tuple[int, int] | None, *, out: Path |
     """Two stored analyses of ``subject`` compared as stored (read back, not analysed again): the first and the
     latest, or ``ids``."""
     from comedo.cli.store_cmd import open_store
-    from comedo.workflows.compare import compare
+    from comedo.workflows.compare import compare_stored
 
     if out is not None:  # before the work, not after it
         try:
@@ -50,11 +50,11 @@ def run_compare_stored(subject: str, ids: tuple[int, int] | None, *, out: Path |
         if missing:
             print_error(f"subject {subject!r} has no stored analysis {missing[0]} (see comedo history {subject})")
             return 2
-        a, b = store.analysis(first), store.analysis(last)
+        a, b, comp = compare_stored(store.analysis(first), store.analysis(last))
     except ComedoError as exc:
         return error_code(exc)
     when = {r.analysis_id: r.created_at.strftime("%Y-%m-%d") for r in rows}
-    return _report(a, b, compare(a, b), f"#{first} ({when[first]})", f"#{last} ({when[last]})", out)
+    return _report(a, b, comp, f"#{first} ({when[first]})", f"#{last} ({when[last]})", out)
 
 
 def _report(a, b, comp, before: str, after: str, out: Path | None) -> int:  # type: ignore[no-untyped-def]

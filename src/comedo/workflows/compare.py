@@ -18,11 +18,11 @@ out of view, not as resolved or new.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from comedo.types import Analysis
+from comedo.types import Analysis, SkinImage
 from comedo.workflows.face_registration import register_by_landmarks
 from comedo.workflows.registration import (
     Registration,
@@ -30,7 +30,7 @@ from comedo.workflows.registration import (
     register_allowing_mirror,
 )
 
-__all__ = ["LesionMatch", "Comparison", "compare", "compare_photos", "comparison_document"]
+__all__ = ["LesionMatch", "Comparison", "compare", "compare_photos", "compare_stored", "comparison_document"]
 
 
 
@@ -161,6 +161,24 @@ def compare_photos(before: object, after: object, *, detector: str = "auto") -> 
     a = analyze(before, detector=detector, min_score=threshold / 2)  # type: ignore[arg-type]
     b = analyze(after, detector=detector, min_score=threshold / 2)  # type: ignore[arg-type]
     return a, b, compare(a, b, present_threshold=threshold)
+
+
+def compare_stored(before: Analysis, after: Analysis) -> tuple[Analysis, Analysis, Comparison]:
+    """Two stored analyses (read back on their stored photos) compared: what ``comedo compare --subject`` and the
+    web page's stored compare run. A stored document keeps only the lesions at the operating threshold, so
+    comparing the documents as stored lost the hysteresis and answered differently from ``comedo compare A B`` on
+    the same two photos (issue 33); the stored photos (lossless copies of the oriented pixels) are analysed again
+    by ``compare_photos`` instead, the one function both paths share. A scale the user gave is kept; one the
+    pipeline found (ruler, iris) is found again."""
+    from comedo.detect.classical import ClassicalDetector
+
+    classical = before.detector == after.detector == ClassicalDetector.name
+    return compare_photos(_reloaded(before), _reloaded(after), detector="classical" if classical else "auto")
+
+
+def _reloaded(analysis: Analysis) -> SkinImage:
+    given = analysis.scale is not None and analysis.scale.source == "given"
+    return replace(analysis.image, mm_per_px=analysis.image.mm_per_px if given else None)
 
 
 def comparison_document(before: Analysis, after: Analysis, comp: Comparison) -> dict[str, object]:

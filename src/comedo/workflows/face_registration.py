@@ -13,7 +13,7 @@ import numpy as np
 from comedo.face.mesh import find_face
 from comedo.pipeline import analysis_pixels
 from comedo.types import Analysis
-from comedo.workflows.registration import MIN_ECC, Registration, mirror_matrix
+from comedo.workflows.registration import MIN_ECC, Registration, mirror_matrix, refine
 
 __all__ = ["register_by_landmarks", "MIN_FACE_CORRELATION"]
 
@@ -71,7 +71,15 @@ def register_by_landmarks(before: Analysis, after: Analysis) -> Registration | N
         cc = _correlation(before.image.pixels, after.image.pixels, h_photo, pa)
         if best is None or cc > best[0]:
             best = (cc, mirrored, h_photo, int(mask.sum()))
-    if best is None or best[0] < MIN_FACE_CORRELATION:
+    if best is None:
+        return None
+    # The mesh lands a little differently on a turned or zoomed face (tens of pixels on a side view): refine on the
+    # skin's texture from there, kept where the face lines up better.
+    _, h_refined = refine(before.image.pixels, after.image.pixels, best[2])
+    cc_refined = _correlation(before.image.pixels, after.image.pixels, h_refined, pa)
+    if cc_refined > best[0]:
+        best = (cc_refined, best[1], h_refined, best[3])
+    if best[0] < MIN_FACE_CORRELATION:
         return None
     cc, mirrored, h, inliers = best
     corners = np.array([[0, 0], [before.image.width, 0], [before.image.width, before.image.height],

@@ -54,14 +54,14 @@ async def create_comparison(
 @router.post("/stored", status_code=201, response_model=ComparisonResponse)
 async def compare_stored(pair: StoredPair, state: State, store: StoreDep) -> ComparisonResponse:
     """Two analyses from a subject's history compared as stored (read back, not analysed again)."""
-    from comedo.workflows.compare import compare, comparison_document
+    from comedo.workflows.compare import compare_stored, comparison_document
 
     ids = {row.analysis_id for row in await state.run(store.history, pair.subject)}
     missing = [i for i in (pair.before, pair.after) if i not in ids]
     if missing:
         raise ApiError(404, "not_found", f"subject {pair.subject!r} has no stored analysis {missing[0]}")
     a, b = [await state.run(store.analysis, i) for i in (pair.before, pair.after)]
-    comp = await state.run(lambda: compare(a, b))
+    a, b, comp = await state.run(compare_stored, a, b)
     key = state.comparisons.put((a, b, comp), footprint(a) + footprint(b))
     return ComparisonResponse.model_validate({"id": key, **comparison_document(a, b, comp)})
 
