@@ -19,7 +19,7 @@ import numpy as np
 
 from comedo.face.mesh import FaceMesh
 
-__all__ = ["ZONE_NAMES", "FaceZones", "face_zones", "DANGER_TRIANGLE", "zone_of_points"]
+__all__ = ["ZONE_NAMES", "FaceZones", "face_zones", "DANGER_TRIANGLE", "danger_triangle", "zone_of_points"]
 
 ZONE_NAMES = ("forehead", "right_cheek", "left_cheek", "nose", "chin")
 
@@ -39,7 +39,13 @@ POLYGONS: dict[str, tuple[int, ...]] = {
 }
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176,
              149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
-DANGER_TRIANGLE = (168, 61, 291)  # the nasal bridge and the corners of the mouth
+DANGER_TRIANGLE = (168, 61, 291)  # the nasal bridge and the corners of the mouth: where the triangle starts
+# What the triangle must hold (the area drained by the facial and angular veins): the nose along its bridge, its
+# tip and wings, and both nasolabial folds (the cheek polygons' inner edges, from the wing to the mouth corner).
+# On a three-quarter view the tip and the near fold project outside the plain nasion-mouth-corner triangle, so its
+# sides are widened until they hold them.
+DANGER_TRIANGLE_HOLDS = (6, 197, 195, 5, 4, 1, 2, 98, 327, 64, 294, 129, 358, 48, 278, 92, 206, 203, 322, 426, 423)
+TRIANGLE_MARGIN_DEG = 3.0
 # Left out of redness: the lips, the eyes, the brows and the nostrils are red or dark for reasons other than skin.
 EXCLUDED = {
     "lips": (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146),
@@ -61,7 +67,7 @@ class FaceZones:
     polygons: dict[str, np.ndarray]  # name -> (k, 2) float32 photo pixels
     visible: dict[str, bool]
     excluded: np.ndarray  # bool: lips, eyes, brows, nostrils
-    triangle: np.ndarray  # (3, 2) float32
+    triangle: np.ndarray  # (3, 2) float32: the apex on the nasion, then the two base corners (``danger_triangle``)
 
     @property
     def areas_px(self) -> dict[str, int]:
@@ -118,9 +124,38 @@ def face_zones(face: FaceMesh, skin: np.ndarray) -> FaceZones:
     for name, own, other in (("right_cheek", *cheeks), ("left_cheek", cheeks[1], cheeks[0])):
         if own < MIN_CHEEK_AREA_RATIO * other:
             visible[name] = False
-    triangle = pts[list(DANGER_TRIANGLE), :2].astype(np.float32)
+    triangle = danger_triangle(pts)
     return FaceZones({n: masks[n] for n in ZONE_NAMES}, {n: polygons[n] for n in ZONE_NAMES}, visible, excluded,
                      triangle)
+
+
+def danger_triangle(points: np.ndarray) -> np.ndarray:
+    """The danger triangle's three corners, (3, 2) float32 in the landmarks' pixels: its apex on the nasion
+    (landmark 168), its base along the line through the mouth corners (lowered, parallel, to below the lowest point
+    it must hold), its sides turned out from the apex (by ``TRIANGLE_MARGIN_DEG`` beyond the outermost) until it
+    holds the nose tip, wings and both nasolabial folds (``DANGER_TRIANGLE_HOLDS``). On a frontal face that is the
+    nasion-mouth-corner triangle, a little wider; on a turned face it follows the nose."""
+    pts = points[:, :2].astype(np.float64)
+    apex = pts[DANGER_TRIANGLE[0]]
+    left, right = pts[DANGER_TRIANGLE[1]], pts[DANGER_TRIANGLE[2]]
+    base = right - left
+    u = np.array([-base[1], base[0]]) / max(float(np.linalg.norm(base)), 1e-6)  # normal to the mouth line
+    if (left - apex) @ u < 0:
+        u = -u  # pointing from the apex towards the mouth
+    depth = float((left - apex) @ u)
+    if depth < 1e-3 * max(float(np.linalg.norm(base)), 1.0):  # a degenerate mesh: the landmarks as they are
+        return pts[list(DANGER_TRIANGLE)].astype(np.float32)
+    across_unit = np.array([-u[1], u[0]])
+    held = np.concatenate([pts[[DANGER_TRIANGLE[1], DANGER_TRIANGLE[2]]], pts[list(DANGER_TRIANGLE_HOLDS)]]) - apex
+    along, across = held @ u, held @ across_unit
+    angles = np.arctan2(across, np.maximum(along, 1e-6))
+    margin = np.radians(TRIANGLE_MARGIN_DEG)
+    limit = np.radians(75)  # a mesh folded over itself stays a triangle
+    low = max(float(angles.min()) - margin, -limit)
+    high = min(float(angles.max()) + margin, limit)
+    depth = max(depth, float(along.max())) * 1.02
+    corners = [apex + depth * (u + np.tan(a) * across_unit) for a in (low, high)]
+    return np.array([apex, *corners], np.float32)
 
 
 def zone_of_points(zones: FaceZones, points: np.ndarray) -> tuple[list[str], np.ndarray]:
