@@ -37,7 +37,7 @@ from comedo.grade.severity import grade_severity
 from comedo.io import ImageSource, check_dimensions, load_image
 from comedo.lesions import Lesions
 from comedo.measure.colour import colour_planes
-from comedo.measure.darkspots import find_dark_spots
+from comedo.measure.darkspots import find_dark_spots, spots_inside
 from comedo.measure.quality import assess_quality
 from comedo.measure.redness import irritation_grade, measure_redness
 from comedo.measure.resample import shrink
@@ -155,6 +155,9 @@ def analyze(
         timings["types"] = (time.perf_counter() - t) * 1000
 
         face = face_done.result()
+        if face.zones is not None:  # a mapped face: its pores and openings, not stubble, ears, clothes, lips, lashes
+            margin = int(np.ceil(max(4.0, 0.015 * min(work.shape[:2]))))  # the largest dot's radius
+            spots = spots_inside(spots, face.zones.skin_of_face(skin.mask, margin_px=margin))
         if photo_scale is None and face.found:  # no given scale, no ruler: the irises of the face, if trusted
             t = time.perf_counter()
             photo_scale = _iris(loaded.pixels, face, inv)

@@ -69,6 +69,18 @@ class FaceZones:
     excluded: np.ndarray  # bool: lips, eyes, brows, nostrils
     triangle: np.ndarray  # (3, 2) float32: the apex on the nasion, then the two base corners (``danger_triangle``)
 
+    def skin_of_face(self, skin: np.ndarray, *, margin_px: int = 0) -> np.ndarray:
+        """The ``skin`` in the face's zones (forehead, cheeks, nose, chin; not the upper lip's stubble, the temples or
+        around the eyes) and outside the lips, eyes, brows and nostrils (grown by ``margin_px``, so a dot on their
+        edge is theirs): where a dark dot can be a pore or a blackhead's opening, rather than stubble, an ear,
+        clothes, a lip line or lashes."""
+        zones = np.logical_or.reduce(list(self.masks.values()))
+        excluded = self.excluded
+        if margin_px > 0:
+            k = 2 * margin_px + 1
+            excluded = cv2.dilate(excluded.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        return skin & zones & ~excluded.astype(bool)
+
     @property
     def areas_px(self) -> dict[str, int]:
         return {name: int(mask.sum()) for name, mask in self.masks.items()}

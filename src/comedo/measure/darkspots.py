@@ -15,7 +15,7 @@ import numpy as np
 
 from comedo.types import DarkSpots
 
-__all__ = ["find_dark_spots"]
+__all__ = ["find_dark_spots", "spots_inside"]
 
 
 def find_dark_spots(
@@ -62,3 +62,23 @@ def find_dark_spots(
         radii=radius[idx].astype(np.float32),
         contrast=peak[1:][idx].astype(np.float32),
     )
+
+
+def spots_inside(spots: DarkSpots, allowed: np.ndarray) -> DarkSpots:
+    """The ``spots`` whose centre and at least three quarters of their disc lie in ``allowed`` (H, W) bool, on the
+    spots' grid: with a face mapped, its skin outside the lips, eyes and brows (``FaceZones.skin_of_face``), so the
+    count is of the face's pores and openings, not stubble, an ear, clothes or lashes."""
+    if len(spots) == 0:
+        return spots
+    h, w = allowed.shape
+    keep = np.zeros(len(spots), bool)
+    for i, ((x, y), r) in enumerate(zip(spots.centers, spots.radii, strict=True)):
+        xi, yi = int(round(float(x))), int(round(float(y)))
+        if not (0 <= xi < w and 0 <= yi < h and allowed[yi, xi]):
+            continue
+        rr = max(1, int(np.ceil(float(r))))
+        y0, y1, x0, x1 = max(0, yi - rr), min(h, yi + rr + 1), max(0, xi - rr), min(w, xi + rr + 1)
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        disc = (xx - x) ** 2 + (yy - y) ** 2 <= max(float(r), 1.0) ** 2
+        keep[i] = allowed[y0:y1, x0:x1][disc].mean() >= 0.75
+    return spots[keep]
