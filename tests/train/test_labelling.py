@@ -119,7 +119,10 @@ def test_coco_round_trip_keeps_types_proposers_negatives_and_keeps_external_apar
     cands = [c for c in read_candidates(batch["cand"]) if c.photo_id == "pa"]
     kept = [c for c in cands if c.cand % 2 == 1]
     anns = train["annotations"]
-    assert len(anns) == len(kept) + 1 and len(train["negatives"]) == len(cands) - len(kept)
+    rings = [(c.x, c.y, c.r) for c in kept] + [(20.0, 20.0, 5.0)]
+    off_rings = [c for c in cands if c.cand % 2 == 0
+                 and not any(np.hypot(c.x - x, c.y - y) <= r for x, y, r in rings)]
+    assert len(anns) == len(kept) + 1 and len(train["negatives"]) == len(off_rings)
     added = [a for a in anns if a["proposer"] == "added"]
     assert added[0]["center"] == [20.0, 20.0] and added[0]["bbox"] == [15.0, 15.0, 10.0, 10.0]
     names = {c["id"]: c["name"] for c in train["categories"]}
@@ -184,3 +187,21 @@ def test_second_pass_renumbers_but_keeps_every_candidate_where_it_was(batch: dic
     rows = [r.split("\t") for r in mpath.read_text().splitlines()[1:]]
     assert all(new[(p, int(n))] == old[(p, int(o))] for p, n, _, o in rows)
     assert any(int(n) != int(o) for _, n, _, o in rows)
+
+
+def test_a_drop_under_a_labelled_ring_is_no_hard_negative(batch: dict[str, Path]) -> None:
+    """The codebook drops a badly sized ring on a real lesion and adds the lesion again: that drop says "wrong
+    ring", not "no lesion here"."""
+    cands = [c for c in read_candidates(batch["cand"]) if c.photo_id == "pa"]
+    target = cands[0]
+    lines = ["# codebook-v1", "pa\tstatus\tok", "pb\tstatus\tno_lesion",
+             f"pa\tadd\t{target.x:g}\t{target.y:g}\t{max(target.r * 3, 4):g}\tpapule\tsure"]
+    lines += [f"pa\tcand\t{c.cand}\tdrop\t-\t-" for c in cands]
+    path = batch["closeups"] / "decisions" / "batch_01.me.tsv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    assert _convert(batch, path) == 0
+    train = json.loads((batch["closeups"] / "closeups_train.json").read_text())
+    centres = [tuple(n["center"]) for n in train["negatives"]]
+    assert (target.x, target.y) not in centres
+    assert len(centres) < len(cands)

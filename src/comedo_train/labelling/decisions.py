@@ -190,7 +190,15 @@ def resolve(path: Path, photos: dict[str, Photo], candidates: list[Numbered], da
             (item.lesions if what == "keep" else item.negatives).append(lesion)
         item.lesions.extend(Lesion(x, y, r, t, s, "added", None) for _, x, y, r, t, s in item.adds)
         _refuse_duplicates(path, photo_id, item.lesions)
+        item.negatives = [n for n in item.negatives if not _on_a_lesion(n, item.lesions)]
     return decided
+
+
+def _on_a_lesion(negative: Lesion, lesions: list[Lesion]) -> bool:
+    """A dropped candidate whose centre lies inside a labelled ring: the codebook drops a badly sized ring on a
+    real lesion and adds the lesion again, so such a drop says "wrong ring", not "no lesion here", and is no hard
+    negative."""
+    return any(np.hypot(negative.x - les.x, negative.y - les.y) <= les.r for les in lesions)
 
 
 def _refuse_duplicates(path: Path, photo_id: str, lesions: list[Lesion]) -> None:
