@@ -33,19 +33,20 @@ _LAZY = {
     "Answers": ("comedo.explain.answers", "Answers"),
     "load_image": ("comedo.io", "load_image"),
     "to_document": ("comedo.schema", "to_document"),
-    "Analysis": ("comedo.types", "Analysis"),
+    "Analysis": ("comedo.analysis", "Analysis"),
     "SkinImage": ("comedo.types", "SkinImage"),
     "Lesions": ("comedo.lesions", "Lesions"),
     "DarkSpots": ("comedo.types", "DarkSpots"),
 }
 
 if TYPE_CHECKING:
+    from comedo.analysis import Analysis
     from comedo.explain.answers import Answers, load_answers, parse_answers
     from comedo.io import load_image
     from comedo.lesions import Lesions
     from comedo.pipeline import analyze, triage_report
     from comedo.schema import to_document
-    from comedo.types import Analysis, DarkSpots, SkinImage
+    from comedo.types import DarkSpots, SkinImage
 
 
 def __getattr__(name: str) -> Any:

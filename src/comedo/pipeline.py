@@ -19,6 +19,7 @@ from typing import TypeVar
 import numpy as np
 
 from comedo import __version__
+from comedo.analysis import Analysis
 from comedo.classify.lesion_types import scope_photo_type, type_lesions, type_photo
 from comedo.classify.scene import classify_scene, read_photo_flags, scene_models
 from comedo.detect.base import Candidates, LesionDetector
@@ -44,7 +45,7 @@ from comedo.measure.resample import shrink
 from comedo.measure.ruler import RulerSearch, find_ruler
 from comedo.measure.scale import Scale
 from comedo.measure.skin import segment_skin
-from comedo.types import Analysis, DarkSpots, SkinImage
+from comedo.types import DarkSpots, SkinImage
 
 __all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE", "SIDE_STAGES"]
 

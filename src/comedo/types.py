@@ -6,18 +6,10 @@ Points are (x, y); arrays are indexed [row, col].
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:  # the advice builds on these types, so the report's type is named for checkers only
-    from comedo.explain.advice import TriageReport
-    from comedo.face.facemap import FaceMap
-    from comedo.grade.gags import Gags
-    from comedo.lesions import Lesions
-    from comedo.measure.scale import Scale
 
 __all__ = [
     "SkinImage",
@@ -25,15 +17,12 @@ __all__ = [
     "DarkSpots",
     "Redness",
     "Quality",
-    "Severity",
-    "Analysis",
     "Scene",
     "PhotoType",
     "Description",
     "IrritationGrade",
     "LesionType",
     "LesionGroup",
-    "NotGraded",
     "Untyped",
     "UntypedCode",
 ]
@@ -174,53 +163,6 @@ class Quality:
 
 
 @dataclass(frozen=True)
-class NotGraded:
-    """Why the whole-face scales were not applied: a code for programs and a sentence for people."""
-
-    code: str  # "close_up"
-    text: str
-
-
-@dataclass(frozen=True)
-class Severity:
-    """Hayashi (count), IGA 0-4 and NICE band (counts by type); see ``comedo.grade.scales``.
-
-    The scales are for faces: on a close-up ``hayashi_grade``, ``hayashi_label``, ``iga_grade``, ``iga_label``
-    and ``nice_band`` are None and ``not_graded`` says why; the counts by type are still given."""
-
-    hayashi_grade: int | None
-    hayashi_label: str | None
-    lesion_count: int
-    iga_grade: int | None = 0
-    iga_label: str | None = "clear"
-    nice_band: str | None = "none"
-    non_inflammatory: int = 0
-    papules_pustules: int = 0
-    nodules_cysts: int = 0
-    untyped: int = 0  # lesions with no type; counted with papules_pustules on faces, not on close-ups
-    not_graded: NotGraded | None = None
-    hayashi_upper: tuple[int, int, int] = field(kw_only=True)  # count cut-offs used for the grade
-    # Set when the detector's grade model gave the grade (``comedo.grade.model``): the count's own band, the
-    # model's four probabilities and its estimate of a full count; None and () when the grade is the count's band.
-    hayashi_count_grade: int | None = None
-    hayashi_probabilities: tuple[float, ...] = ()
-    estimated_lesion_count: int | None = None
-    # The detector's heat mass on skin (``comedo.detect.base.Candidates``), which a grade model may read; None
-    # for a detector without a heatmap.
-    heat_mass: float | None = None
-    gags: Gags | None = None  # on a face whose landmarks were found; never on a close-up
-
-    @property
-    def hayashi_method(self) -> str:
-        """"grade_model" when the detector's grade model gave the grade, else "count"."""
-        return "count" if self.hayashi_count_grade is None else "grade_model"
-
-    @property
-    def graded(self) -> bool:
-        return self.not_graded is None
-
-
-@dataclass(frozen=True)
 class Scene:
     """Close-up or wider view, and whether a tool or gloved hand is in frame."""
 
@@ -273,27 +215,3 @@ class PhotoType:
 class Description:
     text: str
     lesion_types: tuple[tuple[str, str], ...]  # (type, explanation) for each type present
-
-
-@dataclass(frozen=True, eq=False)
-class Analysis:
-    """Everything comedo found in one photo; one serializer turns it into JSON."""
-
-    image: SkinImage
-    analysis_scale: float
-    skin: SkinMask
-    lesions: Lesions
-    dark_spots: DarkSpots
-    redness: Redness
-    severity: Severity
-    quality: Quality
-    detector: str
-    min_score: float
-    provenance: dict[str, object]
-    timings_ms: dict[str, float]
-    scene: Scene | None = None
-    photo_type: PhotoType | None = None
-    description: Description | None = None
-    report: TriageReport | None = None  # triage, care plan, extraction advice
-    face: FaceMap | None = None  # landmarks and zones on the analysis grid (wider views), or why there are none
-    scale: Scale | None = None  # mm per px and its source (given, ruler, iris); None without a scale

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import typer
 
+from comedo.analysis import Analysis
 from comedo.cli.errors import error_code, print_error
 from comedo.cli.outputs import os_error_line, output_dir
 from comedo.errors import ComedoError
 from comedo.files import write_atomic
-from comedo.types import Analysis
 
 
 def summary_line(analysis: Analysis) -> str:

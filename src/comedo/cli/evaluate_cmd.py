@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from comedo.cli.errors import error_code, print_error
+from comedo.cli.skin_tone import figure_cell, skin_tone_table
 from comedo.errors import ComedoError
 
 _ROWS = [("ap50", "AP50 (boxes)"), ("count_mae", "count MAE (lesions listed)"),
@@ -65,7 +66,7 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
     for name in names:
         table.add_column(f"{name} ({results[name]['detector']})", justify="right")
     for key, label in _ROWS:
-        table.add_row(label, *[_cell(results[n], key) for n in names])
+        table.add_row(label, *[figure_cell(results[n], key) for n in names])
     console.print(table)
     console.print(f"(95 % intervals from resampling the {len(set(ds.sources))} source photos)")
     for name in names:
@@ -81,30 +82,3 @@ def run_evaluate(dataset: Path, *, detectors: str, min_score: float | None, limi
     if json_out:
         json_out.write_text(json.dumps(results, indent=2) + "\n")
     return 0
-
-
-_BAND_ROWS = [("images", "photos"), ("grade_accuracy", "grade accuracy"),
-              ("grade_accuracy_standardised", "grade accuracy, the set's grade mix"),
-              ("severe_share", "share graded severe or worse"), ("count_mae", "count MAE (listed)"),
-              ("estimated_count_mae", "count MAE (estimated)"), ("ap50", "AP50"),
-              ("circles_recall", "recall vs circles"), ("circles_precision", "precision vs circles")]
-
-
-def skin_tone_table(title: str, by_band: dict, rows: list[tuple[str, str]] | None = None) -> object:
-    from rich.table import Table
-
-    table = Table(title=title)
-    table.add_column("figure")
-    for band in by_band:
-        table.add_column(band, justify="right")
-    for key, label in rows or _BAND_ROWS:
-        if any(key in v for v in by_band.values()):
-            table.add_row(label, *[_cell(v, key) for v in by_band.values()])
-    return table
-
-
-def _cell(result: dict, key: str) -> str:
-    """A figure with its 95 % interval where there is one."""
-    value = result.get(key, "-")
-    interval = result.get("intervals_95", {}).get(key)
-    return f"{value} ({interval[0]:g}-{interval[1]:g})" if interval else str(value)

@@ -20,7 +20,7 @@ def run_evaluate_faces(dataset: Path, *, limit: int, json_out: Path | None) -> i
     from rich.console import Console
     from rich.progress import Progress
 
-    from comedo.cli.evaluate_cmd import skin_tone_table
+    from comedo.cli.skin_tone import skin_tone_table
     from comedo.workflows.evaluate_faces import load_faces, run_faces, summarise_faces
 
     try:

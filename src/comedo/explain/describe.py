@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from comedo.explain.observed import Observed
 from comedo.explain.reasons import numbers_text
+from comedo.grade.result import Severity
 from comedo.grade.scales import HAYASHI_LABELS, HAYASHI_UPPER
 from comedo.grade.summary import NO_LESIONS, scales_note
-from comedo.types import Analysis, Description, IrritationGrade, Severity, UntypedCode
+from comedo.types import Description, IrritationGrade, UntypedCode
 
 __all__ = ["describe", "TYPE_EXPLANATIONS", "TYPE_NAMES_PLAIN"]
 
@@ -88,7 +90,7 @@ def _hayashi_sentences(sev: Severity) -> list[str]:
     return out
 
 
-def describe(analysis: Analysis) -> Description:
+def describe(analysis: Observed) -> Description:
     parts: list[str] = []
     scene = analysis.scene
     view = getattr(scene, "view", None)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from comedo.explain.answers import Answers
-from comedo.types import Analysis, IrritationGrade, LesionGroup, LesionType
+from comedo.explain.observed import Observed
+from comedo.types import IrritationGrade, LesionGroup, LesionType
 
 __all__ = ["Findings", "LesionFacts", "COMEDO_TYPES", "INFLAMED_TYPES", "DEEP_TYPES", "DEEP_MIN_MM", "findings_from"]
 
@@ -178,7 +179,7 @@ DEEP_TYPES = frozenset(t.value for t in LesionGroup.DEEP.members)
 INFLAMED_TYPES = frozenset(t.value for t in LesionType if t.group is not LesionGroup.COMEDONAL)
 
 
-def findings_from(answers: Answers | None, analysis: Analysis | None) -> Findings:
+def findings_from(answers: Answers | None, analysis: Observed | None) -> Findings:
     """Collect what the rules need from the answers and an analysis."""
     answers = answers or Answers()
     if analysis is None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from comedo.grade.model import CountGradeModel
+from comedo.grade.result import NotGraded, Severity
 from comedo.grade.scales import (
     HAYASHI_LABELS,
     HAYASHI_UPPER,
@@ -18,7 +19,6 @@ from comedo.grade.scales import (
     nice_band,
 )
 from comedo.lesions import Lesions
-from comedo.types import NotGraded, Severity
 
 __all__ = ["NOT_GRADED_SHORT", "not_graded_short", "grade_severity", "CLOSE_UP_NOT_GRADED"]
 

@@ -4,7 +4,7 @@ Nothing here changes a grade: each scale keeps its definition (``comedo.grade.sc
 
 from __future__ import annotations
 
-from comedo.types import Severity
+from comedo.grade.result import Severity
 
 __all__ = ["NO_LESIONS", "severity_summary", "scales_note"]
 

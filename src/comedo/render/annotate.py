@@ -7,11 +7,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.analysis import Analysis
 from comedo.grade.severity import not_graded_short
 from comedo.render.face_layer import TRIANGLE_COLOUR, draw_face_map
 from comedo.render.images import redness_rgba
 from comedo.render.text import TextLayer, text_box, text_width
-from comedo.types import Analysis
 
 __all__ = ["annotate", "display_copy", "anatomy_mask", "LAYERS", "DEFAULT_LAYERS", "TYPE_STYLE", "MIN_DISPLAY_SIDE"]
 

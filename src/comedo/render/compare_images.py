@@ -6,8 +6,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.analysis import Analysis
 from comedo.render.text import TextLayer, text_width
-from comedo.types import Analysis
 from comedo.workflows.compare import Comparison
 
 __all__ = ["side_by_side", "overlay", "aligned_pair"]

@@ -6,9 +6,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.analysis import Analysis
 from comedo.face.zones import ZONE_NAMES
 from comedo.render.text import TextLayer, text_box
-from comedo.types import Analysis
 
 __all__ = ["draw_face_map", "ZONE_COLOURS", "TRIANGLE_COLOUR"]
 

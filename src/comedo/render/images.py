@@ -8,8 +8,8 @@ import base64
 import cv2
 import numpy as np
 
+from comedo.analysis import Analysis
 from comedo.io import encode_jpeg, encode_png
-from comedo.types import Analysis
 
 __all__ = ["photo_jpeg", "redness_rgba", "redness_overlay_png", "png_bytes", "data_uri"]
 

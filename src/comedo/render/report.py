@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from comedo.analysis import Analysis
 from comedo.render.html_templates import photo_date, render, stylesheet
-from comedo.types import Analysis
 
 __all__ = ["report_html", "LEVEL_COLOURS"]
 

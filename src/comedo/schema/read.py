@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from comedo.analysis import Analysis
 from comedo.errors import InvalidInputError
 from comedo.explain.advice import CareTip, Extraction, Said, TriageReport
 from comedo.explain.lesion_advice import LesionAdvice
@@ -23,20 +24,18 @@ from comedo.face.facemap import FaceMap
 from comedo.face.mesh import FaceMesh
 from comedo.face.zones import face_zones
 from comedo.grade.gags import Gags, GagsTerm
+from comedo.grade.result import NotGraded, Severity
 from comedo.lesions import Lesions
 from comedo.measure.scale import Scale
 from comedo.types import (
-    Analysis,
     DarkSpots,
     Description,
     IrritationGrade,
     LesionType,
-    NotGraded,
     PhotoType,
     Quality,
     Redness,
     Scene,
-    Severity,
     SkinImage,
     SkinMask,
     Untyped,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from comedo.analysis import Analysis
 from comedo.classify.lesion_types import type_summary
+from comedo.grade.result import Severity
 from comedo.grade.summary import scales_note, severity_summary
 from comedo.measure.quality import QUALITY_FLAGS
 from comedo.measure.redness import IRRITATION_THRESHOLDS
@@ -38,7 +40,7 @@ from comedo.schema.models import (
     TypeExplanation,
 )
 from comedo.schema.write_face import face_out, gags_out
-from comedo.types import Analysis, LesionType, Severity
+from comedo.types import LesionType
 
 if TYPE_CHECKING:
     from comedo.explain.advice import TriageReport

@@ -7,10 +7,10 @@ from collections import Counter
 
 import numpy as np
 
+from comedo.analysis import Analysis
 from comedo.face.facemap import NO_FACE_REASONS
 from comedo.face.zones import ZONE_NAMES
 from comedo.schema.face_models import FaceOut, GagsOut, GagsTermOut, ZoneOut
-from comedo.types import Analysis
 
 __all__ = ["face_out", "gags_out"]
 

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from comedo.analysis import Analysis
 from comedo.errors import ComedoError, InvalidInputError, StoreError
 from comedo.files import file_sha256, write_atomic
 from comedo.io import encode_jpeg, encode_png
@@ -29,7 +30,6 @@ from comedo.store.models import AnalysisRecord, Photo, Subject
 from comedo.store.rows import HistoryRow
 from comedo.store.sessions import STEPS, ExtractionSessions, StepRefused, check_subject
 from comedo.store.sqlite_files import check_store_file
-from comedo.types import Analysis
 
 __all__ = ["Store", "STEPS", "StepRefused", "check_subject"]  # STEPS, StepRefused: comedo.store.sessions
 

@@ -27,7 +27,7 @@ from comedo.store.engine import store_error
 from comedo.store.models import AnalysisRecord, ExtractionSession, SessionStep, Subject
 
 if TYPE_CHECKING:
-    from comedo.types import Analysis
+    from comedo.analysis import Analysis
 
 __all__ = ["ExtractionSessions", "STEPS", "STEP_ALIASES", "STEP_WARNINGS", "RecordedStep", "StepRefused",
            "canonical_step", "check_subject", "next_step_text", "step_warnings"]

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -18,10 +19,21 @@ from comedo.store.engine import store_error
 from comedo.store.models import Photo
 from comedo.store.sqlite_files import backup_path_for, backup_sqlite
 
-if TYPE_CHECKING:
-    from comedo.store.repository import Store
-
 __all__ = ["check_store", "backup_store"]
+
+
+class Store(Protocol):
+    """What looking after a store reads from one (``comedo.store.repository.Store``, which calls these functions
+    from its ``check`` and ``backup``, so this module does not import it back)."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def photo_dir(self) -> Path: ...
+
+    @property
+    def db_path(self) -> Path | None: ...
 
 
 def check_store(store: Store) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from comedo.types import Analysis
+from comedo.analysis import Analysis
 from comedo.web.errors import ApiError, send_error
 
 __all__ = ["CSP", "REPORT_CSP", "footprint", "ResultCache", "BodyLimit", "mb", "peak_rss_mb", "release_memory",

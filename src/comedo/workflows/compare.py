@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from comedo.types import Analysis, SkinImage
+from comedo.analysis import Analysis
+from comedo.types import SkinImage
 from comedo.workflows.face_registration import register_by_landmarks
 from comedo.workflows.registration import (
     Registration,

@@ -10,9 +10,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.analysis import Analysis
 from comedo.face.mesh import find_face
 from comedo.pipeline import analysis_pixels
-from comedo.types import Analysis
 from comedo.workflows.registration import MIN_ECC, Registration, mirror_matrix, refine
 
 __all__ = ["register_by_landmarks", "MIN_FACE_CORRELATION"]

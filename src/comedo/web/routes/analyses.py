@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from comedo.analysis import Analysis
 from comedo.errors import InvalidInputError
-from comedo.types import Analysis
 from comedo.web.errors import ApiError
 from comedo.web.limits import REPORT_CSP, footprint, release_memory
 from comedo.web.routes.uploads import load_upload, read_upload

@@ -8,7 +8,7 @@ from typing import Annotated, Any, BinaryIO
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
 
-from comedo.types import Analysis
+from comedo.analysis import Analysis
 from comedo.web.errors import ApiError
 from comedo.web.limits import footprint, release_memory
 from comedo.web.routes.uploads import check_size, load_upload, read_spooled
