@@ -42,3 +42,18 @@ def test_rings_of_reads_the_document_lesions() -> None:
                             {"center": [9.0, 9.0], "radius_px": 1.0, "type": None, "origin": None}]}
     rings = rings_of(document)
     assert [(r.x, r.y, r.r, r.type) for r in rings] == [(3.0, 4.0, 2.5, "pustule"), (9.0, 9.0, 1.0, None)]
+
+
+def test_card_tables_count_statuses_lesions_and_types() -> None:
+    from comedo_train.labelling.stats import card_tables
+    from comedo_train.labelling.vocab import TYPES
+
+    coco = {"categories": [{"id": i, "name": t} for i, t in enumerate(TYPES, start=1)],
+            "images": [{"id": 1, "batch": "b1", "labeller": "x", "status": "ok", "source_folder": "s"},
+                       {"id": 2, "batch": "b1", "labeller": "x", "status": "mosaic", "source_folder": "s"}],
+            "annotations": [{"image_id": 1, "category_id": 1, "sure": True, "proposer": "added"},
+                            {"image_id": 1, "category_id": 3, "sure": False, "proposer": "plug"}],
+            "negatives": [{"image_id": 1}, {"image_id": 1}, {"image_id": 1}]}
+    lines = card_tables(coco)
+    assert "| b1 | x | 2 (1 / 1 / 0 / 0) | 2 (1) | 1 / 1 | 3 |" in lines
+    assert "| open_comedo | comedonal | 1 | 1 |" in lines and "| papule | inflamed | 1 | 1 |" in lines
