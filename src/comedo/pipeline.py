@@ -38,14 +38,14 @@ from comedo.grade.severity import grade_severity
 from comedo.io import ImageSource, check_dimensions, load_image
 from comedo.lesions import Lesions
 from comedo.measure.colour import colour_planes
-from comedo.measure.darkspots import find_dark_spots, spots_inside
+from comedo.measure.darkspots import find_dark_spots, separate_spots, spots_inside, spots_outside
 from comedo.measure.quality import assess_quality
 from comedo.measure.redness import irritation_grade, measure_redness
 from comedo.measure.resample import shrink
 from comedo.measure.ruler import RulerSearch, find_ruler
 from comedo.measure.scale import Scale
 from comedo.measure.skin import segment_skin
-from comedo.types import DarkSpots, SkinImage
+from comedo.types import SkinImage
 
 __all__ = ["analyze", "triage_report", "analysis_pixels", "ANALYSIS_LONG_SIDE", "SIDE_STAGES"]
 
@@ -133,7 +133,7 @@ def analyze(
         if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
             candidates = Candidates(candidates)
         found = candidates.lesions[candidates.lesions.score >= threshold]
-        spots, lesion_has_dark_core = _separate_spots(spots_done.result(), found)
+        spots, lesion_has_dark_core = separate_spots(spots_done.result(), found)
         timings["lesions"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
@@ -147,7 +147,7 @@ def analyze(
         if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.detect.plugs)
             plugs = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type_done.result())
             if len(plugs):
-                spots = _outside(spots, plugs)  # a plug's dot is not also a dark spot
+                spots = spots_outside(spots, plugs)  # a plug's dot is not also a dark spot
                 keep = merge_with_detections(full_lesions.scaled(scale), plugs)  # one blackhead, one ring
                 found, full_lesions = found[keep], full_lesions[keep]
                 lesion_has_dark_core = np.concatenate([lesion_has_dark_core[keep], np.ones(len(plugs), bool)])
@@ -156,6 +156,8 @@ def analyze(
         timings["types"] = (time.perf_counter() - t) * 1000
 
         face = face_done.result()
+        if face.found:  # the instrument network alone does not flag a mapped face (classify_scene)
+            scene = classify_scene(planes, skin.mask, spots_done.result(), flags, face_mapped=True)
         if face.zones is not None:  # a mapped face: its pores and openings, not stubble, ears, clothes, lips, lashes
             margin = int(np.ceil(max(4.0, 0.015 * min(work.shape[:2]))))  # the largest dot's radius
             spots = spots_inside(spots, face.zones.skin_of_face(skin.mask, margin_px=margin))
@@ -258,32 +260,6 @@ def analysis_pixels(rgb: np.ndarray) -> tuple[np.ndarray, float]:
     if scale >= 1.0:
         return rgb, scale
     return shrink(rgb, (max(1, round(w * scale)), max(1, round(h * scale)))), scale
-
-
-def _in_boxes(spots: DarkSpots, lesions: Lesions) -> np.ndarray:
-    """(n_spots, n_lesions) bool: the spot's centre lies in the lesion's box."""
-    x, y = spots.centers[:, 0:1], spots.centers[:, 1:2]
-    b = lesions.xyxy
-    return (x >= b[None, :, 0]) & (x <= b[None, :, 2]) & (y >= b[None, :, 1]) & (y <= b[None, :, 3])
-
-
-def _outside(spots: DarkSpots, lesions: Lesions) -> DarkSpots:
-    """The dark spots whose centres lie outside every lesion box."""
-    if len(spots) == 0 or len(lesions) == 0:
-        return spots
-    return spots[~_in_boxes(spots, lesions).any(axis=1)]
-
-
-def _separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.ndarray]:
-    """Dark spots inside a lesion box are that lesion's dark core (an open
-    comedo's opening), not separate spots. Returns the remaining spots and, per
-    lesion, whether it has a dark core."""
-    has_core = np.zeros(len(lesions), bool)
-    if len(spots) == 0 or len(lesions) == 0:
-        return spots, has_core
-    inside = _in_boxes(spots, lesions)
-    has_core = inside.any(axis=0)
-    return spots[~inside.any(axis=1)], has_core
 
 
 def triage_report(

@@ -61,3 +61,47 @@ def test_without_the_photo_only_the_blue_glove_rule_decides() -> None:
     confidence, threshold, evidence = instrument_in_frame(None, planes, segment_skin(planes).mask)
     assert confidence >= threshold and evidence and "blue/purple glove" in evidence[0]
     assert np.isfinite(confidence)
+
+
+def _network_says(monkeypatch: pytest.MonkeyPatch, instrument: float) -> None:
+    """The pipeline's whole-frame networks, with the instrument network's answer replaced by ``instrument``."""
+    from comedo import pipeline
+    from comedo.classify.scene import PhotoFlags, read_photo_flags
+
+    monkeypatch.setattr(pipeline, "read_photo_flags",
+                        lambda rgb: PhotoFlags(read_photo_flags(rgb).close_up, instrument))
+
+
+def test_a_mapped_face_is_not_flagged_by_the_network_alone(sample_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 33: on faces the network, which learned from close-ups, fires at up to 1.0 on plain portraits."""
+    _network_says(monkeypatch, 0.97)
+    analysis = comedo.analyze(sample_path)
+    assert analysis.face.found and analysis.scene.view == "wide"
+    assert not analysis.scene.instrument_or_fingers
+    assert analysis.scene.instrument_confidence < 0.5
+    assert "0.97" in analysis.scene.instrument_evidence[-1] and "not taken" in analysis.scene.instrument_evidence[-1]
+
+
+def test_a_close_up_is_still_flagged_by_the_network(sample_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _network_says(monkeypatch, 0.97)
+    rgb = comedo.load_image(sample_path).pixels
+    h, w = rgb.shape[:2]
+    crop = cv2.resize(rgb[h // 2 : h // 2 + h // 4, w // 2 - w // 8 : w // 2 + w // 8], (480, 480),
+                      interpolation=cv2.INTER_CUBIC)
+    analysis = comedo.analyze(crop)
+    assert not analysis.face.found and analysis.scene.view == "close_up"
+    assert analysis.scene.instrument_or_fingers and analysis.scene.instrument_confidence == pytest.approx(0.97)
+
+
+def test_on_a_mapped_face_the_blue_glove_rule_still_flags() -> None:
+    rgb = skin_scene((400, 400), margin=0, seed=9).rgb.copy()
+    cv2.rectangle(rgb, (150, 250), (230, 399), (70, 110, 220), -1)  # a gloved finger from the bottom edge
+    planes = colour_planes(rgb)
+    skin = segment_skin(planes).mask
+    confidence, threshold, evidence = instrument_in_frame(0.2, planes, skin, face_mapped=True)
+    assert confidence >= threshold and "blue/purple glove" in evidence[0]
+    plain = colour_planes(skin_scene((400, 400), margin=0, seed=9).rgb)
+    confidence, threshold, _ = instrument_in_frame(0.9, plain, segment_skin(plain).mask, face_mapped=True)
+    assert confidence < threshold
+    assert instrument_in_frame(0.9, plain, segment_skin(plain).mask)[0] >= threshold

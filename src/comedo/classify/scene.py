@@ -20,6 +20,11 @@ the frame edge and lies over skin (``blue_glove_rule``); such gloves are
 common in clinics but rare in the training photos. Either one flags the photo.
 Earlier rules for white gloves and grey tools were dropped: on 638 held-out
 hand-labelled photos they found 6 of 60 and raised 11 false alarms.
+
+On a photo with a mapped face the network's word is not taken alone: it learned from close-ups (and ACNE04
+faces as negatives) and on other people's portraits and selfies it fires at up to 1.0 with nothing in frame
+(issue 33: 91 of 300 faces-wild photos, 87 of them with a mapped face). There only the blue-glove rule flags;
+the network's probability is kept in the evidence. Close-ups, which are never mapped, keep the network.
 """
 
 from __future__ import annotations
@@ -146,14 +151,20 @@ def read_photo_flags(rgb: np.ndarray) -> PhotoFlags:
                       instrument.probability(rgb) if instrument is not None else None)
 
 
-def instrument_in_frame(probability: float | None, planes: ColourPlanes,
-                        skin: np.ndarray) -> tuple[float, float, tuple[str, ...]]:
+def instrument_in_frame(probability: float | None, planes: ColourPlanes, skin: np.ndarray, *,
+                        face_mapped: bool = False) -> tuple[float, float, tuple[str, ...]]:
     """(confidence, threshold, evidence) that a hand, glove or tool is in frame: the larger of the network's
-    ``probability`` (``PhotoFlags.instrument``; None without it) and the blue-glove rule's confidence."""
+    ``probability`` (``PhotoFlags.instrument``; None without it) and the blue-glove rule's confidence. With
+    ``face_mapped`` (a wider view whose face was mapped) the network does not count, the rule alone decides and
+    a probability at or over the threshold is noted in the evidence as not taken."""
     confidence, evidence = blue_glove_rule(planes, skin)
     classifier = get_instrument_classifier()
     threshold = classifier.card.threshold if classifier else 0.5
-    if probability is not None:
+    if probability is not None and face_mapped:
+        if probability >= threshold:
+            evidence = (*evidence, f"not taken alone on a mapped face: the instrument classifier's probability "
+                                   f"{probability:.2f} (it learned from close-ups)")
+    elif probability is not None:
         if probability >= threshold:
             evidence = (f"a hand, glove or tool, seen by the instrument classifier (probability {probability:.2f})",
                         *evidence)
@@ -183,10 +194,12 @@ def scene_models() -> dict[str, object]:
 
 
 def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots | None,
-                   flags: PhotoFlags | None = None) -> Scene:
+                   flags: PhotoFlags | None = None, *, face_mapped: bool = False) -> Scene:
     """The scene of a photo from its colour planes, skin mask and dark spots, and what the whole-frame
     networks read from it (``read_photo_flags``; without them, the feature regression and the glove rule).
-    ``spots`` may be None when ``flags`` has the close-up network's answer: only the regression reads them."""
+    ``spots`` may be None when ``flags`` has the close-up network's answer: only the regression reads them.
+    ``face_mapped``: the photo's face was mapped, so the instrument network alone does not flag it
+    (``instrument_in_frame``); the face map needs the view first, so the pipeline asks again once it has it."""
     small, small_skin, scale = _small(planes, skin)
     if flags is not None and flags.close_up is not None:
         p = flags.close_up
@@ -196,5 +209,5 @@ def classify_scene(planes: ColourPlanes, skin: np.ndarray, spots: DarkSpots | No
         scaled_spots = DarkSpots(spots.centers * scale, spots.radii * scale, spots.contrast)
         p = close_up_probability(scene_features(small, small_skin, scaled_spots))
     confidence, threshold, evidence = instrument_in_frame(None if flags is None else flags.instrument, small,
-                                                          small_skin)
+                                                          small_skin, face_mapped=face_mapped)
     return Scene("close_up" if p >= 0.5 else "wide", p, confidence >= threshold, confidence, evidence)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from comedo.lesions import Lesions
 from comedo.types import DarkSpots
 
-__all__ = ["find_dark_spots", "spots_inside"]
+__all__ = ["find_dark_spots", "spots_inside", "spots_outside", "separate_spots"]
 
 
 def find_dark_spots(
@@ -82,3 +83,29 @@ def spots_inside(spots: DarkSpots, allowed: np.ndarray) -> DarkSpots:
         disc = (xx - x) ** 2 + (yy - y) ** 2 <= max(float(r), 1.0) ** 2
         keep[i] = allowed[y0:y1, x0:x1][disc].mean() >= 0.75
     return spots[keep]
+
+
+def _in_boxes(spots: DarkSpots, lesions: Lesions) -> np.ndarray:
+    """(n_spots, n_lesions) bool: the spot's centre lies in the lesion's box."""
+    x, y = spots.centers[:, 0:1], spots.centers[:, 1:2]
+    b = lesions.xyxy
+    return (x >= b[None, :, 0]) & (x <= b[None, :, 2]) & (y >= b[None, :, 1]) & (y <= b[None, :, 3])
+
+
+def spots_outside(spots: DarkSpots, lesions: Lesions) -> DarkSpots:
+    """The dark spots whose centres lie outside every lesion box."""
+    if len(spots) == 0 or len(lesions) == 0:
+        return spots
+    return spots[~_in_boxes(spots, lesions).any(axis=1)]
+
+
+def separate_spots(spots: DarkSpots, lesions: Lesions) -> tuple[DarkSpots, np.ndarray]:
+    """Dark spots inside a lesion box are that lesion's dark core (an open
+    comedo's opening), not separate spots. Returns the remaining spots and, per
+    lesion, whether it has a dark core."""
+    has_core = np.zeros(len(lesions), bool)
+    if len(spots) == 0 or len(lesions) == 0:
+        return spots, has_core
+    inside = _in_boxes(spots, lesions)
+    has_core = inside.any(axis=0)
+    return spots[~inside.any(axis=1)], has_core
