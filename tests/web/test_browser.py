@@ -81,7 +81,7 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
             assert level == "urgent"  # fever with infection signs
             assert "Urgent" in page.locator("#triage").inner_text()
             n_rows = page.locator("#lesions tbody tr").count()
-            assert page.locator("#g-lesions circle").count() == n_rows
+            assert page.locator("#g-lesions .colour").count() == n_rows
             assert not page.locator("#redness").is_visible()  # lesions first: the heat map is a layer to turn on
             page.check("#layer-redness")
             assert page.locator("#redness").is_visible()
@@ -102,13 +102,13 @@ def test_upload_toggle_download(server: str, sample_path: Path, tmp_path: Path, 
             ring = page.locator("#g-lesions .ring").nth(2)
             assert "picked" in (ring.get_attribute("class") or "")
             assert page.locator("#g-lesions .ring.picked").count() == 1
-            photo, circle = page.locator("#photo").bounding_box(), ring.locator("circle").bounding_box()
+            photo, circle = page.locator("#photo").bounding_box(), ring.locator(".colour").bounding_box()
             assert photo and circle
             k = photo["width"] / doc["image"]["width"]
             cx, cy = doc["lesions"][2]["center"]
             assert abs(circle["x"] + circle["width"] / 2 - (photo["x"] + cx * k)) < 3
             assert abs(circle["y"] + circle["height"] / 2 - (photo["y"] + cy * k)) < 3
-            page.locator("#g-lesions .ring").nth(0).locator("circle").click(force=True)
+            page.locator("#g-lesions .ring").nth(0).locator(".colour").click(force=True)
             assert "picked" in (page.locator("#lesions tbody tr").nth(0).get_attribute("class") or "")
             lesion_card = page.locator("#severity .card").first.inner_text()
             assert doc["severity"]["hayashi"]["label"].replace("_", " ") in lesion_card
