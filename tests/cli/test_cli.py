@@ -142,6 +142,8 @@ def test_report_evidence_is_in_words() -> None:
 
     assert evidence_words({"recurring": True, "types_seen_in_photo": ["nodule", "cyst"], "size_mm": 14}) == \
         "recurring: yes, types seen in photo: nodule, cyst, size mm: 14"
+    assert evidence_words({"seen_in_photo": {"lesions": 1, "inflamed_or_not_known": 1}, "lesions": [7]}) == \
+        "seen in photo: lesions 1, inflamed or not known 1, lesions: 7"  # not a Python dict (issue 33)
 
 
 def test_the_report_escapes_what_it_shows(sample_path) -> None:

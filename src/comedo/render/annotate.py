@@ -46,9 +46,10 @@ def display_copy(img: np.ndarray, max_long_side: int = 1600) -> np.ndarray:
 
 
 def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, max_long_side: int = 1600,
-             ) -> np.ndarray:
-    """RGB uint8 image (H', W', 3): the annotated photo plus a legend strip below. By default only the lesions
-    are drawn (``layers`` adds the others); a photo under ``MIN_DISPLAY_SIDE`` is enlarged for display."""
+             legend: bool = True) -> np.ndarray:
+    """RGB uint8 image (H', W', 3): the annotated photo plus a legend strip below (``legend=False``: none, for a
+    page that writes its legend as text). By default only the lesions are drawn (``layers`` adds the others); a
+    photo under ``MIN_DISPLAY_SIDE`` is enlarged for display."""
     unknown = set(layers) - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown layers {sorted(unknown)}; choose from {LAYERS}")
@@ -100,7 +101,7 @@ def annotate(analysis: Analysis, *, layers: tuple[str, ...] = DEFAULT_LAYERS, ma
                 labels.add(label, (lx, ly), size_px, colour, outline=(0, 0, 0))
                 taken.append((lx, ly - th, lx + tw, ly))
         canvas = labels.draw(canvas)
-    return np.vstack([canvas, _legend(analysis, w, thick, layers)])
+    return np.vstack([canvas, _legend(analysis, w, thick, layers)]) if legend else canvas
 
 
 def _leave_alone(analysis: Analysis) -> set[int]:

@@ -16,6 +16,8 @@ def words(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
         return ", ".join(words(v) for v in value)
+    if isinstance(value, dict):  # {"lesions": 1, "inflamed_or_not_known": 1} -> "lesions 1, inflamed or not known 1"
+        return ", ".join(f"{words(k)} {words(v)}" for k, v in value.items())
     return str(value).replace("_", " ")
 
 

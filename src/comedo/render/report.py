@@ -24,7 +24,7 @@ def report_html(analysis: Analysis, document: dict[str, Any] | None = None, *, p
     (a4 or letter) is the printed page size; ``subject`` (a pseudonym) goes in the header."""
     if paper not in PAPER:
         raise ValueError(f"paper must be one of {', '.join(PAPER)}; got {paper!r}")
-    from comedo.render.annotate import annotate, display_copy
+    from comedo.render.annotate import TYPE_STYLE, annotate, display_copy
     from comedo.render.images import data_uri, png_bytes
     from comedo.schema import to_document
 
@@ -38,12 +38,16 @@ def report_html(analysis: Analysis, document: dict[str, Any] | None = None, *, p
         in_all = f" (about {estimate} in all)" if estimate is not None and estimate != hayashi["lesion_count"] else ""
         sure = f", {max(hayashi['probabilities']):.0%} sure" if hayashi.get("probabilities") else ""
     triage = doc.get("triage")
+    # The rings' legend as text on the page (legible when printed, >= 9 pt), not drawn into the image.
+    styles = [TYPE_STYLE.get(kind, TYPE_STYLE[None]) for kind in dict.fromkeys(les["type"] for les in doc["lesions"])]
+    legend = [("#%02x%02x%02x" % colour, f"{letter} {name}") for colour, letter, name in styles]
+    leave_alone = any(les.get("advice") == "do_not_extract" for les in doc["lesions"])
     return render("report.html.j2", doc=doc, page_size=PAPER[paper], subject=subject, sev=sev, hayashi=hayashi,
-                  sure=sure, in_all=in_all, css=stylesheet(),
+                  sure=sure, in_all=in_all, css=stylesheet(), legend=legend, leave_alone=leave_alone,
                   short_side=min(doc["image"]["width"], doc["image"]["height"]),
                   created=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                   taken=photo_date(doc["image"].get("taken_at")),
                   clean_uri=data_uri(png_bytes(display_copy(analysis.image.pixels, 1200)), "image/png"),
                   level_colour=LEVEL_COLOURS[triage["level"]] if triage else "",
-                  image_uri=data_uri(png_bytes(annotate(analysis, max_long_side=1200)), "image/png"))
+                  image_uri=data_uri(png_bytes(annotate(analysis, max_long_side=1200, legend=False)), "image/png"))
 
