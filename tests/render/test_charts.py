@@ -48,3 +48,35 @@ def test_bars_and_the_batch_page_list_failures_escaped() -> None:
     assert "2 photos analysed" in page and "1 could not be analysed" in page and "1 is a close-up" in page
     assert "&lt;script&gt;x&lt;/script&gt;.jpg" in page and "<script>x" not in page
     assert page.count("data:image/png;base64,") == 2 and "not a medical device" in page
+
+
+def test_the_history_chart_reads_clock_times_in_the_users_zone_and_gives_each_grade_its_own_axis(monkeypatch) -> None:
+    """Issue 33: visits seconds apart were labelled "16.5 17.0 ..." (seconds), and the IGA "3 moderate" line sat
+    beside the Hayashi axis's "very severe"."""
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    import comedo.render.figures as figures
+    from comedo.render.history_chart import history_chart
+    from comedo.store.repository import HistoryRow
+
+    drawn = []
+    real = figures.figure_rgb
+    monkeypatch.setattr(figures, "figure_rgb", lambda fig: (drawn.append(fig), real(fig))[1])
+    t0 = datetime(2026, 9, 1, 10, 0, 16)  # as SQLite gives it back: naive, UTC
+    rows = [HistoryRow(i + 1, t0 + timedelta(seconds=2 * i), 10, 3, 6, 1, g, g, "mild", "slight", 3.0, None,
+                       "self_care", "x") for i, g in enumerate([3, None, 1])]
+    history_chart(rows, "s", tz=timezone(timedelta(hours=2), "CEST"))
+    fig = drawn[0]
+    assert fig._suptitle.get_text() == "s: 3 analyses"
+    bottom = fig.axes[-1]
+    labels = [t.get_text() for t in bottom.get_xticklabels() if t.get_text()]
+    assert labels and all(re.fullmatch(r"\d\d:\d\d", t) for t in labels), labels  # clock times, not seconds
+    assert any(t.startswith("12:") for t in labels), labels  # 10:00 UTC is 12:00 in the user's zone
+    assert "CEST" in bottom.get_xlabel()
+    tick_sets = [[t.get_text() for t in axis.get_yticklabels()] for axis in fig.axes]
+    iga = [ts for ts in tick_sets if "3 moderate" in ts]
+    hayashi = [ts for ts in tick_sets if "very severe" in ts]
+    assert len(iga) == 1 and len(hayashi) == 1 and "very severe" not in iga[0]  # each on its own axis
+    history_chart(rows[:1], "s")
+    assert drawn[1]._suptitle.get_text() == "s: 1 analysis"
