@@ -173,7 +173,7 @@ def analyze(
                                                   lesion_radii=at_work.radii, leave_out_anatomy=not close_up,
                                                   leave_out=None if face.zones is None else face.zones.excluded)
         face = face.with_measures(redness.delta_map, inv)
-        zones, in_triangle = face.locate(at_work.centers)
+        zones, in_triangle = face.locate(at_work.centers, at_work.radii)
         full_lesions = full_lesions.with_columns(
             dark_core=lesion_has_dark_core, redness_delta_a=lesion_delta_a,
             irritation=np.array([irritation_grade(float(v)) for v in lesion_delta_a], object),
@@ -188,7 +188,8 @@ def analyze(
         severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
                                   candidates.heat_mass, close_up=close_up, no_colour=no_colour)
         if face.found and not no_colour:  # only wider views are mapped
-            severity = replace(severity, gags=gags_score(zones, full_lesions.type_label.tolist(), face.visible))
+            severity = replace(severity, gags=gags_score(zones, full_lesions.type_label.tolist(), face.visible,
+                                                         face.partly_seen))
         timings["grade"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {

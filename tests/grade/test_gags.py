@@ -37,3 +37,13 @@ def test_a_zone_not_visible_is_not_scored_and_not_clear() -> None:
 def test_bands() -> None:
     assert [gags_label(s) for s in (0, 1, 18, 19, 30, 31, 38, 39)] == [
         "clear", "mild", "mild", "moderate", "moderate", "severe", "severe", "very_severe"]
+
+
+def test_a_zone_partly_in_view_is_scored_on_what_shows_and_the_score_is_partial() -> None:
+    clear_but_cut = gags_score([], [], ALL, partly_seen=("forehead",))
+    assert clear_but_cut.score == 0 and clear_but_cut.partial and clear_but_cut.partly_seen == ("forehead",)
+    assert "partly out of view" in clear_but_cut.text and "partial" in clear_but_cut.text
+    found = gags_score(["forehead"], ["pustule"], ALL, partly_seen=("forehead",))
+    assert found.score == 6 and found.partial  # a lower bound: what shows is counted
+    assert not gags_score([], [], ALL).partial
+    assert gags_score([], [], {**ALL, "nose": False}, partly_seen=("nose",)).partly_seen == ()  # hidden, not partly

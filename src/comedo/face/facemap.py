@@ -52,12 +52,21 @@ class FaceMap:
     def visible(self) -> dict[str, bool]:
         return {} if self.zones is None else dict(self.zones.visible)
 
-    def locate(self, points: np.ndarray) -> tuple[list[str | None], np.ndarray]:
-        """Each analysis-grid point's zone and whether it lies in the danger triangle (None and False without a
-        face)."""
+    @property
+    def coverage(self) -> dict[str, float]:
+        """Each zone's share in view, 0..1 (``FaceZones.coverage``)."""
+        return {} if self.zones is None else dict(self.zones.coverage)
+
+    @property
+    def partly_seen(self) -> tuple[str, ...]:
+        return () if self.zones is None else self.zones.partly_seen
+
+    def locate(self, points: np.ndarray, radii: np.ndarray | None = None) -> tuple[list[str | None], np.ndarray]:
+        """Each analysis-grid point's zone (with ``radii``, the zone holding most of its disc) and whether it lies
+        in the danger triangle (None and False without a face)."""
         if self.zones is None:
             return [None] * len(points), np.zeros(len(points), bool)
-        names, inside = zone_of_points(self.zones, points)
+        names, inside = zone_of_points(self.zones, points, radii)
         return list(names), inside
 
 

@@ -16,6 +16,9 @@ class ZoneOut(BaseModel):
                                        "image's left)")
     visible: bool = Field(description="false for a zone the photo does not show (a cheek turned away), which is not "
                                       "the same as clear")
+    coverage: float | None = Field(None, ge=0, le=1, description="share of the zone in view: its outline inside the "
+                                   "frame, times for a cheek its area over the other's; under 0.75 it is partly "
+                                   "seen (1.2; null in older documents)")
     area_px: int = Field(description="skin pixels of the zone, in pixels of the oriented photo")
     lesions: int
     by_type: dict[str, int] = Field(description="lesion counts by type; 'untyped' for lesions with no type")
@@ -57,4 +60,6 @@ class GagsOut(BaseModel):
     untyped_counted_as_papules: int
     partial: bool = Field(False, description="a zone is hidden, so the score covers only the zones shown (1.2)")
     not_visible: list[str] = Field(description="zones the photo does not show: not scored, not clear")
+    partly_seen: list[str] = Field(default_factory=list, description="zones partly out of view (cut by the frame or "
+                                   "foreshortened): scored on what shows, a lower bound, not clear (1.2)")
     not_scored: list[str] = Field(description="regions of GAGS outside a face photo (chest, upper back)")

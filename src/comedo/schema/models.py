@@ -21,6 +21,7 @@ SCHEMA_VERSION = "1.2"  # 1.1: severity scales null on close-ups (not_graded), c
 # 1.2: one verdict: extraction.reasons (codes with evidence), extractable_lesions and relied_on; lesions[].advice_code
 # and advice_relied_on; lesion_type.deep_likely; severity.summary and scales_note; severity.gags.partial;
 # image.scale (where mm_per_px came from: given, ruler or iris; null in older documents)
+# face.zones[].coverage and severity.gags.partly_seen (a zone partly out of view; absent in older documents)
 DISCLAIMER = (
     "comedo is not a medical device. Its measurements and suggestions are information, not a diagnosis; "
     "see a doctor or dermatologist for any lesion that worries you."

@@ -124,7 +124,8 @@ def _gags(g: Mapping[str, Any] | None) -> Gags | None:
     terms = tuple(GagsTerm(t["zone"], int(t["factor"]), bool(t["visible"]), int(t["lesions"]), t.get("worst"),
                            int(t["points"]), int(t["term"])) for t in g["terms"])
     return Gags(int(g["score"]), g["label"], terms, int(g.get("untyped_counted_as_papules", 0)),
-                tuple(g.get("not_visible") or ()), tuple(g.get("not_scored") or ()))
+                tuple(g.get("not_visible") or ()), tuple(g.get("not_scored") or ()),
+                tuple(g.get("partly_seen") or ()))
 
 
 def _face(doc: Mapping[str, Any], scale: float) -> FaceMap | None:
@@ -142,7 +143,9 @@ def _face(doc: Mapping[str, Any], scale: float) -> FaceMap | None:
     grid = (max(1, round(info["height"] * scale)), max(1, round(info["width"] * scale)))  # the analysis grid
     zones = face_zones(mesh, np.ones(grid, bool))
     written = face.get("zones") or ()
-    zones = replace(zones, visible={**zones.visible, **{z["name"]: bool(z["visible"]) for z in written}})
+    zones = replace(zones, visible={**zones.visible, **{z["name"]: bool(z["visible"]) for z in written}},
+                    coverage={**zones.coverage, **{z["name"]: float(z["coverage"]) for z in written
+                                                   if z.get("coverage") is not None}})
     return FaceMap(mesh, zones, rotation=int(face.get("quarter_turns", 0)),
                    areas_px={z["name"]: int(z["area_px"]) for z in written},
                    redness_p90={z["name"]: z.get("redness_delta_a_p90") for z in written})

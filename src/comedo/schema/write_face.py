@@ -30,7 +30,9 @@ def face_out(analysis: Analysis) -> FaceOut | None:
         mask = les.zone == name
         by_type = Counter("untyped" if t is None else str(t) for t in les.type_label[mask])
         p90 = redness.get(name)
+        coverage = face.zones.coverage.get(name)
         zones.append(ZoneOut(name=name, visible=face.zones.visible[name],  # type: ignore[arg-type]
+                             coverage=None if coverage is None else round(coverage, 3),
                              area_px=int(areas.get(name, 0)), lesions=int(mask.sum()),
                              by_type=dict(sorted(by_type.items())),
                              redness_delta_a_p90=None if p90 is None else round(p90, 2)))
@@ -54,6 +56,6 @@ def gags_out(analysis: Analysis) -> GagsOut | None:
                    terms=[GagsTermOut(zone=t.zone, factor=t.factor, visible=t.visible,  # type: ignore[arg-type]
                                       lesions=t.lesions, worst=t.worst, points=t.points, term=t.term)
                           for t in g.terms],
-                   untyped_counted_as_papules=g.untyped_counted_as_papules, partial=bool(g.not_visible),
-                   not_visible=list(g.not_visible),
+                   untyped_counted_as_papules=g.untyped_counted_as_papules, partial=g.partial,
+                   not_visible=list(g.not_visible), partly_seen=list(g.partly_seen),
                    not_scored=list(g.not_scored))
