@@ -382,3 +382,25 @@ def test_compare_two_stored_analyses_of_a_subject_from_the_cli(tmp_path: Path, s
     assert both.exit_code == 2 and "not both" in both.stderr
     neither = CliRunner().invoke(app, ["compare"], env=env)
     assert neither.exit_code == 2 and "BEFORE and AFTER" in neither.stderr
+
+
+def test_history_in_80_columns_keeps_words_whole(tmp_path: Path, sample_path: Path) -> None:
+    """Issue 33: in 80 columns the redness column was printed a character per line."""
+    from typer.testing import CliRunner
+
+    from comedo.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    store = Store.open(url, data_dir=tmp_path)
+    store.save_analysis(comedo.analyze(sample_path), subject_id="w")
+    store.save_analysis(comedo.analyze(sample_path.parents[3] / "tests" / "data" / "mild_face.jpg"), subject_id="w")
+    rows = store.history("w")
+    store.close()
+    result = CliRunner().invoke(app, ["history", "w", "--db", url], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert len(lines) <= 4 + 2 * len(rows), result.stdout  # a row takes at most two lines
+    for row in rows:  # the redness grade and the triage level whole, in words
+        assert row.irritation in result.stdout and row.triage_level.replace("_", "-") in result.stdout
+    assert "_" not in result.stdout  # no raw codes (very_severe, self_care)

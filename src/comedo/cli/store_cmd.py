@@ -64,8 +64,14 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
 
     table = Table(title=escape(f"history of {subject}"), caption="types: comedones / papules+pustules / nodules+cysts",
                   box=None, pad_edge=False, header_style="bold underline")
-    for col in ("#", "date", "lesions", "types", "Hayashi", "IGA", "GAGS", "redness", "triage", "ver."):
-        table.add_column(col, no_wrap=col not in ("redness",), overflow="fold")
+    # Figures keep to one line; words wrap between words (8-9 columns at least: "self-care" whole), so in 80
+    # columns no column is squeezed to a character per line (issue 33); the version only where versions differ.
+    versions = list(dict.fromkeys(r.comedo_version for r in rows))
+    columns = ("#", "date", "lesions", "types", "Hayashi", "IGA", "GAGS", "redness", "triage") + \
+        (("ver.",) if len(versions) > 1 else ())
+    for col in columns:
+        words = {"Hayashi": 8, "IGA": 8, "redness": 8, "triage": 9}.get(col)
+        table.add_column(col, no_wrap=words is None, overflow="fold", min_width=words)
     for r in rows:
         lesions = str(r.lesion_count)
         if r.estimated_lesion_count is not None and r.estimated_lesion_count != r.lesion_count:
@@ -76,9 +82,9 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
                       "-" if r.hayashi_grade is None else HAYASHI_LABELS[r.hayashi_grade].replace("_", " "),
                       "-" if r.iga_grade is None else f"{r.iga_grade} {IGA_LABELS[r.iga_grade].replace('_', ' ')}",
                       "-" if r.gags_score is None else str(r.gags_score), redness,
-                      (r.triage_level or "-").replace("_", "-"), escape(r.comedo_version))  # text, not markup
+                      (r.triage_level or "-").replace("_", "-"),
+                      *((escape(r.comedo_version),) if len(versions) > 1 else ()))  # text, not markup
     Console().print(table)
-    versions = list(dict.fromkeys(r.comedo_version for r in rows))
     if len(versions) > 1:
         typer.echo(f"note: these analyses were made by comedo {', '.join(versions)}; some figures changed between "
                    "versions (see CHANGELOG.md), so a step at a change of version may not be a change in the skin")
