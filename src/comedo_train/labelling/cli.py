@@ -25,7 +25,8 @@ __all__ = ["main"]
 
 
 def _select(args: argparse.Namespace) -> int:
-    from comedo_train.labelling.photos import select, summary, write_batches, write_photos
+    from comedo_train.labelling.photos import write_photos
+    from comedo_train.labelling.selection import select, summary, write_batches
 
     chosen, external = select(args.data, per_type=args.per_type, more_total=args.more, seed=args.seed)
     write_photos(args.out / "selection.tsv", chosen + external)
@@ -39,7 +40,8 @@ def _select(args: argparse.Namespace) -> int:
 def _select_more(args: argparse.Namespace) -> int:
     """A further round: groups not in selection.tsv, batches numbered after the last one, appended to the
     selection (the first round's batches and their decisions stay as they are)."""
-    from comedo_train.labelling.photos import read_photos, select, summary, write_batches, write_photos
+    from comedo_train.labelling.photos import read_photos, write_photos
+    from comedo_train.labelling.selection import select, summary, write_batches
 
     selection = args.out / "selection.tsv"
     earlier = read_photos(selection)
