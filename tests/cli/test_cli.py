@@ -192,3 +192,21 @@ def test_compare_prints_the_lesions_fate_and_says_a_mirror_image(sample_path, tm
     flipped = CliRunner().invoke(app, ["compare", str(sample_path), str(mirrored), "--out", str(tmp_path / "c")])
     assert flipped.exit_code == 0 and "a mirror image" in flipped.stdout, flipped.output
     assert (tmp_path / "c" / "side_by_side.png").exists()
+
+
+def test_video_help_names_every_output_and_a_bad_video_is_one_clean_line(tmp_path: Path) -> None:
+    """Issue 33: --help did not name before_after.png; a broken MP4 printed FFmpeg's "moov atom not found" (from
+    C, on file descriptor 2) before comedo's own message."""
+    from typer.testing import CliRunner
+
+    from comedo.cli.main import app
+
+    result = CliRunner().invoke(app, ["video", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "before_after.png" in result.stdout
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40)
+    run = subprocess.run([sys.executable, "-m", "comedo.cli.main", "video", str(bad)], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [f"comedo: error: {bad}: not a readable video (MP4, MOV, WebM, AVI "
+                                               "or animated GIF)"], run.stderr

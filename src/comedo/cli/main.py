@@ -218,7 +218,8 @@ def batch(
 def video(
     clip: Annotated[Path, typer.Argument(metavar="CLIP", help="MP4, MOV, WebM, AVI or animated GIF.")],
     every: Annotated[float, typer.Option(min=0.01, max=60, help="Seconds between analysed frames.")] = 0.5,
-    out: Annotated[Optional[Path], typer.Option(help="Write timeline.json, timeline.png, keyframes.png here.")]
+    out: Annotated[Optional[Path], typer.Option(help="Write timeline.json, timeline.png, keyframes.png and, "
+                                                "when the first and last frames align, before_after.png here.")]
     = None,
     detector: Annotated[str, typer.Option(help="auto, model or classical.")] = "auto",
 ) -> None:

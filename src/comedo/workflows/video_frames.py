@@ -3,7 +3,10 @@ memory; still photos given as videos are refused with a clear message."""
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,15 +39,35 @@ def _open(path: Path) -> cv2.VideoCapture:
         raise InvalidInputError(f"{path}: file is empty (0 bytes)")
     if _is_still_photo(path):
         raise InvalidInputError(f"{path}: is a still photo, not a video; analyse it with: comedo analyze {path}")
-    cap = cv2.VideoCapture(str(path))
-    ok = cap.isOpened()
-    if ok:
-        ok, _ = cap.read()
-        cap.release()
+    with _quiet_native_stderr():  # FFmpeg's decoder complaints ("moov atom not found") before our one line
         cap = cv2.VideoCapture(str(path))
+        ok = cap.isOpened()
+        if ok:
+            ok, _ = cap.read()
+            cap.release()
+            cap = cv2.VideoCapture(str(path))
     if not ok:
         raise InvalidInputError(f"{path}: not a readable video (MP4, MOV, WebM, AVI or animated GIF)")
     return cap
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null while OpenCV probes a file: FFmpeg logs from C straight to it, which no
+    Python logging setting reaches. Python's own stderr is flushed first and restored after."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no descriptor 2 (a detached process): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _is_still_photo(path: Path) -> bool:
