@@ -135,6 +135,7 @@ def test_summary_line_names_the_lesion_types(sample_path: Path) -> None:
 
     # "20 lesions: 1 pustule, 19 untyped (Hayashi moderate)": each type named with its count.
     assert re.search(r"\d+ lesions?: \d+ [a-z]+( \w+)?(, \d+ [a-z]+)*", result.stdout), result.stdout
+    assert "_" not in result.stdout.split(": ", 1)[1], result.stdout  # codes in words: "self-care", not self_care
 
 
 def test_report_evidence_is_in_words() -> None:

@@ -25,15 +25,16 @@ def summary_line(analysis: Analysis) -> str:
         f"{analysis.image.width}x{analysis.image.height}",
         f"skin {analysis.skin.fraction:.0%}",
         f"{sev.lesion_count} lesion{'s' if sev.lesion_count != 1 else ''}{_by_type(analysis)} "
-        + (f"(Hayashi {sev.hayashi_label})" if sev.graded else f"({not_graded_short(sev)})"),
+        + (f"(Hayashi {(sev.hayashi_label or '').replace('_', ' ')})" if sev.graded else f"({not_graded_short(sev)})"),
         *([f"GAGS {sev.gags.score} ({sev.gags.label.replace('_', ' ')})"] if sev.gags is not None else []),
         f"{len(analysis.dark_spots)} dark spots",
         f"redness {red.grade.value} vs own skin (p90 delta a* {red.delta_p90:.1f})",
     ]
-    quality = "quality ok" if analysis.quality.ok else "check photo: " + ", ".join(analysis.quality.flags)
+    quality = "quality ok" if analysis.quality.ok else "check photo: " + ", ".join(
+        flag.replace("_", " ") for flag in analysis.quality.flags)
     line = ", ".join(parts) + "; " + quality
     if analysis.report is not None:
-        line += f"; triage {analysis.report.triage.level.label} (not a medical device)"
+        line += f"; triage {analysis.report.triage.level.label.replace('_', '-')} (not a medical device)"
     return line
 
 
