@@ -17,6 +17,7 @@ WEIGHTS_DIR = Path(str(resources.files("comedo") / "nets" / "weights"))
 NETWORKS = {
     "lesion_detector": "finds acne lesions (CenterNet-style heatmap) and carries the count-to-grade model",
     "lesion_types": "names a lesion's or close-up's type (six types, three groups)",
+    "closeup_detector": "rings and types the lesions of a close-up (six types, look-alike, not a lesion)",
     "close_up": "tells a close-up of skin from a wider view",
     "instrument": "sees a hand, glove or tool in frame",
     "face_detector": "finds a face and its key points (MediaPipe BlazeFace, converted)",
