@@ -257,3 +257,96 @@ def test_file_names_are_printed_as_text_never_markup(tmp_path: Path) -> None:
         assert "Traceback" not in proc.stderr + proc.stdout and "MarkupError" not in proc.stderr
         assert f"{folder / 'scan [front].jpg'}" in proc.stderr, run
         assert sorted(Path(r["path"]).name for r in _rows(out)) == ["ok.png", "scan [front].jpg"]
+
+
+def _blocked_on_a_lease(pids: list[int]) -> list[int]:
+    """The processes among ``pids`` with a thread waiting in ``open`` for a file lease to be given up."""
+    blocked = []
+    for pid in pids:
+        try:
+            threads = os.listdir(f"/proc/{pid}/task")
+            if any(Path(f"/proc/{pid}/task/{tid}/wchan").read_text() == "__break_lease" for tid in threads):
+                blocked.append(pid)
+        except OSError:  # gone meanwhile
+            continue
+    return blocked
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file leases and /proc are Linux's")
+def test_a_killed_dask_worker_is_replaced_and_its_photo_retried_once_then_reported(tmp_path: Path) -> None:
+    """A Dask worker SIGKILLed mid-photo, on a loopback LocalCluster of worker processes: the photo is tried on
+    another worker, and reported as failed when that one is killed too; the others complete, the summary is
+    written, the failure is listed on a rerun, and the workers the nannies start again get the batch's set-up.
+
+    The photo blocks in the worker's ``open`` while the test holds a write lease on it (fcntl F_SETLEASE: an
+    open by anyone else waits for the holder up to /proc/sys/fs/lease-break-time, 45 s), so the kill always
+    lands mid-photo. The cluster starts with no worker, so the batch has hashed every photo (its own reads
+    would wait for the lease too) before the lease is taken and the workers start."""
+    import fcntl
+    import threading
+
+    import dask
+    import psutil
+    from distributed import Client, LocalCluster
+
+    from comedo.nets.session import session_threads
+
+    folder = tmp_path / "dask-kill"
+    folder.mkdir()
+    names = ["a.png", "b.png", "c.png", "d.png", "e.png", "f.png"]
+    paths = [_photo(folder / name, 800 + k) for k, name in enumerate(names)]
+    out = tmp_path / "out"
+    settings = {"distributed.scheduler.allowed-failures": 1,  # a photo survives one death, as on local workers
+                "distributed.scheduler.worker-saturation": 1.0}  # a worker holds only the photo it runs
+    previous_sigio = signal.signal(signal.SIGIO, signal.SIG_IGN)  # the kernel tells the lease holder by SIGIO
+    lease = None
+    with dask.config.set(settings), LocalCluster(n_workers=0, threads_per_worker=1, processes=True,
+                                                 dashboard_address=None) as cluster:
+        results: list = []
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                results.extend(analyze_many(paths, out, scheduler=cluster.scheduler_address, detector="classical"))
+            except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+                failure.append(exc)
+
+        batch = threading.Thread(target=run)
+        batch.start()
+        try:
+            deadline = time.time() + 60
+            while len(cluster.scheduler.tasks) < len(names) and batch.is_alive() and time.time() < deadline:
+                time.sleep(0.01)
+            assert len(cluster.scheduler.tasks) == len(names), failure  # every photo hashed and submitted
+            lease = os.open(paths[0], os.O_WRONLY)
+            fcntl.fcntl(lease, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+            cluster.scale(2)
+            killed: list[int] = []
+            deadline = time.time() + 40  # well inside the lease's 45 s
+            while batch.is_alive() and time.time() < deadline:
+                workers = [p.pid for p in psutil.Process().children(recursive=True)]
+                for pid in _blocked_on_a_lease(workers):
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                time.sleep(0.02)
+            batch.join(timeout=120)
+        finally:
+            if lease is not None:
+                fcntl.fcntl(lease, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+                os.close(lease)
+            signal.signal(signal.SIGIO, previous_sigio)
+        assert not batch.is_alive()
+        assert not failure, failure  # the batch did not stop on the dead workers
+        assert len(killed) == 2, killed
+        with Client(cluster.scheduler_address) as client:  # the nannies' new workers were set up as the first
+            client.wait_for_workers(2, timeout=60)
+            assert set(client.run(session_threads).values()) == {1}
+    by_name = {Path(r.path).name: r for r in results}
+    assert sorted(by_name) == names
+    assert not by_name["a.png"].ok and "worker process died" in str(by_name["a.png"].error)
+    assert all(by_name[n].ok for n in names[1:])
+    write_summary(out)
+    rows = {Path(r["path"]).name: r for r in _rows(out)}
+    assert sorted(rows) == names and "worker process died" in rows["a.png"]["error"]
+    rerun = list(analyze_many(paths, out, workers=1, detector="classical"))  # listed, not redone
+    assert all(r.skipped for r in rerun) and [Path(r.path).name for r in rerun if not r.ok] == ["a.png"]

@@ -23,7 +23,9 @@ memory) breaks the pool: a new pool is started, and the photos it held are tried
 again one at a time, so the photo that kills a worker again is the one reported
 (as failed) and the others are not blamed. Workers exit when the batch process
 dies (a watchdog thread in each), so a killed batch leaves no process behind. The
-same task function runs on a Dask cluster (``scheduler="tcp://host:8786"``).
+same task function runs on a Dask cluster (``scheduler="tcp://host:8786"``), where a dead worker's photo is
+tried again by the scheduler and reported as failed once workers have died under it twice (or the scheduler's
+``allowed-failures`` + 1 times); see ``comedo.workflows.batch_dask``.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from typing import Any
 from comedo.errors import InvalidInputError
 from comedo.files import IMAGE_SUFFIXES, file_sha256
 from comedo.workflows.batch_summary import NameLog, write_summary
-from comedo.workflows.batch_worker import Outcome, analyze_task, earlier_error, run_local, worker_init
+from comedo.workflows.batch_worker import Outcome, earlier_error, run_local
 
 __all__ = ["BatchResult", "collect_inputs", "analyze_many", "write_summary", "IMAGE_SUFFIXES"]
 
@@ -149,18 +151,7 @@ def analyze_many(
 def _run_dask(todo: list[tuple[str, str]], out: Path, scheduler: str, detector: str, min_score: float | None,
               ) -> Iterator[tuple[tuple[str, str], Outcome]]:
     try:
-        from distributed import Client, as_completed
+        from comedo.workflows.batch_dask import run_dask
     except ImportError:
         raise InvalidInputError("--scheduler needs Dask: pip install 'comedo[batch]'") from None
-    try:
-        client = Client(scheduler, timeout=30)
-    except OSError as exc:
-        raise InvalidInputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    try:
-        client.run(worker_init)
-        futures = {client.submit(analyze_task, path, sha, str(out.resolve()), detector, min_score, pure=False):
-                   (path, sha) for path, sha in todo}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
-    finally:
-        client.close()
+    return run_dask(todo, out, scheduler, detector, min_score)
