@@ -138,3 +138,24 @@ def test_session_report_says_not_aligned_and_photo_missing(cli, tmp_path: Path) 
     assert result.exit_code == 0, result.output  # 0.9.1: cv2.imread gives None, then a TypeError
     html = report.read_text()
     assert "photo missing" in html and "No comparison: photo missing." in html
+
+
+def test_session_report_with_a_missing_photo_prints_nothing_on_stderr(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """In a real process, so that what OpenCV prints from C on descriptor 2 is seen (0.9.x: two
+    '[ WARN:0@...] global loadsave.cpp ... imread_(...): can't open/read file' lines beside the report)."""
+    import os
+    import subprocess
+    import sys
+
+    started = cli("session", "start", "r-2", "--photo", str(_photo(tmp_path, 1)))
+    sid = started.stdout.split()[1]
+    store = Store.open(cli.url, data_dir=tmp_path)
+    before = store.document(store.session_info(sid)["analysis_id"])["image"]["sha256"]
+    store.photo_path(before).unlink()
+    store.close()
+    report = tmp_path / "report.html"
+    proc = subprocess.run([sys.executable, "-m", "comedo.cli.main", "session", "report", sid, "--out", str(report),
+                           "--db", cli.url], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COMEDO_DATA_DIR": str(tmp_path)})
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert "photo missing" in report.read_text()

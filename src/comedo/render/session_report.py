@@ -35,14 +35,16 @@ def session_report_html(store: Any, session_id: str) -> str:
 def _thumbnail(store: Any, sha256: str) -> str | None:
     """The stored photo as a small PNG data URI; None when its file is missing or unreadable."""
     import cv2
+    import numpy as np
 
     from comedo.errors import ComedoError
     from comedo.render.images import data_uri, png_bytes
 
-    try:
-        img = cv2.imread(str(store.photo_path(sha256)))
-    except ComedoError:
+    try:  # read here, not by cv2.imread: OpenCV prints its own warning on stderr for a missing file
+        data = store.photo_path(sha256).read_bytes()
+    except (ComedoError, OSError):
         return None
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
     if img is None:
         return None
     scale = min(1.0, 480 / max(img.shape[:2]))
