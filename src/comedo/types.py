@@ -209,6 +209,11 @@ class PhotoType:
     # The deep group's probability reaches the card's ``deep_likely``: a nodule or cyst is likely enough that the
     # triage is at least routine. False where the whole-frame type does not apply (see ``basis``).
     deep_likely: bool = False
+    # On a close-up ringed by the close-up detector: the share of its rings typed a look-alike of acne (milium,
+    # syringoma, flat wart, keloid, folliculitis; None where that detector did not run), and whether it reaches the
+    # detector card's ``lookalike_min_share``: the photo most likely shows a look-alike, and may not be acne.
+    lookalike_share: float | None = None
+    lookalike_likely: bool = False
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ def export_onnx(checkpoint: Path, onnx_path: Path) -> dict:
     return state
 
 
-def card_for(onnx_path: Path, threshold: float, whole_frame_weight: float = 0.5, **sections: object) -> dict:
+def card_for(onnx_path: Path, threshold: float, whole_frame_weight: float = 0.5, pooling: str = "linear",
+             **sections: object) -> dict:
     """The card of ``onnx_path``: identity, how to feed it (``inference``) and ``sections`` (data, figures...)."""
     return {
         "name": "closeup-lite0-types-s4",
@@ -99,8 +100,10 @@ def card_for(onnx_path: Path, threshold: float, whole_frame_weight: float = 0.5,
                               "are typed look-alike (a plain majority, not fitted); the class pools milium, "
                               "syringoma, flat wart, keloid and folliculitis and does not say which",
             "whole_frame_weight": whole_frame_weight,
+            "photo_type_pooling": pooling,
             "whole_frame_note": "a close-up's answer mixes the whole frame's type probabilities (the type network) "
-                                "with its rings' (score x area weighted) as w * frame + (1 - w) * rings "
+                                "with its rings' (score x area weighted): linear w * frame + (1 - w) * rings, "
+                                "or log-linear frame^w * rings^(1 - w) renormalised "
                                 "(comedo.classify.lesion_types.type_photo_from_rings); w fitted on the held-out "
                                 "source by python -m comedo_train.fit_closeup_photo_type",
         },
@@ -188,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     card_path = args.out / CARD_NAME
     fit = json.loads(args.photo_type_fit.read_text()) if args.photo_type_fit else None
     weight = 0.5 if fit is None else float(fit["whole_frame_weight"])
-    card_path.write_text(json.dumps(card_for(final, threshold, weight), indent=2) + "\n")
+    pooling = "linear" if fit is None else str(fit.get("pooling", "linear"))
+    card_path.write_text(json.dumps(card_for(final, threshold, weight, pooling), indent=2) + "\n")
     detector = CloseupDetector(card_path, threads=2)
     holdout_figures = _figures(detector, held_out, (threshold,))
     external = None
@@ -241,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         ],
     }
     if fit is not None:
-        sections["photo_type_fit"] = {k: fit[k] for k in ("source", "photos", "whole_frame_weight", "by_weight")}
-    card = card_for(final, threshold, weight, **sections)
+        sections["photo_type_fit"] = {k: fit.get(k) for k in ("source", "photos", "pooling", "whole_frame_weight",
+                                                               "by_weight")}
+    card = card_for(final, threshold, weight, pooling, **sections)
     card_path.write_text(json.dumps(card, indent=2) + "\n")
     print(f"wrote {final} ({final.stat().st_size / 1e6:.1f} MB, {precision}) and {card_path}; threshold "
           f"{threshold:g}; held-out {card['metrics_holdout']}; external {external}")

@@ -5,11 +5,12 @@
 
 ``comedo.classify.lesion_types.type_photo_from_rings`` mixes the whole frame's six type probabilities (the type
 network, ``type_photo``) with the ringed lesions' (the close-up detector's rings, each weighted by score times
-area) as ``w * frame + (1 - w) * rings`` and decides with the type card's thresholds. Here ``w`` is chosen on the
-photos of ``--source`` (a source neither network trained on), each photo's truth being the type most of its
-labelled lesions have (sure labels of the six types; the larger total area breaks a tie) and that type's group:
-the ``w`` of the best group macro-F1 (the safety-relevant answer; six-type macro-F1 breaks a tie), an unsure
-answer counting as a miss, as ``comedo evaluate-types`` counts it. External photos play no part.
+area) as ``w * frame + (1 - w) * rings`` (or log-linearly) and decides with the type card's thresholds. Here the
+pooling and ``w`` are chosen on the photos of ``--source`` (a source neither network trained on), each photo's
+truth being the type most of its labelled lesions have (sure labels of the six types; the larger total area breaks a
+tie) and that type's group: the pooling and ``w`` of the best mean of the group and six-type macro-F1 (the two
+figures the answer is judged by; the group's breaks a tie), an unsure answer counting as a miss, as ``comedo
+evaluate-types`` counts it. External photos play no part.
 """
 
 from __future__ import annotations
@@ -80,20 +81,23 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((truth, type_photo(s.rgb), rings))
     groups = tuple(dict.fromkeys(LesionType(t).group.value for t in TYPE_NAMES))
     table = {}
-    for w in WEIGHTS:
-        answers = [type_photo_from_rings(whole, rings.lesions, whole_frame_weight=w) for _, whole, rings in rows]
-        table[f"{w:g}"] = {
+    for pooling, w in [(pool, w) for pool in ("linear", "log_linear") for w in WEIGHTS]:
+        answers = [type_photo_from_rings(whole, rings.lesions, whole_frame_weight=w, pooling=pooling)
+                   for _, whole, rings in rows]
+        table[f"{pooling} {w:g}"] = {
             "groups_macro_f1": round(macro_f1([LesionType(t).group.value for t, _, _ in rows],
                                               [a.group for a in answers], groups), 4),
             "types_macro_f1": round(macro_f1([t for t, _, _ in rows], [a.label for a in answers], TYPE_NAMES), 4),
             "coverage": round(sum(a.group is not None for a in answers) / len(rows), 4)}
-    best = max(table, key=lambda k: (table[k]["groups_macro_f1"], table[k]["types_macro_f1"]))
+    best = max(table, key=lambda k: (table[k]["groups_macro_f1"] + table[k]["types_macro_f1"],
+                                     table[k]["groups_macro_f1"]))
     out = {"source": args.source, "photos": len(rows), "truth_counts": dict(Counter(t for t, _, _ in rows)),
-           "whole_frame_weight": float(best), "by_weight": table, "detector": detector.identity}
+           "pooling": best.split()[0], "whole_frame_weight": float(best.split()[1]), "by_weight": table,
+           "detector": detector.identity}
     for k, v in table.items():
-        print(f"w {k}: groups {v['groups_macro_f1']:.3f}  types {v['types_macro_f1']:.3f}  "
+        print(f"{k}: groups {v['groups_macro_f1']:.3f}  types {v['types_macro_f1']:.3f}  "
               f"coverage {v['coverage']:.2f}")
-    print(f"{len(rows)} photos of {args.source}; best whole_frame_weight {best}")
+    print(f"{len(rows)} photos of {args.source}; best pooling and whole_frame_weight: {best}")
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(out, indent=1) + "\n")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from comedo.classify.lesion_types import TYPE_NAMES, deep_type_check, type_summary
+from comedo.lesions import Lesions
 from comedo.types import Untyped, UntypedCode
 
 
@@ -79,3 +81,40 @@ def test_photo_label_stays_within_the_group_named() -> None:
     # nodule is the single most likely type (0.45) but comedones hold 0.55 together: the label may not cross.
     photo = photo_decision(_probs(nodule=0.45, open_comedo=0.3, closed_comedo=0.25), group_min=0.5, label_min=0.4)
     assert photo.group == "comedonal" and photo.label is None
+
+
+def _rings(scores: list[list[float]], radii: list[float]) -> Lesions:
+    xyxy = np.array([[10, 10, 10 + 2 * r, 10 + 2 * r] for r in radii], np.float32)
+    return Lesions(xyxy, np.full(len(radii), 0.8, np.float32)).with_types(
+        np.array([TYPE_NAMES[int(np.argmax(s))] for s in scores], object), np.array(scores, np.float32))
+
+
+def test_ring_types_weigh_by_area() -> None:
+    from comedo.classify.lesion_types import ring_type_probabilities
+
+    # Two small open comedones and one papule of twice their radius: the papule's area is 4 of 6.
+    mix = ring_type_probabilities(_rings([[1, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0]], [3, 3, 6]))
+    np.testing.assert_allclose(mix, [2 / 6, 0, 4 / 6, 0, 0, 0], atol=1e-6)
+    assert ring_type_probabilities(_rings([], [])) is None
+
+
+def test_photo_answer_from_rings_pools_with_the_whole_frame() -> None:
+    from comedo.classify.lesion_types import type_photo_from_rings
+    from comedo.types import PhotoType
+
+    frame = dict(zip(TYPE_NAMES, [0.5, 0.1, 0.2, 0.1, 0.05, 0.05], strict=True))
+    whole = PhotoType(None, frame, "whole_photo: unsure (most likely comedonal, 0.60, under the 0.65 needed)")
+    rings = _rings([[0.8, 0.1, 0.05, 0.05, 0, 0]] * 3, [5, 5, 5])
+    alone = type_photo_from_rings(whole, rings, whole_frame_weight=1.0, pooling="log_linear")
+    assert alone.group is None and alone.lookalike_share == 0.0 and not alone.lookalike_likely
+    pooled = type_photo_from_rings(whole, rings, whole_frame_weight=0.5, pooling="log_linear")
+    assert pooled.group == "comedonal" and pooled.basis.startswith("rings_and_whole_photo")
+    assert pooled.scores["open_comedo"] > 0.66  # surer than the linear mix (0.65) where the two agree
+    linear = type_photo_from_rings(whole, rings, whole_frame_weight=0.5, pooling="linear")
+    assert linear.scores["open_comedo"] == pytest.approx(0.65, abs=1e-5)
+    looks = type_photo_from_rings(whole, rings, lookalike_share=0.6, lookalike_min_share=0.5)
+    assert looks.lookalike_likely and looks.lookalike_share == pytest.approx(0.6)
+    with pytest.raises(ValueError, match="pooling"):
+        type_photo_from_rings(whole, rings, pooling="max")
+    untyped = _rings([], [])
+    assert type_photo_from_rings(whole, untyped).basis == whole.basis

@@ -28,6 +28,8 @@ is taken; otherwise the lesion stays untyped and says why.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from comedo.classify.registry import get_type_classifier
@@ -35,7 +37,7 @@ from comedo.lesions import Lesions
 from comedo.types import LesionGroup, LesionType, PhotoType, Untyped, UntypedCode
 
 __all__ = ["deep_type_check", "type_lesions", "type_photo", "type_summary", "photo_decision", "group_probabilities",
-           "scope_photo_type"]
+           "scope_photo_type", "ring_type_probabilities", "type_photo_from_rings"]
 
 TYPE_NAMES = tuple(t.value for t in LesionType)
 GROUP_NAMES = tuple(g.value for g in LesionGroup)
@@ -142,6 +144,52 @@ def type_photo(rgb: np.ndarray) -> PhotoType:
     return photo_decision(whole, group_min=card.group_min_confidence, label_min=card.photo_min_confidence,
                           comedonal_min=card.comedonal_min_confidence, deep_veto=card.deep_veto,
                           deep_likely=card.deep_likely)
+
+
+def ring_type_probabilities(lesions: Lesions) -> np.ndarray | None:
+    """(6,) the ringed lesions' type probabilities (``type_scores``), each ring weighted by its score times its
+    area (a large lesion is more of what the photo shows), normalised; None where no ring has type scores."""
+    if lesions.type_scores is None or not len(lesions):
+        return None
+    scores = np.asarray(lesions.type_scores, np.float64)
+    typed = ~np.isnan(scores).any(axis=1)
+    if not typed.any():
+        return None
+    weight = np.asarray(lesions.score, np.float64)[typed] * np.asarray(lesions.radii, np.float64)[typed] ** 2
+    mix = (scores[typed] * weight[:, None]).sum(axis=0)
+    return mix / mix.sum() if mix.sum() > 0 else None
+
+
+def type_photo_from_rings(whole: PhotoType, lesions: Lesions, *, lookalike_share: float = 0.0,
+                          lookalike_min_share: float = 0.5, whole_frame_weight: float = 0.5,
+                          pooling: str = "linear") -> PhotoType:
+    """A close-up's answer from its ringed lesions (``ring_type_probabilities``: their types and sizes) with the
+    whole frame's answer ``whole`` (``type_photo``) as one input: their probabilities pooled, the whole frame
+    weighing ``whole_frame_weight`` = w (``pooling`` "linear": w frame + (1 - w) rings; "log_linear": frame^w
+    rings^(1 - w), renormalised, which grows sure where the two agree; Genest & Zidek 1986), then
+    ``photo_decision`` with the type card's thresholds (with no typed ring, or no whole-frame scores, ``whole``'s).
+    ``lookalike_share``: the share of the rings typed a look-alike of acne; at ``lookalike_min_share`` or over,
+    the photo most likely shows one."""
+    rings = ring_type_probabilities(lesions)
+    classifier = get_type_classifier()
+    lookalike = {"lookalike_share": float(lookalike_share), "lookalike_likely": lookalike_share >= lookalike_min_share}
+    if rings is None or whole.scores is None or classifier is None:
+        return replace(whole, **lookalike)
+    card = classifier.card
+    frame = np.array([whole.scores[name] for name in TYPE_NAMES], np.float64)
+    if pooling not in ("linear", "log_linear"):
+        raise ValueError(f"pooling must be 'linear' or 'log_linear', got {pooling!r}")
+    if pooling == "linear":
+        probs = whole_frame_weight * frame + (1 - whole_frame_weight) * rings
+    else:
+        logs = whole_frame_weight * np.log(np.maximum(frame, 1e-6)) + (1 - whole_frame_weight) * np.log(
+            np.maximum(rings, 1e-6))
+        probs = np.exp(logs - logs.max())
+        probs /= probs.sum()
+    decided = photo_decision(probs.astype(np.float32), group_min=card.group_min_confidence,
+                             label_min=card.photo_min_confidence, comedonal_min=card.comedonal_min_confidence,
+                             deep_veto=card.deep_veto, deep_likely=card.deep_likely)
+    return replace(decided, basis=decided.basis.replace("whole_photo", "rings_and_whole_photo", 1), **lookalike)
 
 
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *,

@@ -51,6 +51,7 @@ class CloseupCard(ModelCard):
     not_lesion_veto: float = 0.5
     lookalike_min_share: float = 0.5
     whole_frame_weight: float = 0.5
+    photo_type_pooling: str = "linear"
 
     @classmethod
     def settings(cls, inference: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,7 +68,8 @@ class CloseupCard(ModelCard):
                     operating_threshold=float(inference["operating_threshold"]),
                     not_lesion_veto=float(inference["not_lesion_veto"]),
                     lookalike_min_share=float(inference.get("lookalike_min_share", 0.5)),
-                    whole_frame_weight=float(inference.get("whole_frame_weight", 0.5)))
+                    whole_frame_weight=float(inference.get("whole_frame_weight", 0.5)),
+                    photo_type_pooling=str(inference.get("photo_type_pooling", "linear")))
 
 
 def shades_of_grey(rgb: np.ndarray, *, p: float = 6.0, dark_below: int = 8) -> np.ndarray:
