@@ -69,6 +69,17 @@ def test_bad_answers_are_422(client: TestClient, sample_path: Path, answers: str
     assert r.status_code == 422 and r.json()["code"] == "invalid_answers"
 
 
+def test_a_triage_body_over_its_limit_names_the_limit(client: TestClient) -> None:
+    """The JSON limit is 64 KB: 0.9.1 said "over the 0 MB limit", whether the body declared its length or not."""
+    body = json.dumps({"pus": True, "note": "x" * 100_000}).encode()
+    declared = client.post("/api/v1/triage", content=body, headers={"Content-Type": "application/json"})
+    chunked = client.post("/api/v1/triage", content=iter([body[:50_000], body[50_000:]]),
+                          headers={"Content-Type": "application/json"})
+    for r in (declared, chunked):
+        assert r.status_code == 413 and r.json()["code"] == "too_large", r.text
+        assert "over the 64 KB limit" in r.json()["detail"], r.text
+
+
 def test_bad_scale_is_422(client: TestClient, sample_path: Path) -> None:
     r = _post(client, sample_path.read_bytes(), mm_per_px="-1")
     assert r.status_code == 422 and r.json()["code"] == "invalid_request"

@@ -97,8 +97,11 @@ class BodyLimit:
 
 
 def mb(limit: int) -> str:
-    """A byte limit as the docs state it (25 MB means 25 MiB, as Settings sets it)."""
-    return f"{limit / 2**20:.0f} MB"
+    """A byte limit as the docs state it (25 MB means 25 MiB, as Settings sets it), in the unit that shows it:
+    the 64 KB triage body read "0 MB"."""
+    from comedo.io import format_size
+
+    return format_size(limit)
 
 
 def release_memory() -> None:
