@@ -210,4 +210,5 @@ def findings_from(answers: Answers | None, analysis: Observed | None) -> Finding
     return Findings(answers, True, len(lesions), types, max_mm, inflamed, sev.hayashi_grade, sev.nice_band,
                     close_up, None if photo is None else photo.group, None if photo is None else photo.label,
                     sum(comedo), photo is not None and photo.deep_not_ruled_out, int(in_triangle.sum()), not_calm,
-                    facts, photo is not None and photo.deep_likely, deep_p)
+                    facts, photo is not None and photo.deep_likely, deep_p,
+                    frozenset({"lookalike"}) if photo is not None and photo.lookalike_likely else frozenset())

@@ -75,6 +75,9 @@ _LOOKALIKE = {
               "dermatologist can treat it.",
     "folliculitis": "Folliculitis is an inflamed hair follicle, not a comedone: do not squeeze it. See a GP if it "
                     "spreads or does not clear in a week or two.",
+    "lookalike": "May not be acne: most of what the photo shows looks like a look-alike of acne (a milium, syringoma, "
+                 "flat wart, keloid or folliculitis), which squeezing cannot empty and may spread or scar. Leave it; "
+                 "a pharmacist, GP or dermatologist can tell what it is.",
 }
 
 _EXTRACTION = {

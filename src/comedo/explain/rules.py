@@ -136,10 +136,11 @@ def _lookalike(name: str) -> Check:
 
 
 U, S, R, C = TriageLevel.URGENT, TriageLevel.SOON, TriageLevel.ROUTINE, TriageLevel.SELF_CARE
-# Look-alikes of acne that must not be squeezed: (type, level, source). Rows ready for when the type network
-# names them (the close-ups issue); until then ``Findings.lookalikes_seen`` is empty in every analysis.
+# Look-alikes of acne that must not be squeezed: (type, level, source). The close-up detector
+# (comedo.detect.closeup) pools them in one class, so what it sees is "lookalike" (a close-up most of whose rings it
+# typed a look-alike); the named rows wait for a network that tells them apart.
 LOOKALIKES = (("milium", C, "AAD"), ("syringoma", C, "AAD"), ("flat_wart", C, "NHS"), ("keloid", R, "NHS"),
-              ("folliculitis", C, "NHS"))
+              ("folliculitis", C, "NHS"), ("lookalike", C, "AAD"))
 _INFECTION = "warmth, spreading redness or a foul smell; or pus from a lump or cyst, or with warmth, spreading " \
              "redness or fever"
 RULES: tuple[Rule, ...] = (
@@ -181,8 +182,10 @@ RULES: tuple[Rule, ...] = (
     Rule("scarring", R, _answer("scarring"), "scarring", "NICE NG198"),
     Rule("treatment_not_working", R, _treatment, "12 weeks or more of treatment without improvement",
          "NICE NG198"),
-    *(Rule(f"lookalike_{name}", level, _lookalike(name), f"the photo reads as {name.replace('_', ' ')}, a "
-           "look-alike of acne: do not squeeze it", source) for name, level, source in LOOKALIKES),
+    *(Rule(f"lookalike_{name}", level, _lookalike(name), "the photo reads as " + (
+        "a look-alike of acne (milium, syringoma, flat wart, keloid or folliculitis, not told apart)"
+        if name == "lookalike" else f"{name.replace('_', ' ')}, a look-alike of acne") + ": do not squeeze it", source)
+      for name, level, source in LOOKALIKES),
     Rule("pus", C, _ordinary_pus, "pus without warmth, spreading redness, fever or a lump: a pustule's head; "
          "do not squeeze it (0.10: this was routine, and pus with mild pain was soon)", "AAD"),
 )
