@@ -188,8 +188,12 @@ def analyze(
         severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
                                   candidates.heat_mass, close_up=close_up, no_colour=no_colour)
         if face.found and not no_colour:  # only wider views are mapped
+            # A zone whose lesions barely clear the threshold counts in part (comedo.grade.gags; the card's margin).
+            full_score = None if close_up else getattr(getattr(det, "card", None), "gags_full_score", None)
+            margin = {} if full_score is None else dict(scores=full_lesions.score, count_threshold=threshold,
+                                                        full_score=full_score)
             severity = replace(severity, gags=gags_score(zones, full_lesions.type_label.tolist(), face.visible,
-                                                         face.partly_seen))
+                                                         face.partly_seen, **margin))
         timings["grade"] = (time.perf_counter() - t) * 1000
 
     provenance: dict[str, object] = {

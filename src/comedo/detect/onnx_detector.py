@@ -49,6 +49,7 @@ class DetectorCard(ModelCard):
     hayashi_upper: tuple[int, int, int] = HAYASHI_UPPER
     grade_model: CountGradeModel | None = None
     rescorer: CandidateRescorer | None = None
+    gags_full_score: float | None = None  # GAGS counts a zone fully from here (comedo.grade.gags); None: always
 
     @classmethod
     def settings(cls, inference: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,6 +65,7 @@ class DetectorCard(ModelCard):
             hayashi_upper=tuple(int(v) for v in inference.get("hayashi_upper", HAYASHI_UPPER)),
             grade_model=CountGradeModel.from_dict(inference["grade_model"]) if "grade_model" in inference else None,
             rescorer=CandidateRescorer.from_dict(inference["rescorer"]) if "rescorer" in inference else None,
+            gags_full_score=float(inference["gags_full_score"]) if "gags_full_score" in inference else None,
         )
 
 
