@@ -350,3 +350,29 @@ def test_a_killed_dask_worker_is_replaced_and_its_photo_retried_once_then_report
     assert sorted(rows) == names and "worker process died" in rows["a.png"]["error"]
     rerun = list(analyze_many(paths, out, workers=1, detector="classical"))  # listed, not redone
     assert all(r.skipped for r in rerun) and [Path(r.path).name for r in rerun if not r.ok] == ["a.png"]
+
+
+def test_a_lost_dask_scheduler_is_one_line(tmp_path: Path) -> None:
+    """The scheduler closes while the batch waits on its photos (no worker ever joins, so they are still
+    pending): ``comedo batch --scheduler`` ends with one error line, not FutureCancelledError's traceback."""
+    from distributed import LocalCluster
+
+    folder = tmp_path / "lost"
+    folder.mkdir()
+    for k in range(3):
+        _photo(folder / f"l{k}.png", 900 + k)
+    cluster = LocalCluster(n_workers=0, processes=True, dashboard_address=None)
+    try:
+        cmd = [sys.executable, "-m", "comedo.cli.main", "batch", str(folder), "--out", str(tmp_path / "out"),
+               "--detector", "classical", "--scheduler", cluster.scheduler_address]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 120
+        while len(cluster.scheduler.tasks) < 3 and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.02)
+        assert len(cluster.scheduler.tasks) == 3  # submitted, waiting
+    finally:
+        cluster.close()
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in stderr, stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("comedo: error")]
+    assert len(errors) == 1 and "lost the Dask scheduler" in errors[0], stderr

@@ -25,6 +25,15 @@ def run_batch(inputs: list[str], *, out: Path, workers: int | None, scheduler: s
     from comedo.workflows.batch import analyze_many, collect_inputs, write_summary
 
     console = Console(stderr=True)
+    if scheduler:  # the Dask client logs its reconnect attempts with tracebacks; a lost scheduler is one line
+        import logging
+
+        try:  # distributed sets its loggers' levels when imported, so this comes after
+            import distributed  # noqa: F401
+        except ImportError:
+            pass  # analyze_many says how to install it
+        else:
+            logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     try:
         paths = collect_inputs(inputs)
     except ComedoError as exc:

@@ -6,11 +6,13 @@ scheduler's setting, ``distributed.scheduler.allowed-failures``: 3 by default, 1
 future raises ``KilledWorker``, and the photo is recorded as failed, like a photo that kills two local workers,
 while the run goes on and writes its summary. A cluster set to give up at the first death still tries each
 photo twice: it is submitted once more. Every worker, the replacements included, gets the batch's set-up (one
-network thread) from a worker plugin. Needs ``distributed`` (``pip install 'comedo[batch]'``)."""
+network thread) from a worker plugin. A scheduler that goes away ends the run with one line (a rerun goes on
+from there). Needs ``distributed`` (``pip install 'comedo[batch]'``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import CancelledError
 from pathlib import Path
 
 from distributed import Client, KilledWorker, WorkerPlugin, as_completed
@@ -68,6 +70,9 @@ def run_dask(todo: list[tuple[str, str]], out: Path, scheduler: str, detector: s
                 outcome = (False, record_failure(out, path, sha, message), None)
             except OSError as exc:  # the output folder cannot be written (full, read-only): end the run
                 raise ComedoError(f"{out}: cannot write results ({exc.strerror or exc})") from None
+            except CancelledError:  # the scheduler is gone (its futures are cancelled): what is done is kept
+                raise ComedoError(f"lost the Dask scheduler at {scheduler}; the photos done so far are kept, "
+                                  "run the same command again to go on") from None
             finally:
                 future.release()
             yield item, outcome
