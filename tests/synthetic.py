@@ -86,3 +86,16 @@ def add_red_patch(scene: Scene, x: float, y: float, radius: float, delta_a: floa
     lab[..., 1] += delta_a * disc
     lab[..., 0] -= darken * disc
     return Scene(lab_to_rgb(lab), scene.skin, scene.dots, scene.patches + [(x, y, radius, delta_a)])
+
+
+def red_bump_photo(size: tuple[int, int] = (480, 640), radius: int = 30, *, seed: int = 5) -> tuple[np.ndarray, float]:
+    """A close-up of medium skin with one soft red bump at the centre: (rgb, the bump's equivalent diameter in px,
+    the disc drawn before its edge is blurred as a papule's)."""
+    scene = skin_scene(size=size, tone="medium", seed=seed, margin=0)
+    lab = cv2.cvtColor(scene.rgb.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+    disc = np.zeros(scene.skin.shape, np.float32)
+    cv2.circle(disc, (size[1] // 2, size[0] // 2), radius, 1.0, -1)
+    bump = cv2.GaussianBlur(disc, (0, 0), max(1.0, radius / 10))
+    lab[..., 1] += 14.0 * bump
+    lab[..., 0] -= 6.0 * bump
+    return lab_to_rgb(lab), 2 * float(np.sqrt(disc.sum() / np.pi))

@@ -39,6 +39,9 @@ COLUMNS: dict[str, Column] = {
     "irritation": Column(object, (), IrritationGrade.NONE, "IrritationGrade of redness_delta_a"),
     "zone": Column(object, (), None, "the face zone it lies in (comedo.face.zones), None where no face was mapped"),
     "in_danger_triangle": Column(bool, (), False, "it lies in the face's danger triangle, as drawn from the mesh"),
+    "diameter_px": Column(np.float32, (), np.nan, "the lesion's own equivalent diameter (comedo.measure.lesion_size; "
+                          "NaN: not measured, the ring's 2 * radius stands for it)"),
+    "size_source": Column(object, (), "ring", "'segmented' (diameter_px from the lesion's own extent) or 'ring'"),
 }
 
 
@@ -62,6 +65,8 @@ class Lesions:
     irritation: np.ndarray | None = None
     zone: np.ndarray | None = None
     in_danger_triangle: np.ndarray | None = None
+    diameter_px: np.ndarray | None = None
+    size_source: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         xyxy = np.asarray(self.xyxy, np.float32)
@@ -87,6 +92,8 @@ class Lesions:
                 array = np.array([None if v is None else LesionType(v).value for v in array], object).reshape(shape)
             elif name == "irritation":
                 array = np.array([IrritationGrade(v) for v in array], object).reshape(shape)
+            elif name == "size_source" and any(v not in ("segmented", "ring") for v in array):
+                raise ValueError("size_source must hold 'segmented' or 'ring'")
             elif name == "type_reason" and any(v is not None and not isinstance(v, Untyped) for v in array):
                 raise ValueError("type_reason must hold Untyped values or None")
             object.__setattr__(self, name, array)
@@ -128,9 +135,14 @@ class Lesions:
         wh = self.xyxy[:, 2:] - self.xyxy[:, :2]
         return (wh.mean(axis=1) / 2).astype(np.float32)
 
+    @property
+    def diameters(self) -> np.ndarray:
+        """(n,) float32: each lesion's measured diameter (``diameter_px``), the ring's ``2 * radii`` where none."""
+        return np.where(np.isfinite(self.diameter_px), self.diameter_px, 2 * self.radii).astype(np.float32)
+
     def scaled(self, factor: float) -> Lesions:
-        """A copy with coordinates multiplied by ``factor`` (resolution change)."""
-        return self.with_columns(xyxy=self.xyxy * np.float32(factor))
+        """A copy with coordinates and sizes multiplied by ``factor`` (resolution change)."""
+        return self.with_columns(xyxy=self.xyxy * np.float32(factor), diameter_px=self.diameter_px * np.float32(factor))
 
     def clipped(self, width: int, height: int) -> Lesions:
         """A copy with boxes clipped to an image of ``width`` x ``height``."""

@@ -39,6 +39,7 @@ from comedo.io import ImageSource, check_dimensions, load_image
 from comedo.lesions import Lesions
 from comedo.measure.colour import colour_planes
 from comedo.measure.darkspots import find_dark_spots, separate_spots, spots_inside, spots_outside
+from comedo.measure.lesion_size import lesion_size_columns
 from comedo.measure.quality import assess_quality
 from comedo.measure.redness import irritation_grade, measure_redness
 from comedo.measure.resample import shrink
@@ -174,7 +175,8 @@ def analyze(
                                                   leave_out=None if face.zones is None else face.zones.excluded)
         face = face.with_measures(redness.delta_map, inv)
         zones, in_triangle = face.locate(at_work.centers, at_work.radii)
-        full_lesions = full_lesions.with_columns(
+        full_lesions = full_lesions.with_columns(  # sizes: each lesion's own extent, not its ring's
+            **_timed(timings, "lesion_size", lesion_size_columns, planes, at_work, redness.baseline_a, inv),
             dark_core=lesion_has_dark_core, redness_delta_a=lesion_delta_a,
             irritation=np.array([irritation_grade(float(v)) for v in lesion_delta_a], object),
             zone=np.array(zones, object), in_danger_triangle=in_triangle)

@@ -28,7 +28,7 @@ def test_a_ruler_in_frame_gives_millimetres(ruler_close_up) -> None:
     assert doc["lesions"]  # the drawn bump
     assert "scale" in doc["provenance"]["timings_ms"]
     for lesion in doc["lesions"]:
-        assert lesion["diameter_mm"] == pytest.approx(2 * lesion["radius_px"] * scale["mm_per_px"], abs=0.01)
+        assert lesion["diameter_mm"] == pytest.approx(lesion["diameter_px"] * scale["mm_per_px"], abs=0.01)
     back = from_document(doc, analysis.image.pixels)
     assert back.scale == analysis.scale
 

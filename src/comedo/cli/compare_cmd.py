@@ -73,6 +73,9 @@ def _report(a, b, comp, before: str, after: str, out: Path | None) -> int:  # ty
         typer.echo(f"{before} -> {after}: aligned (confidence {reg.confidence:.2f}"
                    f"{', a mirror image' if reg.mirrored else ''}); lesions: {c['resolved']} resolved, "
                    f"{c['persisting']} persisting, {c['new']} new, {c['out_of_view']} out of view{redness}")
+        grown = doc["growth"].get("largest_growth_mm")  # type: ignore[union-attr]
+        if grown is not None:  # both photos have a scale: sizes from each lesion's own outline
+            typer.echo(f"  largest growth of a persisting lesion: {grown:+.1f} mm")
     if out is not None:
         from comedo.io import encode_png
         from comedo.render.compare_images import overlay, side_by_side

@@ -62,7 +62,8 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
         return 2
     from comedo.grade.scales import HAYASHI_LABELS, IGA_LABELS
 
-    table = Table(title=escape(f"history of {subject}"), caption="types: comedones / papules+pustules / nodules+cysts",
+    table = Table(title=escape(f"history of {subject}"), caption="types: comedones / papules+pustules / nodules+cysts; "
+                  "mm: the largest lesion, where the photo had a scale",
                   box=None, pad_edge=False, header_style="bold underline")
     # Figures keep to one line; words wrap between words (8-9 columns at least: "self-care" whole), so in 80
     # columns no column is squeezed to a character per line (issue 33); the version only where versions differ.
@@ -76,6 +77,8 @@ def run_history(subject: str, *, out: Path | None, db: str | None) -> int:
         lesions = str(r.lesion_count)
         if r.estimated_lesion_count is not None and r.estimated_lesion_count != r.lesion_count:
             lesions += f" (~{r.estimated_lesion_count})"
+        if r.largest_lesion_mm is not None:  # the largest lesion's own size, below the count (within 80 columns)
+            lesions += f"\n{r.largest_lesion_mm:.1f} mm"
         redness = r.irritation + ("" if r.delta_a_p90 is None else f" {r.delta_a_p90:+.1f}")
         table.add_row(str(r.analysis_id), r.created_at.strftime("%Y-%m-%d"), lesions,
                       f"{r.non_inflammatory}/{r.papules_pustules}/{r.nodules_cysts}",

@@ -11,6 +11,7 @@ import numpy as np
 
 from comedo.explain.observed import Observed
 from comedo.explain.reasons import numbers_text
+from comedo.explain.sizes import size_words
 from comedo.grade.result import Severity
 from comedo.grade.scales import HAYASHI_LABELS, HAYASHI_UPPER
 from comedo.grade.summary import NO_LESIONS, scales_note
@@ -141,9 +142,12 @@ def describe(analysis: Observed) -> Description:
         parts.append(f"{head[0].upper()}{head[1:]} detected" + (f": {', '.join(pieces)}." if pieces else "."))
         parts.extend(_hayashi_sentences(analysis.severity))
         mm = analysis.image.mm_per_px
-        biggest = int(np.argmax(lesions.radii))
-        diameter_px = float(lesions.radii[biggest] * 2)
-        size = f"about {diameter_px * mm:.1f} mm across" if mm else f"about {diameter_px:.0f} pixels across"
+        sizes = lesions.diameters  # the lesions' own extent where segmented, else their rings
+        biggest = int(np.argmax(sizes))
+        diameter_px = float(sizes[biggest])
+        scale = getattr(analysis, "scale", None)  # its uncertainty gives the range: "about 6 mm (5-7) across"
+        size = (size_words(diameter_px * mm, None if scale is None else scale.uncertainty_pct) + " across" if mm
+                else f"about {diameter_px:.0f} pixels across")
         kind = lesions.type_label[biggest]
         what = TYPE_NAMES_PLAIN[kind][0] if kind else "lesion"
         redness = f", {_REDNESS_WORDS[lesions.irritation[biggest]]}"

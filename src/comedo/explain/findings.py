@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from comedo.explain.answers import Answers
 from comedo.explain.observed import Observed
+from comedo.explain.sizes import size_range_mm
 from comedo.types import IrritationGrade, LesionGroup, LesionType
 
 __all__ = ["Findings", "LesionFacts", "COMEDO_TYPES", "INFLAMED_TYPES", "DEEP_TYPES", "DEEP_MIN_MM", "findings_from"]
@@ -26,6 +27,7 @@ class LesionFacts:
     red_ring: bool = False  # redness around it moderate or marked, against the person's own skin
     in_danger_triangle: bool = False
     diameter_mm: float | None = None  # None without a scale
+    size_uncertainty_pct: float | None = None  # the scale's one SD in per cent; None for a given (exact) scale
 
     @property
     def group(self) -> str | None:
@@ -35,6 +37,17 @@ class LesionFacts:
         if self.type_label not in _ACNE_TYPES:
             return "lookalike"
         return LesionType.group_of(self.type_label).value  # type: ignore[union-attr]
+
+    @property
+    def measured(self) -> dict[str, object]:
+        """Its size as evidence: number, diameter_mm and, with an uncertain scale, range_mm (two SD either side)."""
+        ev: dict[str, object] = {"lesion": self.number, "diameter_mm": round(self.diameter_mm or 0.0, 1)}
+        span = size_range_mm(self.diameter_mm or 0.0, self.size_uncertainty_pct)
+        if span is not None:
+            ev["range_mm"] = [round(span[0], 1), round(span[1], 1)]
+        if self.size_uncertainty_pct is not None:
+            ev["uncertainty_pct"] = round(self.size_uncertainty_pct, 1)
+        return ev
 
     @property
     def nodule_sized(self) -> bool:
@@ -122,9 +135,10 @@ class Findings:
             ev["lesions"] = typed
         elif seen:
             ev["types_seen_in_photo"] = seen
-        sized = [les.number for les in self.lesions if les.nodule_sized]
+        sized = [les for les in self.lesions if les.nodule_sized]
         if sized:
-            ev["lesions_5_mm_or_more"] = sized
+            ev["lesions_5_mm_or_more"] = [les.number for les in sized]
+            ev["lesion_sizes_mm"] = [les.measured for les in sized]
         if self.photo_group == "deep" or self.deep_likely:
             ev["photo_type"] = self.photo_label or "nodule_or_cyst"
             if self.deep_probability is not None:
@@ -191,7 +205,10 @@ def findings_from(answers: Answers | None, analysis: Observed | None) -> Finding
     if close_up and photo is not None and photo.label is not None:
         types |= {photo.label}
     mm = analysis.image.mm_per_px
-    max_mm = float(lesions.radii.max() * 2 * mm) if (mm and len(lesions)) else None
+    sizes = lesions.diameters  # each lesion's own extent where segmented (comedo.measure.lesion_size), else its ring
+    scale = getattr(analysis, "scale", None)  # (an Observed written before scales has none)
+    spread = None if scale is None else scale.uncertainty_pct
+    max_mm = float(sizes.max() * mm) if (mm and len(lesions)) else None
     red_ring = [grade in (IrritationGrade.MODERATE, IrritationGrade.MARKED) for grade in lesions.irritation]
     comedo = [LesionType.group_of(t) is LesionGroup.COMEDONAL for t in lesions.type_label]
     if close_up:  # the comedones with a red ring: inflamed papules and deep lesions are in photo_group
@@ -204,7 +221,7 @@ def findings_from(answers: Answers | None, analysis: Observed | None) -> Finding
                    for t, r, lbl in zip(in_triangle, red_ring, lesions.type_label, strict=True))
     facts = tuple(LesionFacts(i + 1, lesions.type_label[i], None if lesions.type_reason[i] is None else
                               lesions.type_reason[i].code.value, red_ring[i], bool(in_triangle[i]),
-                              float(lesions.radii[i] * 2 * mm) if mm else None) for i in range(len(lesions)))
+                              float(sizes[i] * mm) if mm else None, spread) for i in range(len(lesions)))
     deep_p = None if photo is None or not photo.group_scores or photo.group is None and not photo.deep_likely \
         else float(photo.group_scores.get("deep", 0.0))
     return Findings(answers, True, len(lesions), types, max_mm, inflamed, sev.hayashi_grade, sev.nice_band,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from comedo.explain.findings import COMEDO_TYPES, Findings, LesionFacts
 from comedo.explain.reasons import WORDING
+from comedo.explain.sizes import size_words
 
 __all__ = ["LesionAdvice", "advise_lesion", "answer_applies"]
 
@@ -46,7 +47,10 @@ def advise_lesion(lesion: LesionFacts, findings: Findings, *, photo_blocked: boo
 
     def no(code: str) -> LesionAdvice:
         where = WORDING["lesion_in_triangle_no"] if lesion.in_danger_triangle else ""
-        return LesionAdvice(lesion.number, "do_not_extract", code, WORDING[code] + where)
+        text = WORDING[code]
+        if "{size}" in text:  # its measurement, with the scale's uncertainty: "about 6 mm (5-7)"
+            text = text.format(size=size_words(lesion.diameter_mm or 0.0, lesion.size_uncertainty_pct))
+        return LesionAdvice(lesion.number, "do_not_extract", code, text + where)
 
     if group == "lookalike":
         return no("lesion_lookalike")

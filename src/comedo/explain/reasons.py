@@ -7,6 +7,8 @@ Its own module so that the rules and the advice built on them both read it witho
 
 from __future__ import annotations
 
+from comedo.explain.sizes import size_words
+
 __all__ = ["reason_text", "REASON_CODES", "WORDING", "numbers_text"]
 
 _TRIAGE = {
@@ -128,7 +130,7 @@ _EXTRACTION = {
 
 _LESION = {
     "lesion_deep": "A nodule or cyst is deep: only a professional should drain it.",
-    "lesion_nodule_sized": "It is 5 mm or more across, the size of a nodule or cyst: do not squeeze it.",
+    "lesion_nodule_sized": "It is {size} across, 5 mm or more: the size of a nodule or cyst; do not squeeze it.",
     "lesion_needs_scale": "It may be a nodule or cyst (only the photo's scale can tell): do not squeeze it.",
     "lesion_inflamed": "An inflamed papule or pustule: leave it to settle.",
     "lesion_red_ring": "It has a red ring around it (inflamed): leave it to settle.",
@@ -171,6 +173,11 @@ def reason_text(code: str, evidence: dict[str, object] | None = None) -> str:
     if "{" in text:
         fields = {k: (numbers_text(v) if k == "lesions" else str(v).replace("_", " ")) for k, v in ev.items()}
         text = text.format_map(fields)
+    measured = ev.get("lesion_sizes_mm")
+    if isinstance(measured, list) and measured:  # the measurement the rule read, with the scale's uncertainty
+        text += " Measured with the photo's scale: " + ", ".join(
+            f"{numbers_text(m['lesion'])} {size_words(float(m['diameter_mm']), m.get('uncertainty_pct'))} across"
+            for m in measured) + "."
     seen = ev.get("seen_in_photo")
     if isinstance(seen, dict) and seen.get("lesions") and code in _TRIAGE:
         n = int(seen["lesions"])

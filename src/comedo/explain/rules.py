@@ -92,6 +92,10 @@ def _large_lump(f: Findings) -> dict[str, object] | None:
         ev["size_mm"] = f.answers.size_mm
     if f.max_diameter_mm is not None and f.max_diameter_mm >= 10:
         ev["measured_diameter_mm"] = round(f.max_diameter_mm, 1)
+        largest = max((les for les in f.lesions if les.diameter_mm is not None),
+                      key=lambda les: les.diameter_mm or 0.0, default=None)
+        if largest is not None:  # the lesion's own outline (comedo.measure.lesion_size) and the scale's uncertainty
+            ev["lesion_sizes_mm"] = [largest.measured]
     return ev or None
 
 

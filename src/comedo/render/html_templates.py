@@ -53,10 +53,11 @@ def size_in_words(diameter_px: float, short_side_px: int) -> str:
 
 
 def lesion_size(lesion: dict[str, Any], short_side_px: int) -> str:
-    """mm when the photo's scale is known; otherwise pixels with the size in words ("38 px, small")."""
+    """mm when the photo's scale is known; otherwise pixels with the size in words ("38 px, small"); the lesion's
+    own outline (``diameter_px``, 1.2) where the document has it, else its ring."""
     if lesion["diameter_mm"] is not None:
-        return f"{lesion['diameter_mm']} mm"
-    diameter = 2 * lesion["radius_px"]
+        return f"{lesion['diameter_mm']:.1f} mm"
+    diameter = lesion.get("diameter_px") or 2 * lesion["radius_px"]
     return f"{diameter:.0f} px, {size_in_words(diameter, short_side_px)}"
 
 

@@ -21,6 +21,7 @@ SCHEMA_VERSION = "1.2"  # 1.1: severity scales null on close-ups (not_graded), c
 # 1.2: one verdict: extraction.reasons (codes with evidence), extractable_lesions and relied_on; lesions[].advice_code
 # and advice_relied_on; lesion_type.deep_likely; severity.summary and scales_note; severity.gags.partial;
 # image.scale (where mm_per_px came from: given, ruler or iris; null in older documents)
+# lesions[].diameter_px and size_source; diameter_mm from the lesion's own extent (segmented), not its ring
 # face.zones[].coverage and severity.gags.partly_seen (a zone partly out of view; absent in older documents)
 DISCLAIMER = (
     "comedo is not a medical device. Its measurements and suggestions are information, not a diagnosis; "
@@ -55,7 +56,13 @@ class LesionOut(BaseModel):
     bbox: list[float] = Field(description="[x, y, w, h] in pixels of the oriented image")
     center: list[float] = Field(description="[x, y] in pixels")
     radius_px: float
-    diameter_mm: float | None = Field(description="null without a scale (mm_per_px)")
+    diameter_mm: float | None = Field(description="diameter_px in millimetres; null without a scale (mm_per_px)")
+    diameter_px: float | None = Field(None, description="the lesion's own equivalent diameter in pixels (1.2): from a "
+                                      "local segmentation of the bump or plug where size_source is segmented, else "
+                                      "the ring's 2 * radius_px; null in older documents")
+    size_source: Literal["segmented", "ring"] = Field(
+        "ring", description="segmented: diameter_px from the lesion's own extent; ring: the segmentation failed (or "
+        "an older document) and the ring's diameter stands for it")
     score: float = Field(ge=0, le=1)
     type: str | None = Field(description="lesion type, null until typed")
     type_scores: dict[str, float] | None

@@ -84,7 +84,9 @@ def _lesions(rows: list[Mapping[str, Any]]) -> Lesions:
         redness_delta_a=np.array([_float(r.get("redness_delta_a")) for r in rows], np.float32),
         irritation=np.array([IrritationGrade(r.get("irritation", "none")) for r in rows], object),
         zone=np.array([r.get("zone") for r in rows], object),
-        in_danger_triangle=np.array([bool(r.get("in_danger_triangle", False)) for r in rows], bool))
+        in_danger_triangle=np.array([bool(r.get("in_danger_triangle", False)) for r in rows], bool),
+        diameter_px=np.array([_float(r.get("diameter_px")) for r in rows], np.float32),
+        size_source=np.array([r.get("size_source", "ring") for r in rows], object))
 
 
 def _dark_spots(rows: list[Mapping[str, Any]]) -> DarkSpots:

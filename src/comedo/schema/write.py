@@ -81,6 +81,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
     lesions = []
     type_names = [t.value for t in LesionType]
     per_lesion = {} if analysis.report is None else {a.number: a for a in analysis.report.extraction.lesions}
+    sizes = les.diameters  # the lesion's own extent where segmented, else its ring
     for i in range(len(les)):
         x0, y0, x1, y1 = (float(v) for v in les.xyxy[i])
         r = float(les.radii[i])
@@ -93,7 +94,9 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
                 bbox=[round(x0, 1), round(y0, 1), round(x1 - x0, 1), round(y1 - y0, 1)],
                 center=[round((x0 + x1) / 2, 1), round((y0 + y1) / 2, 1)],
                 radius_px=round(r, 2),
-                diameter_mm=round(2 * r * mm, 2) if mm else None,
+                diameter_mm=round(float(sizes[i]) * mm, 2) if mm else None,
+                diameter_px=round(float(sizes[i]), 2),
+                size_source=str(les.size_source[i]),  # type: ignore[arg-type]
                 score=round(float(les.score[i]), 4),
                 type=label,
                 type_scores=type_scores,

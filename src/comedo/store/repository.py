@@ -169,7 +169,7 @@ class Store(ExtractionSessions):
                                    r.delta_a_p90, r.dark_spot_count, r.triage_level, r.photo_sha256,
                                    str((r.document.get("provenance") or {}).get("comedo_version", "?")),
                                    _estimated_count(r.document), _zone_lesions(r.document),
-                                   _gags_score(r.document)) for r in rows]
+                                   _gags_score(r.document), _largest_mm(r.document)) for r in rows]
         except SQLAlchemyError as exc:
             raise store_error(exc, "could not read the history") from None
 
@@ -245,6 +245,12 @@ def _zone_lesions(document: dict[str, Any]) -> dict[str, int | None] | None:
     if not face.get("found"):
         return None
     return {str(z["name"]): (int(z["lesions"]) if z.get("visible") else None) for z in face.get("zones") or []}
+
+
+def _largest_mm(document: dict[str, Any]) -> float | None:
+    """The largest lesion's diameter_mm in a stored document; None without a scale (or without lesions)."""
+    sizes = [float(les["diameter_mm"]) for les in document.get("lesions") or [] if les.get("diameter_mm") is not None]
+    return max(sizes) if sizes else None
 
 
 def _gags_score(document: dict[str, Any]) -> int | None:

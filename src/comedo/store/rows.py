@@ -30,3 +30,5 @@ class HistoryRow:
     # With a face map (0.8.0 on): lesions per face zone, None for a zone not visible in that photo; and GAGS.
     zone_lesions: dict[str, int | None] | None = None
     gags_score: int | None = None
+    # The largest lesion's diameter in mm (its own outline from 1.2; the ring before), None without a scale.
+    largest_lesion_mm: float | None = None

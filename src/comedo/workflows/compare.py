@@ -24,6 +24,7 @@ import numpy as np
 
 from comedo.analysis import Analysis
 from comedo.types import SkinImage
+from comedo.workflows.compare_sizes import growth_summary, pair_growth
 from comedo.workflows.face_registration import register_by_landmarks
 from comedo.workflows.registration import (
     Registration,
@@ -186,6 +187,7 @@ def comparison_document(before: Analysis, after: Analysis, comp: Comparison) -> 
     """The comparison.json document."""
     reg = comp.registration
     centres_b, centres_a = before.lesions.centers, after.lesions.centers
+    growth = pair_growth(before, after, comp.pairs)  # each matched lesion's growth (comedo.workflows.compare_sizes)
 
     def pt(p: np.ndarray) -> list[float]:
         return [round(float(p[0]), 1), round(float(p[1]), 1)]
@@ -202,7 +204,9 @@ def comparison_document(before: Analysis, after: Analysis, comp: Comparison) -> 
         "lesions": comp.counts if reg.ok else None,
         "pairs": [{"before_index": m.before_index, "after_index": m.after_index,
                    "before_center": pt(centres_b[m.before_index]),
-                   "after_center": pt(centres_a[m.after_index]), "distance_px": m.distance_px} for m in comp.pairs],
+                   "after_center": pt(centres_a[m.after_index]), "distance_px": m.distance_px, **g}
+                  for m, g in zip(comp.pairs, growth, strict=True)],
+        "growth": growth_summary(before, after, growth),  # in mm where both photos have a scale
         "persisting_faded": [{"before_index": i, "before_center": pt(centres_b[i])} for i in comp.faded],
         "resolved": [{"before_index": i, "before_center": pt(centres_b[i])} for i in comp.resolved],
         "new": [{"after_index": j, "after_center": pt(centres_a[j])} for j in comp.new],
