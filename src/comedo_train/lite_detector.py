@@ -75,8 +75,8 @@ class LiteLesionNet(Lite0Network):
 class CloseupLesionNet(LiteLesionNet):
     """``LiteLesionNet`` with a third head (3x3 conv, batch norm, ReLU, 1x1) on the same stride-4 features:
     per-cell logits over ``n_types`` lesion classes (``comedo_train.closeup_data.TYPE_CLASSES``: six acne types,
-    look-alike, not a lesion). ``raw`` returns (heat logits, side distances, type logits); ``forward`` the decoder's (heat, size,
-    offset) and the type probabilities (N, n_types, h, w)."""
+    look-alike, not a lesion). ``raw`` returns (heat logits, side distances, type logits); ``forward`` the
+    decoder's (heat, size, offset) and the type probabilities (N, n_types, h, w)."""
 
     def __init__(self, n_types: int, **options: object) -> None:
         super().__init__(**options)
