@@ -336,4 +336,3 @@ def test_close_ups_are_not_graded_on_face_scales(sample_path: Path) -> None:
     assert all(le["zone"] is None and not le["in_danger_triangle"] for le in doc["lesions"])
     assert "Hayashi" not in analysis.description.text.split("Not graded")[0]
     assert "severe_acne" not in {r.code for r in analysis.report.triage.reasons}
-
