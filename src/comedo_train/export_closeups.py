@@ -29,9 +29,10 @@ import torch
 from comedo.detect.closeup import CloseupDetector
 from comedo.files import file_sha256
 from comedo_train.closeup_data import TYPE_CLASSES, Ring, load_closeups
+from comedo_train.closeup_metrics import THRESHOLDS, compact, evaluate
 from comedo_train.labelling.score import GROUPS
 from comedo_train.labelling.vocab import DEFAULT_DATA
-from comedo_train.train_closeups import THRESHOLDS, build_model, compact, evaluate
+from comedo_train.train_closeups import build_model
 
 __all__ = ["export_onnx", "card_for", "package_rings", "main"]
 
