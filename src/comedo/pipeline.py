@@ -140,7 +140,8 @@ def analyze(
         t = time.perf_counter()
         inv = 1.0 / scale
         full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
-        photo_scale = _photo_scale(loaded.mm_per_px, None if ruler_done is None else ruler_done.result(), scale)
+        # Only a close-up's typing waits here for the ruler search beside (a face's lesions are too small to type).
+        photo_scale = _photo_scale(loaded.mm_per_px, ruler_done.result() if ruler_done and close_up else None, scale)
         if photo_scale is not None:  # every size in mm (lesions, dark spots, types) follows from it
             loaded = replace(loaded, mm_per_px=photo_scale.mm_per_px)
         full_lesions, type_model = type_lesions(loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
@@ -162,12 +163,14 @@ def analyze(
         if face.zones is not None:  # a mapped face: its pores and openings, not stubble, ears, clothes, lips, lashes
             margin = int(np.ceil(max(4.0, 0.015 * min(work.shape[:2]))))  # the largest dot's radius
             spots = spots_inside(spots, face.zones.skin_of_face(skin.mask, margin_px=margin))
+        if photo_scale is None and ruler_done is not None and not close_up:  # a wider view's ruler, found beside
+            photo_scale = _photo_scale(None, ruler_done.result(), scale)
         if photo_scale is None and face.found:  # no given scale, no ruler: the irises of the face, if trusted
             t = time.perf_counter()
             photo_scale = _iris(loaded.pixels, face, inv)
-            if photo_scale is not None:
-                loaded = replace(loaded, mm_per_px=photo_scale.mm_per_px)
             timings["iris"] = (time.perf_counter() - t) * 1000
+        if photo_scale is not None:
+            loaded = replace(loaded, mm_per_px=photo_scale.mm_per_px)
         t = time.perf_counter()
         at_work = Lesions.concatenate([found, plugs])  # at the analysis resolution, in full_lesions' order
         redness, lesion_delta_a = measure_redness(planes, skin.mask, lesion_centers=at_work.centers,

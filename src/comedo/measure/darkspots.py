@@ -72,16 +72,22 @@ def spots_inside(spots: DarkSpots, allowed: np.ndarray) -> DarkSpots:
     if len(spots) == 0:
         return spots
     h, w = allowed.shape
-    keep = np.zeros(len(spots), bool)
-    for i, ((x, y), r) in enumerate(zip(spots.centers, spots.radii, strict=True)):
-        xi, yi = int(round(float(x))), int(round(float(y)))
-        if not (0 <= xi < w and 0 <= yi < h and allowed[yi, xi]):
-            continue
-        rr = max(1, int(np.ceil(float(r))))
-        y0, y1, x0, x1 = max(0, yi - rr), min(h, yi + rr + 1), max(0, xi - rr), min(w, xi + rr + 1)
-        yy, xx = np.mgrid[y0:y1, x0:x1]
-        disc = (xx - x) ** 2 + (yy - y) ** 2 <= max(float(r), 1.0) ** 2
-        keep[i] = allowed[y0:y1, x0:x1][disc].mean() >= 0.75
+    xi = np.rint(spots.centers[:, 0]).astype(np.int64)
+    yi = np.rint(spots.centers[:, 1]).astype(np.int64)
+    inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+    inside[inside] = allowed[yi[inside], xi[inside]]
+    rr = np.maximum(1, np.ceil(spots.radii).astype(np.int64))
+    y0, y1 = np.clip(yi - rr, 0, h), np.clip(yi + rr + 1, 0, h)
+    x0, x1 = np.clip(xi - rr, 0, w), np.clip(xi + rr + 1, 0, w)
+    # A spot whose whole box is allowed is kept without drawing its disc: only spots on an edge need the disc.
+    integral = cv2.integral(allowed.astype(np.uint8))
+    box_sum = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
+    keep = inside & (box_sum == (y1 - y0) * (x1 - x0))
+    for i in np.nonzero(inside & ~keep)[0]:
+        x, y, r = float(spots.centers[i, 0]), float(spots.centers[i, 1]), float(spots.radii[i])
+        yy, xx = np.mgrid[y0[i]:y1[i], x0[i]:x1[i]]
+        disc = (xx - x) ** 2 + (yy - y) ** 2 <= max(r, 1.0) ** 2
+        keep[i] = allowed[y0[i]:y1[i], x0[i]:x1[i]][disc].mean() >= 0.75
     return spots[keep]
 
 
