@@ -128,8 +128,10 @@ def analyze(
             beside["coarse"] = side.submit(_timed, timings, "coarse_passes", det.coarse_passes, work,
                                            min_score=floor).result
         photo_type_done = side.submit(_timed, timings, "photo_type", type_photo, work)
-        # The photo's scale: the user's mm_per_px wins; else a ruler in frame, searched beside (needed for types).
-        ruler_done = None if loaded.mm_per_px is not None else side.submit(_timed, timings, "scale", find_ruler, work)
+        # The photo's scale: the user's mm_per_px wins; else on a close-up a ruler in frame, searched beside (needed
+        # for types; clinics lay rulers beside a spot, and a wider view's scale comes from the irises, 15 ms cheaper).
+        ruler_done = None if loaded.mm_per_px is not None or not close_up else side.submit(
+            _timed, timings, "scale", find_ruler, work)
         candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up, **beside)
         if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
             candidates = Candidates(candidates)
@@ -140,8 +142,7 @@ def analyze(
         t = time.perf_counter()
         inv = 1.0 / scale
         full_lesions = found.scaled(inv).clipped(loaded.width, loaded.height)
-        # Only a close-up's typing waits here for the ruler search beside (a face's lesions are too small to type).
-        photo_scale = _photo_scale(loaded.mm_per_px, ruler_done.result() if ruler_done and close_up else None, scale)
+        photo_scale = _photo_scale(loaded.mm_per_px, None if ruler_done is None else ruler_done.result(), scale)
         if photo_scale is not None:  # every size in mm (lesions, dark spots, types) follows from it
             loaded = replace(loaded, mm_per_px=photo_scale.mm_per_px)
         full_lesions, type_model = type_lesions(loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
@@ -163,8 +164,6 @@ def analyze(
         if face.zones is not None:  # a mapped face: its pores and openings, not stubble, ears, clothes, lips, lashes
             margin = int(np.ceil(max(4.0, 0.015 * min(work.shape[:2]))))  # the largest dot's radius
             spots = spots_inside(spots, face.zones.skin_of_face(skin.mask, margin_px=margin))
-        if photo_scale is None and ruler_done is not None and not close_up:  # a wider view's ruler, found beside
-            photo_scale = _photo_scale(None, ruler_done.result(), scale)
         if photo_scale is None and face.found:  # no given scale, no ruler: the irises of the face, if trusted
             t = time.perf_counter()
             photo_scale = _iris(loaded.pixels, face, inv)
