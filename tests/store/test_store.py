@@ -5,8 +5,6 @@ installs and starts one). No mocks."""
 from __future__ import annotations
 
 import io
-import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -17,30 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import fresh_pg_database
 from PIL import Image
 from synthetic import skin_scene
 
 import comedo
 from comedo.errors import InvalidInputError
 from comedo.store.repository import StepRefused, Store
-
-PG_URL = os.environ.get("COMEDO_TEST_PG")
-
-
-def _pg_database() -> Iterator[str]:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    name = f"comedo_t_{secrets.token_hex(4)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -50,11 +31,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield s
         s.close()
         return
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide a PostgreSQL server in COMEDO_TEST_PG")
-        pytest.skip("no PostgreSQL server (set COMEDO_TEST_PG)")
-    for url in _pg_database():
+    for url in fresh_pg_database():
         s = Store.open(url, data_dir=tmp_path)
         yield s
         s.close()
@@ -214,11 +191,7 @@ _SLOW_MIGRATION = textwrap.dedent("""
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_killed_during_migration_opens_cleanly(tmp_path: Path, backend: str) -> None:
     if backend == "postgresql":
-        if not PG_URL:
-            if os.environ.get("CI"):
-                pytest.fail("CI must provide a PostgreSQL server in COMEDO_TEST_PG")
-            pytest.skip("no PostgreSQL server (set COMEDO_TEST_PG)")
-        gen = _pg_database()
+        gen = fresh_pg_database()
         url = next(gen)
     else:
         gen, url = None, f"sqlite:///{tmp_path / 'mig.sqlite'}"
