@@ -32,14 +32,20 @@ def old_store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[n
     base, backend = request.param
     urls = fresh_pg_database() if backend == "postgresql" else iter([f"sqlite:///{tmp_path / 'comedo.sqlite'}"])
     url = next(urls)
-    engine = open_engine(url)
-    with writer(engine).begin() as conn:
-        upgrade_to(conn, base)
-        ids = _fill(conn, base)
-    engine.dispose()
+    ids = _build(url, base)
     yield url, base, ids
     for _ in urls:
         pass
+
+
+def _build(url: str, base: str, *, fill: bool = True) -> dict[str, Any]:
+    """Bring the store at ``url`` to the earlier revision ``base``, filled (unless ``fill`` is off); the ids."""
+    engine = open_engine(url)
+    with writer(engine).begin() as conn:
+        upgrade_to(conn, base)
+        ids = _fill(conn, base) if fill else {}
+    engine.dispose()
+    return ids
 
 
 def _fill(conn: sa.Connection, base: str) -> dict[str, Any]:
@@ -165,11 +171,7 @@ def test_the_cli_says_where_the_backup_of_an_upgraded_store_is(tmp_path: Path) -
     from comedo.cli.main import app
 
     url = f"sqlite:///{tmp_path / 'comedo.sqlite'}"
-    engine = open_engine(url)
-    with writer(engine).begin() as conn:
-        upgrade_to(conn, "0001")
-        _fill(conn, "0001")
-    engine.dispose()
+    _build(url, "0001")
     result = CliRunner().invoke(app, ["history", "s1", "--db", url], env={"COMEDO_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 0, result.output
     backups = list(tmp_path.glob("comedo.sqlite.backup-*-r0001"))
@@ -181,10 +183,7 @@ def test_the_cli_says_where_the_backup_of_an_upgraded_store_is(tmp_path: Path) -
 def test_a_migration_that_would_leave_a_dangling_reference_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "comedo.sqlite"
     url = f"sqlite:///{db}"
-    engine = open_engine(url)
-    with writer(engine).begin() as conn:
-        upgrade_to(conn, "0002")
-    engine.dispose()
+    _build(url, "0002", fill=False)
     with sqlite3.connect(db) as raw:  # a step pointing at an analysis that is not there (written without checks)
         raw.execute("PRAGMA foreign_keys=OFF")
         raw.execute("INSERT INTO subjects VALUES ('s', '2025-01-01 00:00:00')")
@@ -201,11 +200,7 @@ def test_a_migration_that_would_leave_a_dangling_reference_changes_nothing(tmp_p
 
 def test_stores_opened_at_once_migrate_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'comedo.sqlite'}"
-    engine = open_engine(url)
-    with writer(engine).begin() as conn:
-        upgrade_to(conn, "0001")
-        _fill(conn, "0001")
-    engine.dispose()
+    _build(url, "0001")
     barrier = threading.Barrier(3)
     results: list[object] = []
 
