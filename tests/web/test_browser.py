@@ -8,7 +8,6 @@ import contextlib
 import json
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,26 +26,11 @@ if not Path(CHROMIUM).exists():
 
 @contextlib.contextmanager
 def _serving(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    from comedo.web.app import create_app
-    from comedo.web.server import bind, server
+    """The page's address on a server run as `comedo serve` runs it (its sockets, its connection clocks)."""
+    from live_server import running
 
-    sockets = bind("127.0.0.1", 0)  # served as `comedo serve` serves: its sockets, its connection clocks
-    port = sockets[0].getsockname()[1]
-    srv = server(create_app(settings), host="127.0.0.1", port=port)
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": sockets}, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not srv.started:
-        if time.time() > deadline:
-            raise RuntimeError("server did not start")
-        time.sleep(0.05)
-    try:
+    with running(settings) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-        for sock in sockets:
-            sock.close()
 
 
 @pytest.fixture(scope="module")

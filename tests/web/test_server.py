@@ -4,7 +4,6 @@ and a busy port is one line before anything claims to be serving (issue 35, item
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import socket
@@ -16,37 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from live_server import running
 from typer.testing import CliRunner
 
-from comedo.web.app import Settings, create_app
-from comedo.web.server import bind, server
+from comedo.web.app import Settings
 
 TIMEOUT_S = 1.0  # the test server's head and body clocks (serve's are 10 s and 30 s)
 
 
-@contextlib.contextmanager
-def _running(settings: Settings, **timeouts: float) -> Iterator[int]:
-    sockets = bind("127.0.0.1", 0)
-    port = sockets[0].getsockname()[1]
-    srv = server(create_app(settings), host="127.0.0.1", port=port, **timeouts)
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": sockets}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield port
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-        for sock in sockets:
-            sock.close()
-
-
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
-    with _running(Settings(preload_models=False), header_timeout=TIMEOUT_S, idle_timeout=TIMEOUT_S) as p:
+    with running(Settings(preload_models=False), header_timeout=TIMEOUT_S, idle_timeout=TIMEOUT_S) as p:
         yield p
 
 
@@ -111,7 +90,7 @@ def test_a_stalled_body_is_closed_without_a_traceback(port: int) -> None:
 
 def test_a_trickled_body_is_closed() -> None:
     """A byte every 0.2 s never pauses long enough for the idle clock; its average rate gives it away."""
-    with _running(Settings(preload_models=False), header_timeout=TIMEOUT_S, idle_timeout=TIMEOUT_S,
+    with running(Settings(preload_models=False), header_timeout=TIMEOUT_S, idle_timeout=TIMEOUT_S,
                   min_body_rate=100) as port, socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(b"POST /api/v1/triage HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 10000\r\n\r\n")
@@ -135,7 +114,7 @@ def test_an_analysis_longer_than_the_clocks_is_not_cut(sample_path: Path) -> Non
             b"Content-Type: image/jpeg\r\n\r\n" + photo + b"\r\n--b--\r\n")
     head = (f"POST /api/v1/analyses HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {len(body)}"
             "\r\nContent-Type: multipart/form-data; boundary=b\r\n\r\n").encode()
-    with _running(Settings(preload_models=False), header_timeout=clock, idle_timeout=clock) as port:
+    with running(Settings(preload_models=False), header_timeout=clock, idle_timeout=clock) as port:
         with socket.create_connection(("127.0.0.1", port), timeout=120) as sock:
             started = time.monotonic()
             sock.sendall(head + body)
@@ -199,7 +178,7 @@ def test_load_test_posts_comparisons_and_watches_health() -> None:
     """The load test's comparisons mode, small: the 12 x 49 MP measurement is a command (docs/web.md)."""
     from comedo.cli.main import app
 
-    with _running(Settings(preload_models=False, max_concurrent=1)) as port:
+    with running(Settings(preload_models=False, max_concurrent=1)) as port:
         result = CliRunner().invoke(app, ["load-test", "--url", f"http://127.0.0.1:{port}", "--route", "comparisons",
                                           "--clients", "2", "--max-requests", "2", "--megapixels", "0.2"])
     assert result.exit_code == 0, result.output
