@@ -121,7 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--coco", type=Path, required=True, help="closeups_train.json from `labelling convert`")
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the photos' folder")
     p.add_argument("--holdout", required=True, help="source folder to validate on (lesion-types-more or "
-                                                    "lesion-types/train); training uses the others")
+                                                    "lesion-types/train); training uses the others. 'none': train "
+                                                    "on every source, validate on none (the shipped model: its "
+                                                    "figures come from the leave-one-source-out runs and external)")
     p.add_argument("--out", type=Path, required=True, help="run folder (runs/closeups/NAME)")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--batch", type=int, default=12)
@@ -159,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     samples = load_closeups(args.coco, args.data)
     sources = sorted({s.source_folder for s in samples})
-    if args.holdout not in sources:
-        raise SystemExit(f"--holdout must be one of the labelled sources {sources}, got {args.holdout!r}")
+    if args.holdout not in (*sources, "none"):
+        raise SystemExit(f"--holdout must be 'none' or one of the labelled sources {sources}, got {args.holdout!r}")
     train = [s for s in samples if s.source_folder != args.holdout]
     valid = [s for s in samples if s.source_folder == args.holdout]
     if args.limit:
@@ -246,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
                         "best_f1": best_f1, "elapsed_s": elapsed, "rng": rng.bit_generator.state,
                         "torch_rng": torch.get_rng_state(), "figures": figures, "config": config}, last)
-    print(f"done in {time.time() - started:.0f}s; best held-out F1 {best_f1:.3f}", flush=True)
+    print(f"done in {time.time() - started:.0f}s; " + ("no source held out: use last.pt" if not valid else
+                                                         f"best held-out F1 {best_f1:.3f}"), flush=True)
     return 0
 
 

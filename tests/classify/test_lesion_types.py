@@ -118,3 +118,23 @@ def test_photo_answer_from_rings_pools_with_the_whole_frame() -> None:
         type_photo_from_rings(whole, rings, pooling="max")
     untyped = _rings([], [])
     assert type_photo_from_rings(whole, untyped).basis == whole.basis
+
+
+def test_the_close_up_cards_deep_threshold_decides_deep_likely_with_or_without_rings() -> None:
+    """``deep_likely`` given (the close-up card's fitted threshold) replaces the type card's on the pooled answer
+    and, with no typed ring, on the whole frame's own deep probability."""
+    from comedo.classify.lesion_types import group_probabilities, type_photo_from_rings
+    from comedo.types import PhotoType
+
+    probs = [0.3, 0.1, 0.1, 0.1, 0.25, 0.15]  # deep 0.40
+    frame = dict(zip(TYPE_NAMES, probs, strict=True))
+    groups = dict(zip(("comedonal", "inflamed", "deep"), map(float, group_probabilities(np.array(probs))),
+                      strict=True))
+    whole = PhotoType(None, frame, "whole_photo", None, groups)
+    rings = _rings([[0.1, 0.1, 0.1, 0.1, 0.4, 0.2]] * 2, [6, 6])
+    assert type_photo_from_rings(whole, rings, whole_frame_weight=0.5, deep_likely=0.35).deep_likely
+    assert not type_photo_from_rings(whole, rings, whole_frame_weight=0.5, deep_likely=0.9).deep_likely
+    untyped = _rings([], [])
+    assert type_photo_from_rings(whole, untyped, deep_likely=0.35).deep_likely
+    assert not type_photo_from_rings(whole, untyped, deep_likely=0.45).deep_likely
+    assert type_photo_from_rings(whole, untyped).deep_likely == whole.deep_likely

@@ -171,6 +171,36 @@ def test_one_training_step_is_finite_and_a_run_resumes(closeups: tuple[Path, Pat
     assert torch.load(out / "last.pt", weights_only=False)["epoch"] == 1 and (out / "best.pt").exists()
 
 
+def test_a_run_on_every_source_keeps_last_and_exports_with_a_given_threshold(
+        closeups: tuple[Path, Path], tmp_path: Path) -> None:
+    """``--holdout none`` trains on both sources and validates on none (no best.pt); its export needs the
+    threshold chosen elsewhere, writes it and the pooling fit into the card, and the package reads the card."""
+    pytest.importorskip("torch")
+    pytest.importorskip("efficientnet_lite_pytorch")
+    from comedo.detect.closeup import CloseupDetector
+    from comedo_train import export_closeups as ec
+    from comedo_train import train_closeups as tc
+
+    coco, data = closeups
+    out = tmp_path / "run"
+    assert tc.main(["--coco", str(coco), "--data", str(data), "--holdout", "none", "--out", str(out), "--crop", "64",
+                    "--batch", "3", "--no-pretrained", "--threads", "1", "--epochs", "1"]) == 0
+    assert (out / "last.pt").exists() and not (out / "best.pt").exists()
+    with pytest.raises(SystemExit):  # no held-out source to fit the threshold on
+        ec.main([str(out / "last.pt"), "--coco", str(coco), "--data", str(data), "--holdout", "none",
+                 "--out", str(tmp_path / "w")])
+    fit = tmp_path / "fit.json"
+    fit.write_text(json.dumps({"pooling": "log_linear", "whole_frame_weight": 0.4, "deep_likely": 0.35}))
+    assert ec.main([str(out / "last.pt"), "--coco", str(coco), "--data", str(data), "--holdout", "none",
+                    "--threshold", "0.25", "--photo-type-fit", str(fit), "--out", str(tmp_path / "w")]) == 0
+    card = json.loads((tmp_path / "w" / ec.CARD_NAME).read_text())
+    assert card["inference"]["operating_threshold"] == 0.25 and card["metrics_holdout"] is None
+    assert card["training"]["checkpoint_choice"].startswith("last.pt")
+    detector = CloseupDetector(tmp_path / "w" / ec.CARD_NAME, threads=1)
+    assert detector.card.deep_likely == 0.35 and detector.card.whole_frame_weight == 0.4
+    assert detector.card.photo_type_pooling == "log_linear"
+
+
 def test_type_loss_by_hand_and_unsure_left_out() -> None:
     torch = pytest.importorskip("torch")
     from comedo_train.train_closeups import type_loss

@@ -162,18 +162,21 @@ def ring_type_probabilities(lesions: Lesions) -> np.ndarray | None:
 
 def type_photo_from_rings(whole: PhotoType, lesions: Lesions, *, lookalike_share: float = 0.0,
                           lookalike_min_share: float = 0.5, whole_frame_weight: float = 0.5,
-                          pooling: str = "linear") -> PhotoType:
+                          pooling: str = "linear", deep_likely: float | None = None) -> PhotoType:
     """A close-up's answer from its ringed lesions (``ring_type_probabilities``: their types and sizes) with the
     whole frame's answer ``whole`` (``type_photo``) as one input: their probabilities pooled, the whole frame
     weighing ``whole_frame_weight`` = w (``pooling`` "linear": w frame + (1 - w) rings; "log_linear": frame^w
     rings^(1 - w), renormalised, which grows sure where the two agree; Genest & Zidek 1986), then
     ``photo_decision`` with the type card's thresholds (with no typed ring, or no whole-frame scores, ``whole``'s).
     ``lookalike_share``: the share of the rings typed a look-alike of acne; at ``lookalike_min_share`` or over,
-    the photo most likely shows one."""
+    the photo most likely shows one. ``deep_likely``: the deep group's probability from which a deep lesion is
+    likely (the close-up detector's card fits its own on the pooled answer); default the type card's."""
     rings = ring_type_probabilities(lesions)
     classifier = get_type_classifier()
     lookalike = {"lookalike_share": float(lookalike_share), "lookalike_likely": lookalike_share >= lookalike_min_share}
     if rings is None or whole.scores is None or classifier is None:
+        if deep_likely is not None and whole.group_scores is not None:
+            lookalike["deep_likely"] = whole.group_scores["deep"] >= deep_likely
         return replace(whole, **lookalike)
     card = classifier.card
     frame = np.array([whole.scores[name] for name in TYPE_NAMES], np.float64)
@@ -188,7 +191,8 @@ def type_photo_from_rings(whole: PhotoType, lesions: Lesions, *, lookalike_share
         probs /= probs.sum()
     decided = photo_decision(probs.astype(np.float32), group_min=card.group_min_confidence,
                              label_min=card.photo_min_confidence, comedonal_min=card.comedonal_min_confidence,
-                             deep_veto=card.deep_veto, deep_likely=card.deep_likely)
+                             deep_veto=card.deep_veto,
+                             deep_likely=card.deep_likely if deep_likely is None else deep_likely)
     return replace(decided, basis=decided.basis.replace("whole_photo", "rings_and_whole_photo", 1), **lookalike)
 
 

@@ -52,6 +52,7 @@ class CloseupCard(ModelCard):
     lookalike_min_share: float = 0.5
     whole_frame_weight: float = 0.5
     photo_type_pooling: str = "linear"
+    deep_likely: float | None = None  # the pooled answer's deep threshold (None: the type card's)
 
     @classmethod
     def settings(cls, inference: Mapping[str, Any]) -> dict[str, Any]:
@@ -69,7 +70,8 @@ class CloseupCard(ModelCard):
                     not_lesion_veto=float(inference["not_lesion_veto"]),
                     lookalike_min_share=float(inference.get("lookalike_min_share", 0.5)),
                     whole_frame_weight=float(inference.get("whole_frame_weight", 0.5)),
-                    photo_type_pooling=str(inference.get("photo_type_pooling", "linear")))
+                    photo_type_pooling=str(inference.get("photo_type_pooling", "linear")),
+                    deep_likely=None if inference.get("deep_likely") is None else float(inference["deep_likely"]))
 
 
 def shades_of_grey(rgb: np.ndarray, *, p: float = 6.0, dark_below: int = 8) -> np.ndarray:
