@@ -118,6 +118,12 @@ def run_evaluate_types(directory: Path, *, json_out: Path | None, limit: int) ->
         + (f" | {a['close_ups']}: {a['close_ups_protocol']:.0%}, {a['close_ups_with_open_comedo_lesion']:.0%}"
            if a["close_ups"] else "")
         for name, a in fig["advice"].items()))  # type: ignore[attr-defined]
+    console.print("rings (photos with a ring in the label's group; median share of typed rings in it; blackheads "
+                  "and whiteheads with a deep ring): " + "; ".join(
+                      f"{name} {r['with_ring_in_group']:.0%}, "
+                      + ("-" if r["median_share_in_group"] is None else f"{r['median_share_in_group']:.0%}")
+                      + (f", deep {r['with_deep_ring']:.0%}" if "with_deep_ring" in r else "")
+                      for name, r in fig["rings"].items()))  # type: ignore[attr-defined]
     console.print(f"seen as close-ups: {fig['seen_as_close_up']} of {len(results)}; whole-face scales printed on "
                   f"{fig['graded_close_ups']} of them")
     console.print("by ITA band: " + ", ".join(f"{band} {v['photos']}" + (

@@ -20,7 +20,7 @@ import numpy as np
 
 from comedo.classify.lesion_types import GROUP_NAMES, TYPE_NAMES, group_probabilities
 from comedo.measure.skin_tone import ita_band
-from comedo.types import LesionType
+from comedo.types import LesionType, UntypedCode
 from comedo.workflows.metrics import bootstrap_macro_f1, confusion_matrix, macro_f1
 
 __all__ = ["CloseUpResult", "score_close_up", "summarise", "expected_calibration_error"]
@@ -43,6 +43,9 @@ class CloseUpResult:
     open_comedo_lesions: int
     graded: bool
     ita_deg: float | None
+    # Each listed lesion's group: its type's, "deep" for one untyped because only a scale can tell it from a large
+    # papule (it may be deep), None for other untyped lesions.
+    ring_groups: tuple[str | None, ...] = ()
 
 
 def score_close_up(path: Path, truth: int, source: str) -> CloseUpResult:
@@ -57,10 +60,15 @@ def score_close_up(path: Path, truth: int, source: str) -> CloseUpResult:
     probs = np.array([photo.scores[t] for t in TYPE_NAMES], np.float32)
     report = analysis.report
     protocol = report is not None and report.extraction.advice == "ok_with_care"  # type: ignore[attr-defined]
+    lesions = analysis.lesions
+    ring_groups = tuple(
+        LesionType(t).group.value if t is not None else
+        ("deep" if why is not None and why.code == UntypedCode.NEEDS_SCALE else None)
+        for t, why in zip(lesions.type_label, lesions.type_reason, strict=True))
     return CloseUpResult(str(path), truth, source, probs, None if photo is None else photo.label,
                          None if photo is None else photo.group, analysis.scene.view if analysis.scene else "?",
                          protocol, int(sum(t == "open_comedo" for t in analysis.lesions.type_label)),
-                         analysis.severity.graded, analysis.redness.ita_deg)
+                         analysis.severity.graded, analysis.redness.ita_deg, ring_groups)
 
 
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10,
@@ -87,6 +95,30 @@ def _f1_with_interval(truth: np.ndarray, pred: np.ndarray, sources: list[str], n
     return {"macro_f1": round(f1, 4), "interval_95": [round(low, 4), round(high, 4)],
             "accuracy": round(float((truth == pred).mean()), 4), "coverage": round(float((pred < n).mean()), 4),
             "f1": [round(v, 4) for v in per_class[:n]], "confusion": matrix[:n].tolist()}
+
+
+def ring_agreement(results: list[CloseUpResult]) -> dict[str, object]:
+    """Do the rings say what the photo's label says? Per label: the share of photos with at least one ring typed
+    in the label's group (a deep one counts "may be deep" rings), the median photo's share of its typed rings in
+    that group (photos with a typed ring), and for blackheads and whiteheads the share carrying a deep or
+    may-be-deep ring."""
+    out: dict[str, object] = {}
+    for k, name in enumerate(TYPE_NAMES):
+        mine = [r for r in results if r.truth == k]
+        if not mine:
+            continue
+        group = LesionType(name).group.value
+        typed = [[g for g in r.ring_groups if g is not None] for r in mine]
+        shares = [sum(g == group for g in t) / len(t) for t in typed if t]
+        entry: dict[str, object] = {
+            "photos": len(mine),
+            "with_ring_in_group": round(sum(any(g == group for g in t) for t in typed) / len(mine), 4),
+            "photos_with_typed_ring": len(shares),
+            "median_share_in_group": round(float(np.median(shares)), 4) if shares else None}
+        if group == "comedonal":
+            entry["with_deep_ring"] = round(sum("deep" in t for t in typed) / len(mine), 4)
+        out[name] = entry
+    return out
 
 
 def summarise(results: list[CloseUpResult]) -> dict[str, object]:
@@ -141,6 +173,7 @@ def summarise(results: list[CloseUpResult]) -> dict[str, object]:
         "calibration": {"types_ece": round(ece, 4), "types_reliability": reliability,
                         "groups_ece": round(ece_g, 4), "groups_reliability": reliability_g},
         "advice": advice,
+        "rings": ring_agreement(results),
         "seen_as_close_up": len(close_ups),
         "graded_close_ups": sum(r.graded for r in close_ups),
         "by_ita_band": by_band,
