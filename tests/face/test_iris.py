@@ -42,3 +42,11 @@ def test_the_stretched_sample_gets_no_iris_scale(sample_path) -> None:
     assert face.found
     found, reason = iris_scale(rgb, face.mesh)
     assert found is None and reason
+
+
+def test_irises_too_small_to_measure_to_five_percent_give_no_scale() -> None:
+    """Under 10 px across, half a pixel at each edge is more than 5 % of the two eyes' mean: no scale, and why."""
+    found, reason = iris_decision(_iris(100, 200, 8.0, 7.8), _iris(143, 200, 8.2, 7.9))
+    assert found is None and "too small" in reason
+    found, _ = iris_decision(_iris(100, 200, 11.0, 10.8), _iris(159, 200, 11.2, 10.9))
+    assert found is not None and found.uncertainty_pct > 7.0  # the edge term grows as the iris shrinks

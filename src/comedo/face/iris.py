@@ -13,7 +13,9 @@ centre) and open (lid gap at least
 ``ROUND``: a turned head or a photo stretched out of proportion, which the pixels cannot tell apart, makes it an
 ellipse), the two irises agreeing within ``AGREE``, and the distance between the iris centres, in millimetres, an
 adult's interpupillary distance (54-74 mm; mean about 63 mm, SD about 3.5 mm: Dodgson, Proc SPIE 5291:36-46, 2004).
-Its uncertainty (one SD) combines the population's spread (3.6 %), the two eyes' disagreement, and
+Irises under ``MIN_IRIS_PX`` across are too few pixels to measure. Its uncertainty (one SD) combines the
+population's spread (3.6 %), the two eyes' disagreement, reading the edges (``EDGE_PX`` over the two eyes'
+mean), and
 ``DEPTH_PCT`` for a lesion lying nearer to or farther from the camera than the eyes (about 2 cm of facial relief at
 a selfie's 30-40 cm; our choice). Iris crops are biometric: they live in memory for one network call, never stored.
 """
@@ -44,6 +46,12 @@ ROUND = 0.85  # the shorter iris diameter over the longer
 AGREE = 0.15  # the two irises' diameters may differ by this share of their mean
 FRAME_MARGIN = 0.8  # the eye's centre this many eye widths from the frame (the crop beyond it is padded)
 DEPTH_PCT = 5.0
+# Reading an iris's two edges to about half a pixel each leaves its diameter uncertain by about 0.7 px (an AI
+# reader's repeatability on 15 eyes of about 20 px was 3.3 %, i.e. 0.66 px; data/iris_by_eye), 0.5 px for the two
+# eyes' mean; under MIN_IRIS_PX that alone exceeds 5 %, so smaller irises give no scale (first principles, not
+# fitted: 0.5 / 0.05 = 10). On faces-wild clean it refuses the 5-10 px irises of its 300 px photos.
+EDGE_PX = 0.7
+MIN_IRIS_PX = 10.0
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,9 @@ def iris_decision(first: np.ndarray, second: np.ndarray) -> tuple[IrisScale | No
         return None, (f"an iris is not round ({min(roundness):.2f}): a turned head or a photo stretched out of "
                       "proportion")
     mean = float(np.mean(diameters))
+    if mean < MIN_IRIS_PX:
+        return None, (f"the irises are {mean:.0f} px across, too small to measure to 5 % (at least "
+                      f"{MIN_IRIS_PX:.0f} px: a closer or sharper photo)")
     gap = abs(diameters[0] - diameters[1]) / mean
     if gap > AGREE:
         return None, f"the two irises differ by {100 * gap:.0f} %: a turned head or a stretched photo"
@@ -140,7 +151,8 @@ def iris_decision(first: np.ndarray, second: np.ndarray) -> tuple[IrisScale | No
     ipd = float(np.hypot(*(first[0] - second[0]))) * mm_per_px
     if not IPD_MM[0] <= ipd <= IPD_MM[1]:
         return None, f"the iris centres are {ipd:.0f} mm apart at this scale, not an adult's 54-74 mm"
-    unc = math.sqrt((100 * IRIS_SD_MM / IRIS_MM) ** 2 + (100 * gap / 2) ** 2 + DEPTH_PCT ** 2)
+    unc = math.sqrt((100 * IRIS_SD_MM / IRIS_MM) ** 2 + (100 * gap / 2) ** 2 + DEPTH_PCT ** 2
+                    + (100 * EDGE_PX / mean / math.sqrt(2)) ** 2)
     evidence: dict[str, object] = {
         "iris_diameter_px": round(mean, 2),
         "iris_diameters_px": [round(d, 2) for d in diameters],
