@@ -1,6 +1,6 @@
 """Why a close-up's advice is what it is: per folder label, what blocks the extraction protocol and what the rings say.
 
-    python scripts/diagnose_closeups.py ../shared/data/lesion-types/external [--detector model] [--out FILE.jsonl]
+    python scripts/diagnose_closeups.py ../shared/data/lesion-types/external [--detector model] [--out FILE.jsonl] [--closeup-card CARD]
 
 For each photo (the folder it sits in is its label) it runs ``analyze`` as a user would and keeps the photo's
 answer, its rings' types, the triage level and the codes of the triage and extraction reasons. It prints, per
@@ -40,7 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("folders", nargs="+", type=Path)
     p.add_argument("--detector", default="auto")
     p.add_argument("--out", type=Path)
+    p.add_argument("--closeup-card", type=Path, help="use this close-up detector card instead of the shipped one")
     args = p.parse_args(argv)
+    if args.closeup_card:
+        from comedo.detect import closeup
+
+        closeup._DETECTOR[:] = [closeup.CloseupDetector(args.closeup_card)]
     rows = []
     for folder in args.folders:
         for path in sorted(folder.rglob("*")):

@@ -336,3 +336,52 @@ def test_close_ups_are_not_graded_on_face_scales(sample_path: Path) -> None:
     assert all(le["zone"] is None and not le["in_danger_triangle"] for le in doc["lesions"])
     assert "Hayashi" not in analysis.description.text.split("Not graded")[0]
     assert "severe_acne" not in {r.code for r in analysis.report.triage.reasons}
+
+
+def test_close_up_path_rings_and_types_with_the_close_up_detector() -> None:
+    """A synthetic close-up of dark dots goes through the close-up detector: one pass, no coarse passes of the
+    face detector, no crop-by-crop typing; every ring it lists is typed and the look-alike share is reported."""
+    from comedo.nets.registry import installed
+
+    if not installed("closeup_detector"):
+        pytest.skip("no close-up detector in this build")
+    scene = add_dots(skin_scene((480, 640), margin=0, seed=4), 12, radius=(3.0, 6.0), darken=40.0)
+    analysis = comedo.analyze(scene.rgb)
+    assert analysis.scene is not None and analysis.scene.view == "close_up"
+    assert analysis.provenance["detector"]["name"] == "closeup-lite0-types-s4"
+    assert analysis.provenance["lesion_type_model"] == analysis.provenance["detector"]
+    assert "coarse_passes" not in analysis.timings_ms
+    assert all(label is not None for label in analysis.lesions.type_label)
+    assert (analysis.lesions.origin == "detector").all()
+    assert analysis.photo_type.lookalike_share is not None
+    assert analysis.photo_type.basis.startswith(("rings_and_whole_photo", "whole_photo"))
+
+
+def test_a_close_up_of_lookalikes_says_may_not_be_acne_and_gets_no_protocol(monkeypatch) -> None:
+    """The look-alike rule fires from the finding the close-up path makes: rings typed look-alike (a stand-in
+    detector gives them) make ``lookalike_likely``, the triage's lookalike reason and no extraction protocol."""
+    from comedo import pipeline
+    from comedo.detect.closeup import CloseupCard, CloseupRings
+    from comedo.lesions import Lesions
+
+    card = CloseupCard(name="stand-in", file="none.onnx", sha256="0" * 64)
+
+    class LookalikesOnly:
+        default_min_score = 0.3
+        identity = {"name": "stand-in", "sha256": "0" * 64}
+
+        def __init__(self) -> None:
+            self.card = card
+
+        def detect(self, rgb: np.ndarray, *, min_score: float | None = None) -> CloseupRings:
+            boxes = np.array([[100, 100, 130, 130], [200, 150, 226, 176]], np.float32)
+            return CloseupRings(Lesions.empty(), Lesions(boxes, np.array([0.9, 0.8], np.float32)))
+
+    monkeypatch.setattr(pipeline, "get_closeup_detector", LookalikesOnly)
+    analysis = comedo.analyze(skin_scene((400, 400), margin=0, seed=9).rgb)
+    assert analysis.scene is not None and analysis.scene.view == "close_up"
+    assert analysis.photo_type.lookalike_share == 1.0 and analysis.photo_type.lookalike_likely
+    report = analysis.report
+    assert "lookalike_lookalike" in {r.code for r in report.triage.reasons}
+    assert report.extraction.advice != "ok_with_care" and not report.extraction.steps
+    assert any("may not be acne" in s.text.lower() for s in report.triage.reasons)

@@ -17,7 +17,7 @@ from comedo.errors import (
     StoreError,
 )
 
-__version__ = "0.10.0"
+__version__ = "0.11.0"
 __all__ = [
     "analyze", "triage_report", "parse_answers", "load_answers", "Answers", "load_image", "to_document", "Analysis",
     "SkinImage", "Lesions", "DarkSpots",

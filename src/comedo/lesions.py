@@ -37,6 +37,8 @@ COLUMNS: dict[str, Column] = {
     "dark_core": Column(bool, (), False, "a dark dot (an open comedo's opening) lies inside it"),
     "redness_delta_a": Column(np.float32, (), np.nan, "mean a* over the lesion minus the person's own baseline"),
     "irritation": Column(object, (), IrritationGrade.NONE, "IrritationGrade of redness_delta_a"),
+    "halo_delta_a": Column(np.float32, (), np.nan, "mean a* in the ring one to two radii around the lesion minus "
+                           "the baseline (comedo.measure.redness.halo_delta_a; NaN: not measured)"),
     "zone": Column(object, (), None, "the face zone it lies in (comedo.face.zones), None where no face was mapped"),
     "in_danger_triangle": Column(bool, (), False, "it lies in the face's danger triangle, as drawn from the mesh"),
     "diameter_px": Column(np.float32, (), np.nan, "the lesion's own equivalent diameter (comedo.measure.lesion_size; "
@@ -63,6 +65,7 @@ class Lesions:
     dark_core: np.ndarray | None = None
     redness_delta_a: np.ndarray | None = None
     irritation: np.ndarray | None = None
+    halo_delta_a: np.ndarray | None = None
     zone: np.ndarray | None = None
     in_danger_triangle: np.ndarray | None = None
     diameter_px: np.ndarray | None = None

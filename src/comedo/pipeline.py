@@ -20,9 +20,16 @@ import numpy as np
 
 from comedo import __version__
 from comedo.analysis import Analysis
-from comedo.classify.lesion_types import scope_photo_type, type_lesions, type_photo
+from comedo.classify.lesion_types import (
+    mark_may_be_deep,
+    scope_photo_type,
+    type_lesions,
+    type_photo,
+    type_photo_from_rings,
+)
 from comedo.classify.scene import classify_scene, read_photo_flags, scene_models
 from comedo.detect.base import Candidates, LesionDetector
+from comedo.detect.closeup import get_closeup_detector
 from comedo.detect.plugs import find_plugs, mark_open_comedones, merge_with_detections
 from comedo.detect.registry import get_detector
 from comedo.errors import InvalidInputError
@@ -41,7 +48,7 @@ from comedo.measure.colour import colour_planes
 from comedo.measure.darkspots import find_dark_spots, separate_spots, spots_inside, spots_outside
 from comedo.measure.lesion_size import lesion_size_columns
 from comedo.measure.quality import assess_quality
-from comedo.measure.redness import irritation_grade, measure_redness
+from comedo.measure.redness import halo_delta_a, irritation_grade, measure_redness
 from comedo.measure.resample import shrink
 from comedo.measure.ruler import RulerSearch, find_ruler
 from comedo.measure.scale import Scale
@@ -113,7 +120,10 @@ def analyze(
 
         t = time.perf_counter()
         det = get_detector(detector) if isinstance(detector, str) else detector
-        threshold = det.default_min_score if min_score is None else float(min_score)
+        # A close-up with the shipped detectors: the close-up detector rings and types its lesions in one pass (no
+        # coarse passes, no crop-by-crop typing, no separate plug finder: it learned blackheads' plugs).
+        rings = get_closeup_detector() if close_up and detector == "auto" else None
+        threshold = (rings or det).default_min_score if min_score is None else float(min_score)
         # A grade model reads weaker candidates than the lesions listed: detect down to its floor, then keep the
         # list's. It was fitted on faces; a close-up's magnified skin texture gives many faint candidates, which
         # it would read as dense acne, so close-ups are graded by their count (detectors written for comedo 0.2
@@ -124,7 +134,7 @@ def analyze(
         # coarser passes (run beside its base pass, which they join); the photo's type is needed after the lesions.
         face_done = side.submit(_timed, timings, "face", map_face, work, skin.mask, close_up=close_up)
         beside = {}  # detectors without coarse passes (the classical one, those written for 0.x) take no coarse=
-        if close_up and hasattr(det, "coarse_passes"):
+        if close_up and rings is None and hasattr(det, "coarse_passes"):
             beside["coarse"] = side.submit(_timed, timings, "coarse_passes", det.coarse_passes, work,
                                            min_score=floor).result
         photo_type_done = side.submit(_timed, timings, "photo_type", type_photo, work)
@@ -132,7 +142,9 @@ def analyze(
         # for types; clinics lay rulers beside a spot, and a wider view's scale comes from the irises, 15 ms cheaper).
         ruler_done = None if loaded.mm_per_px is not None or not close_up else side.submit(
             _timed, timings, "scale", find_ruler, work)
-        candidates = det.detect(work, planes, skin.mask, min_score=floor, close_up=close_up, **beside)
+        seen = rings.detect(work, min_score=threshold) if rings is not None else None
+        candidates = Candidates(seen.lesions) if seen is not None else det.detect(
+            work, planes, skin.mask, min_score=floor, close_up=close_up, **beside)
         if isinstance(candidates, Lesions):  # a detector written for comedo 0.3 or earlier: no heat mass
             candidates = Candidates(candidates)
         found = candidates.lesions[candidates.lesions.score >= threshold]
@@ -145,9 +157,10 @@ def analyze(
         photo_scale = _photo_scale(loaded.mm_per_px, None if ruler_done is None else ruler_done.result(), scale)
         if photo_scale is not None:  # every size in mm (lesions, dark spots, types) follows from it
             loaded = replace(loaded, mm_per_px=photo_scale.mm_per_px)
-        full_lesions, type_model = type_lesions(loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
+        full_lesions, type_model = (full_lesions, rings.identity) if rings is not None else type_lesions(
+            loaded.pixels, full_lesions, mm_per_px=loaded.mm_per_px)
         plugs = Lesions.empty()
-        if close_up:  # a close-up of blackheads: their dark plugs are the lesions (comedo.detect.plugs)
+        if close_up and rings is None:  # a close-up of blackheads: their dark plugs are lesions (comedo.detect.plugs)
             plugs = mark_open_comedones(find_plugs(planes.lightness, skin.mask), photo_type_done.result())
             if len(plugs):
                 spots = spots_outside(spots, plugs)  # a plug's dot is not also a dark spot
@@ -180,14 +193,20 @@ def analyze(
         full_lesions = full_lesions.with_columns(  # sizes: each lesion's own extent, not its ring's
             **_timed(timings, "lesion_size", lesion_size_columns, planes, at_work, redness.baseline_a, inv),
             dark_core=lesion_has_dark_core, redness_delta_a=lesion_delta_a,
+            halo_delta_a=halo_delta_a(planes, skin.mask, at_work.centers, at_work.radii, redness.baseline_a),
             irritation=np.array([irritation_grade(float(v)) for v in lesion_delta_a], object),
             zone=np.array(zones, object), in_danger_triangle=in_triangle)
         timings["redness"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
         quality = quality_done.result()
-        photo_type = scope_photo_type(photo_type_done.result(), close_up=close_up, face_found=face.found,
-                                      lesions=len(full_lesions))
+        photo_type = photo_type_done.result() if seen is None else type_photo_from_rings(
+            photo_type_done.result(), full_lesions, lookalike_share=seen.lookalike_share,
+            lookalike_min_share=rings.card.lookalike_min_share, whole_frame_weight=rings.card.whole_frame_weight,
+            pooling=rings.card.photo_type_pooling, deep_likely=rings.card.deep_likely)
+        photo_type = scope_photo_type(photo_type, close_up=close_up, face_found=face.found, lesions=len(full_lesions))
+        if seen is not None:  # the close-up detector's rings: the one the answer's nodule or cyst most likely means
+            full_lesions = mark_may_be_deep(full_lesions, photo_type, loaded.mm_per_px)
         no_colour = "no_colour" in quality.flags
         severity = grade_severity(full_lesions, det.hayashi_upper, grade_model, candidates.lesions.score,
                                   candidates.heat_mass, close_up=close_up, no_colour=no_colour)
@@ -202,7 +221,7 @@ def analyze(
 
     provenance: dict[str, object] = {
         "comedo_version": __version__,
-        "detector": det.identity,
+        "detector": det.identity if rings is None else rings.identity,
         "lesion_type_model": type_model,
         "scene_models": scene_models(),
         "face_models": {**face_models(), **iris_models()},

@@ -138,3 +138,23 @@ def test_the_close_up_cards_deep_threshold_decides_deep_likely_with_or_without_r
     assert type_photo_from_rings(whole, untyped, deep_likely=0.35).deep_likely
     assert not type_photo_from_rings(whole, untyped, deep_likely=0.45).deep_likely
     assert type_photo_from_rings(whole, untyped).deep_likely == whole.deep_likely
+
+
+def test_the_largest_inflamed_ring_may_be_the_deep_lesion_the_whole_frame_reads() -> None:
+    """A close-up whose whole frame makes a nodule or cyst likely, with no ring typed one: its largest inflamed ring
+    is left untyped as "may be a nodule or cyst"; not a comedone, not under 5 mm by a scale, not without the flag."""
+    from comedo.classify.lesion_types import mark_may_be_deep
+    from comedo.types import PhotoType
+
+    lesions = _rings([[0.1, 0.1, 0.6, 0.2, 0, 0], [0.1, 0.1, 0.2, 0.6, 0, 0], [0.9, 0.1, 0, 0, 0, 0]], [4, 9, 15])
+    lesions = lesions.with_types(np.array(["papule", "pustule", "open_comedo"], object), lesions.type_scores)
+    likely = PhotoType(None, None, "whole_photo", "deep", {"comedonal": 0.2, "inflamed": 0.3, "deep": 0.5},
+                       True, True)
+    marked = mark_may_be_deep(lesions, likely, None)
+    assert list(marked.type_label) == ["papule", None, "open_comedo"]  # the 9 px pustule, not the 15 px comedone
+    assert marked.type_reason[1].code is UntypedCode.NEEDS_SCALE and "0.50" in marked.type_reason[1].text
+    assert type_summary(None, marked.type_reason[1], dict(zip(TYPE_NAMES, marked.type_scores[1]))) == \
+        "nodule or cyst? needs a scale"
+    assert list(mark_may_be_deep(lesions, likely, 0.1).type_label) == list(lesions.type_label)  # 1.8 mm across
+    unlikely = PhotoType(None, None, "whole_photo", "inflamed", {"comedonal": 0.2, "inflamed": 0.6, "deep": 0.2})
+    assert mark_may_be_deep(lesions, unlikely, None) is lesions

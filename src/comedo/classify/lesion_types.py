@@ -37,7 +37,7 @@ from comedo.lesions import Lesions
 from comedo.types import LesionGroup, LesionType, PhotoType, Untyped, UntypedCode
 
 __all__ = ["deep_type_check", "type_lesions", "type_photo", "type_summary", "photo_decision", "group_probabilities",
-           "scope_photo_type", "ring_type_probabilities", "type_photo_from_rings"]
+           "scope_photo_type", "ring_type_probabilities", "type_photo_from_rings", "mark_may_be_deep"]
 
 TYPE_NAMES = tuple(t.value for t in LesionType)
 GROUP_NAMES = tuple(g.value for g in LesionGroup)
@@ -87,7 +87,8 @@ def type_summary(label: str | None, reason: Untyped | None, scores: dict[str, fl
     if reason is None:
         return "-"
     if reason.code is UntypedCode.NEEDS_SCALE and scores:
-        return f"{max(scores, key=scores.__getitem__)}? needs a scale"
+        top = max(scores, key=scores.__getitem__)
+        return f"{top if top in DEEP_TYPES else 'nodule or cyst'}? needs a scale"
     return _SUMMARY[reason.code]
 
 
@@ -194,6 +195,33 @@ def type_photo_from_rings(whole: PhotoType, lesions: Lesions, *, lookalike_share
                              deep_veto=card.deep_veto,
                              deep_likely=card.deep_likely if deep_likely is None else deep_likely)
     return replace(decided, basis=decided.basis.replace("whole_photo", "rings_and_whole_photo", 1), **lookalike)
+
+
+def mark_may_be_deep(lesions: Lesions, photo: PhotoType, mm_per_px: float | None) -> Lesions:
+    """On a close-up whose whole frame makes a nodule or cyst likely (``photo.deep_likely``) while no ring is typed
+    one, the ring it most likely means, the largest inflamed one, is left untyped as "may be a nodule or cyst"
+    (``NEEDS_SCALE``), so the rings say what the answer says (the close-up detector learned few deep lesions: people
+    labelling by eye call most of them papules). Not where a scale shows it under ``DEEP_MIN_MM``, nor a comedone."""
+    if not photo.deep_likely or not len(lesions) or lesions.type_label is None:
+        return lesions
+    labels = list(lesions.type_label)
+    if any(t in DEEP_TYPES for t in labels):
+        return lesions
+    inflamed = [i for i, t in enumerate(labels) if t in ("papule", "pustule")]
+    if not inflamed:
+        return lesions
+    i = max(inflamed, key=lambda k: float(lesions.radii[k]))
+    if mm_per_px is not None and 2 * float(lesions.radii[i]) * mm_per_px < DEEP_MIN_MM:
+        return lesions
+    deep = 0.0 if photo.group_scores is None else photo.group_scores["deep"]
+    reasons = np.array(lesions.type_reason if lesions.type_reason is not None else [None] * len(lesions), object)
+    reasons[i] = Untyped(UntypedCode.NEEDS_SCALE, (
+        f"needs a scale: the photo as a whole reads as a nodule or cyst ({deep:.2f}) and this is its largest "
+        f"inflamed spot; only its size ({DEEP_MIN_MM:.0f} mm or more) or a doctor's touch can tell it from a "
+        "large papule"))
+    new_labels = np.array(labels, object)
+    new_labels[i] = None
+    return lesions.with_types(new_labels, lesions.type_scores, reasons)
 
 
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *,

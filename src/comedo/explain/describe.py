@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from comedo.explain.findings import red_rings
 from comedo.explain.observed import Observed
 from comedo.explain.reasons import numbers_text
 from comedo.explain.sizes import size_words
@@ -152,8 +153,7 @@ def describe(analysis: Observed) -> Description:
         what = TYPE_NAMES_PLAIN[kind][0] if kind else "lesion"
         redness = f", {_REDNESS_WORDS[lesions.irritation[biggest]]}"
         parts.append(f"The largest is {_a(what)} {size}{redness}.")
-        ringed = [i + 1 for i, g in enumerate(lesions.irritation)
-                  if g in (IrritationGrade.MODERATE, IrritationGrade.MARKED)]
+        ringed = [i + 1 for i, red in enumerate(red_rings(lesions, close_up=view == "close_up")) if red]
         if ringed:  # the same per-lesion redness the advice reads (its red rings)
             parts.append(f"{'All' if len(ringed) == n else len(ringed)}{'' if len(ringed) == n else ' of the'} "
                          f"{n} lesions {'has' if n == 1 else 'have'} a red ring (moderately or markedly redder than "

@@ -4,18 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from comedo.explain.answers import Answers
 from comedo.explain.observed import Observed
 from comedo.explain.sizes import size_range_mm
+from comedo.lesions import Lesions
 from comedo.types import IrritationGrade, LesionGroup, LesionType
 
-__all__ = ["Findings", "LesionFacts", "COMEDO_TYPES", "INFLAMED_TYPES", "DEEP_TYPES", "DEEP_MIN_MM", "findings_from"]
+__all__ = ["Findings", "LesionFacts", "COMEDO_TYPES", "INFLAMED_TYPES", "DEEP_TYPES", "DEEP_MIN_MM", "findings_from",
+           "red_rings"]
 
 # Nodules and cysts are 5 mm or more across, papules smaller (the IGA lesion definitions of the FDA's 2018 acne
 # guidance): with a scale, an inflamed or untyped lesion that size is nodule-sized.
 DEEP_MIN_MM = 5.0
 _ACNE_TYPES = frozenset(t.value for t in LesionType)
 
+
+
+def red_rings(lesions: Lesions, *, close_up: bool) -> list[bool]:
+    """Which lesions have a red ring around them: moderately or markedly redder than the person's own skin.
+
+    On a close-up, their halo (the skin one to two radii around, ``halo_delta_a``): a ring there covers the whole
+    bump, and a whitehead's pink bump is not redness around it. On a wider view a ring is a few pixels and its disc
+    (``irritation``) already takes in the skin around it, so either the disc or the halo counts (the cautious
+    reading). Documents written before the halo was measured (NaN) read the disc alone."""
+    from comedo.measure.redness import irritation_grade
+
+    red = (IrritationGrade.MODERATE, IrritationGrade.MARKED)
+    out = []
+    for halo, grade in zip(lesions.halo_delta_a, lesions.irritation, strict=True):
+        halo_red = bool(np.isfinite(halo)) and irritation_grade(float(halo)) in red
+        out.append(halo_red if close_up and np.isfinite(halo) else halo_red or grade in red)
+    return out
 
 @dataclass(frozen=True)
 class LesionFacts:
@@ -209,7 +230,7 @@ def findings_from(answers: Answers | None, analysis: Observed | None) -> Finding
     scale = getattr(analysis, "scale", None)  # (an Observed written before scales has none)
     spread = None if scale is None else scale.uncertainty_pct
     max_mm = float(sizes.max() * mm) if (mm and len(lesions)) else None
-    red_ring = [grade in (IrritationGrade.MODERATE, IrritationGrade.MARKED) for grade in lesions.irritation]
+    red_ring = red_rings(lesions, close_up=close_up)
     comedo = [LesionType.group_of(t) is LesionGroup.COMEDONAL for t in lesions.type_label]
     if close_up:  # the comedones with a red ring: inflamed papules and deep lesions are in photo_group
         inflamed = sum(r and c for r, c in zip(red_ring, comedo, strict=True))

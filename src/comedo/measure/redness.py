@@ -43,7 +43,7 @@ import numpy as np
 from comedo.measure.colour import ColourPlanes
 from comedo.types import IrritationGrade, Redness
 
-__all__ = ["measure_redness", "lesion_free_dark_red", "irritation_grade", "IRRITATION_THRESHOLDS"]
+__all__ = ["measure_redness", "halo_delta_a", "lesion_free_dark_red", "irritation_grade", "IRRITATION_THRESHOLDS"]
 
 IRRITATION_THRESHOLDS: tuple[tuple[float, IrritationGrade], ...] = (
     (8.0, IrritationGrade.MARKED),
@@ -156,6 +156,33 @@ def measure_redness(
         delta_map=delta,
         anatomy_fraction=float(anatomy.sum() / max(int(skin.sum()), 1)),
     ), per_lesion
+
+
+def halo_delta_a(planes: ColourPlanes, skin: np.ndarray, centers: np.ndarray, radii: np.ndarray,
+                 baseline_a: float) -> np.ndarray:
+    """Each lesion's halo redness (n,) float32: mean a* over the skin in the ring between one and two radii around
+    it, minus the person's baseline (NaN where that ring holds no skin). A red ring around a comedone (perilesional
+    erythema) is what says it is inflamed; the disc's own a* (``measure_redness``) also reads a pink whitehead's
+    bump, which is not inflammation around it. Same smoothing and grid as ``measure_redness``."""
+    a = cv2.GaussianBlur(planes.a_star, (0, 0), max(1.0, min(planes.a_star.shape) / 320))
+    h, w = a.shape
+    out = np.full(len(radii), np.nan, np.float32)
+    if not math.isfinite(baseline_a):
+        return out
+    for i, ((x, y), r) in enumerate(zip(np.asarray(centers, np.float32), np.asarray(radii, np.float32),
+                                        strict=True)):
+        inner = max(float(r), 1.0)
+        outer = int(round(2 * inner))
+        cx, cy = int(round(float(x))), int(round(float(y)))
+        x0, y0, x1, y1 = max(cx - outer, 0), max(cy - outer, 0), min(cx + outer + 1, w), min(cy + outer + 1, h)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        dist = np.hypot(xx - float(x), yy - float(y))
+        ring = (dist > inner) & (dist <= 2 * inner) & skin[y0:y1, x0:x1]
+        if ring.any():
+            out[i] = float(np.mean(a[y0:y1, x0:x1][ring]) - baseline_a)
+    return out
 
 
 def lesion_free_dark_red(delta_a: np.ndarray, darker_l: np.ndarray, skin: np.ndarray,

@@ -74,6 +74,9 @@ class LesionOut(BaseModel):
     type_summary: str = Field("-", description="the type, or in a few words why there is none, for tables")
     redness_delta_a: float | None = Field(description="mean a* in the lesion's disc minus the person's baseline")
     irritation: str
+    halo_redness_delta_a: float | None = Field(None, description=(
+        "mean a* in the ring one to two radii around the lesion minus the person's baseline: a red ring around it "
+        "(moderate, 5 or more) is what the advice calls inflamed; null where not measured (documents before 0.11)"))
     dark_core: bool = Field(description="a dark dot (open-comedo opening) lies inside the lesion")
     zone: str | None = Field(None, description="forehead, right_cheek, left_cheek, nose, chin or other; null where no "
                                                "face was mapped")

@@ -83,6 +83,7 @@ def _lesions(rows: list[Mapping[str, Any]]) -> Lesions:
         dark_core=np.array([bool(r.get("dark_core", False)) for r in rows], bool),
         redness_delta_a=np.array([_float(r.get("redness_delta_a")) for r in rows], np.float32),
         irritation=np.array([IrritationGrade(r.get("irritation", "none")) for r in rows], object),
+        halo_delta_a=np.array([_float(r.get("halo_redness_delta_a")) for r in rows], np.float32),
         zone=np.array([r.get("zone") for r in rows], object),
         in_danger_triangle=np.array([bool(r.get("in_danger_triangle", False)) for r in rows], bool),
         diameter_px=np.array([_float(r.get("diameter_px")) for r in rows], np.float32),

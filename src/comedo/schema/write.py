@@ -102,6 +102,7 @@ def to_document(analysis: Analysis) -> AnalysisDocument:
                 type_scores=type_scores,
                 redness_delta_a=_num(float(les.redness_delta_a[i]), 2),
                 irritation=les.irritation[i].value,
+                halo_redness_delta_a=_num(float(les.halo_delta_a[i]), 2),
                 dark_core=bool(les.dark_core[i]),
                 type_reason=None if reason is None else reason.text,
                 type_reason_code=None if reason is None else reason.code,
