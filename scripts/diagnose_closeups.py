@@ -1,6 +1,7 @@
 """Why a close-up's advice is what it is: per folder label, what blocks the extraction protocol and what the rings say.
 
-    python scripts/diagnose_closeups.py ../shared/data/lesion-types/external [--detector model] [--out FILE.jsonl] [--closeup-card CARD]
+    python scripts/diagnose_closeups.py ../shared/data/lesion-types/external [--detector model] \
+        [--out FILE.jsonl] [--closeup-card CARD]
 
 For each photo (the folder it sits in is its label) it runs ``analyze`` as a user would and keeps the photo's
 answer, its rings' types, the triage level and the codes of the triage and extraction reasons. It prints, per

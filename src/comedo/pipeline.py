@@ -120,14 +120,11 @@ def analyze(
 
         t = time.perf_counter()
         det = get_detector(detector) if isinstance(detector, str) else detector
-        # A close-up with the shipped detectors: the close-up detector rings and types its lesions in one pass (no
-        # coarse passes, no crop-by-crop typing, no separate plug finder: it learned blackheads' plugs).
+        # A close-up with the shipped detectors: the close-up detector rings and types its lesions in one pass.
         rings = get_closeup_detector() if close_up and detector == "auto" else None
         threshold = (rings or det).default_min_score if min_score is None else float(min_score)
         # A grade model reads weaker candidates than the lesions listed: detect down to its floor, then keep the
-        # list's. It was fitted on faces; a close-up's magnified skin texture gives many faint candidates, which
-        # it would read as dense acne, so close-ups are graded by their count (detectors written for comedo 0.2
-        # have no model).
+        # list's. It was fitted on faces (a close-up's skin texture gives faint candidates it would read as acne).
         grade_model = getattr(det, "grade_model", None) if not close_up else None
         floor = threshold if grade_model is None else min(threshold, grade_model.min_score)
         # What the chain waits for first goes first: the face (redness needs it) or, on a close-up, the detector's
@@ -229,23 +226,9 @@ def analyze(
         "analysis_long_side": ANALYSIS_LONG_SIDE,
     }
     analysis = Analysis(
-        image=loaded,
-        analysis_scale=scale,
-        skin=skin,
-        lesions=full_lesions,
-        dark_spots=spots.scaled(inv),
-        redness=redness,
-        severity=severity,
-        quality=quality,
-        detector=det.name,
-        min_score=threshold,
-        provenance=provenance,
-        timings_ms=timings,
-        scene=scene,
-        photo_type=photo_type,
-        face=face,
-        scale=photo_scale,
-    )
+        image=loaded, analysis_scale=scale, skin=skin, lesions=full_lesions, dark_spots=spots.scaled(inv),
+        redness=redness, severity=severity, quality=quality, detector=(rings or det).name, min_score=threshold,
+        provenance=provenance, timings_ms=timings, scene=scene, photo_type=photo_type, face=face, scale=photo_scale)
     analysis = replace(analysis, description=describe(analysis))
     return replace(analysis, report=build_report(findings_from(answers, analysis)))
 

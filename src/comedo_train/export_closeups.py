@@ -8,14 +8,12 @@ The graph takes (1, 3, H, W) RGB 0..255 (ImageNet normalisation inside) and retu
 offset) and the per-cell type probabilities. What happens before it (the photo brought to ``input_long_side``,
 Shades of Grey, black padding) is written into the card, and ``comedo.detect.closeup`` reads it from there.
 
-The figures in the card are measured on the exported file through the package's own code
-(``comedo.detect.closeup.CloseupDetector``), not on the checkpoint. ``--holdout none`` exports a run trained on
-every source (``train_closeups --holdout none``, its ``last.pt``) with ``--threshold`` chosen on its
-leave-one-source-out runs, whose cards (``--loso-card``) lend it their held-out figures. Otherwise: on ``--holdout`` (a source folder the run never
-trained on) at every heat threshold of ``train_closeups.THRESHOLDS``, where the operating threshold is fitted
-(best overall matched-lesion F1), then on ``--external`` at that threshold only (for reporting: nothing is fitted on
-it). ``--fp16`` stores the weights in float16 (``common.to_fp16``); the export is refused when the float16 file's
-held-out F1 falls more than 0.01 under the float32 file's at the same threshold.
+The figures in the card are measured on the exported file through the package's own code (``CloseupDetector``):
+on ``--holdout`` (a source the run never trained on) at every heat threshold of ``THRESHOLDS``, where the operating
+threshold is fitted, then on ``--external`` at that threshold (reporting only). ``--holdout none`` exports a run
+trained on every source (its ``last.pt``) with ``--threshold`` chosen on its leave-one-source-out runs, whose cards
+(``--loso-card``) lend it their held-out figures. ``--fp16`` stores float16 weights, refused when they lose more
+than 0.01 F1 against float32 at the same threshold.
 """
 
 from __future__ import annotations
