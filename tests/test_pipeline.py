@@ -367,6 +367,7 @@ def test_a_close_up_of_lookalikes_says_may_not_be_acne_and_gets_no_protocol(monk
     card = CloseupCard(name="stand-in", file="none.onnx", sha256="0" * 64)
 
     class LookalikesOnly:
+        name = "stand-in"
         default_min_score = 0.3
         identity = {"name": "stand-in", "sha256": "0" * 64}
 
