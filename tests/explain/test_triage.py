@@ -55,10 +55,13 @@ CASES = [
     ({"lesion_type": "nodule"}, {}, "nodule_or_cyst", R),
     ({}, {"image_given": True, "lesion_count": 1, "types_seen": frozenset({"cyst"})}, "nodule_or_cyst", R),
     # A deep lesion the photo makes likely (NICE NG198): the whole frame over the card's deep_likely on any view
-    # where it applies, a lesion typed nodule or cyst, or a lesion 5 mm or more with a scale.
+    # where it applies, a lesion typed nodule or cyst, or a lesion that may be a lump (inflamed, or untyped with a
+    # red ring) 5 mm or more with a scale.
     ({}, {"image_given": True, "lesion_count": 1, "deep_likely": True, "deep_probability": 0.4}, "nodule_or_cyst", R),
     ({}, {"image_given": True, "lesion_count": 1, "lesions": (LesionFacts(1, "nodule"),)}, "nodule_or_cyst", R),
-    ({}, {"image_given": True, "lesion_count": 1, "lesions": (LesionFacts(1, None, diameter_mm=6.0),)},
+    ({}, {"image_given": True, "lesion_count": 1, "lesions": (LesionFacts(1, None, red_ring=True, diameter_mm=6.0),)},
+     "nodule_or_cyst", R),
+    ({}, {"image_given": True, "lesion_count": 1, "lesions": (LesionFacts(1, "papule", diameter_mm=6.0),)},
      "nodule_or_cyst", R),
     *[({}, {"lookalikes_seen": frozenset({name})}, f"lookalike_{name}", level) for name, level, _ in LOOKALIKES],
     ({"pain": "severe"}, {}, "severe_pain", R),
@@ -296,3 +299,14 @@ def test_the_rules_table_in_the_docs_is_the_rules_in_code() -> None:
     text = (Path(__file__).parents[2] / "docs" / "triage.md").read_text(encoding="utf-8")
     assert text.split(BEGIN, 1)[1].split(END, 1)[0].strip() == rules_markdown()
     assert all(rule.source in SOURCES and rule.fires_when for rule in RULES)
+
+
+def test_an_untyped_calm_spot_is_not_a_nodule_by_its_size_alone() -> None:
+    """A nodule is an inflamed, solid lesion of 5 mm or more: an untyped spot with no red ring (on clean phone
+    faces: moles, shadows the face detector ringed, 6-11 mm by the iris scale) is neither a nodule nor a large lump."""
+    calm = Findings(Answers(), image_given=True, lesion_count=2, max_diameter_mm=None,
+                    lesions=(LesionFacts(1, None, "too_small", diameter_mm=11.0), LesionFacts(2, None, diameter_mm=6.0)))
+    report = build_report(calm)
+    assert {r.code for r in report.triage.reasons} == {"no_red_flags"}
+    assert not calm.nodule_or_cyst
+

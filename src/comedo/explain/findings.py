@@ -71,9 +71,18 @@ class LesionFacts:
         return ev
 
     @property
+    def may_be_a_lump(self) -> bool:
+        """Known to be inflamed or deep: typed a papule, pustule, nodule or cyst, or untyped with a red ring or as
+        one that may be deep. A nodule is an inflamed, solid lesion of 5 mm or more (IGA definitions, FDA 2018):
+        an untyped, calm spot's size alone (a mole, a shadow, a freckle the face detector ringed) is not one."""
+        if self.group in ("inflamed", "deep"):
+            return True
+        return self.type_label is None and (self.red_ring or self.untyped_code == "needs_scale")
+
+    @property
     def nodule_sized(self) -> bool:
-        """A scale shows it as large as only a nodule or cyst is (a comedone that size is not counted)."""
-        return self.diameter_mm is not None and self.diameter_mm >= DEEP_MIN_MM and self.group != "comedonal"
+        """A scale shows a lesion that may be a lump as large as only a nodule or cyst is (not a comedone)."""
+        return self.diameter_mm is not None and self.diameter_mm >= DEEP_MIN_MM and self.may_be_a_lump
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ class Findings:
     image_given: bool = False
     lesion_count: int = 0
     types_seen: frozenset[str] = frozenset()
-    max_diameter_mm: float | None = None
+    max_diameter_mm: float | None = None  # the largest lesion that may be a lump (``LesionFacts.may_be_a_lump``)
     inflamed_lesions_seen: int = 0
     hayashi_grade: int | None = None
     nice_band: str | None = None
@@ -229,7 +238,6 @@ def findings_from(answers: Answers | None, analysis: Observed | None) -> Finding
     sizes = lesions.diameters  # each lesion's own extent where segmented (comedo.measure.lesion_size), else its ring
     scale = getattr(analysis, "scale", None)  # (an Observed written before scales has none)
     spread = None if scale is None else scale.uncertainty_pct
-    max_mm = float(sizes.max() * mm) if (mm and len(lesions)) else None
     red_ring = red_rings(lesions, close_up=close_up)
     comedo = [LesionType.group_of(t) is LesionGroup.COMEDONAL for t in lesions.type_label]
     if close_up:  # the comedones with a red ring: inflamed papules and deep lesions are in photo_group
@@ -243,6 +251,8 @@ def findings_from(answers: Answers | None, analysis: Observed | None) -> Finding
     facts = tuple(LesionFacts(i + 1, lesions.type_label[i], None if lesions.type_reason[i] is None else
                               lesions.type_reason[i].code.value, red_ring[i], bool(in_triangle[i]),
                               float(sizes[i] * mm) if mm else None, spread) for i in range(len(lesions)))
+    lumps = [les.diameter_mm for les in facts if les.may_be_a_lump and les.diameter_mm is not None]
+    max_mm = max(lumps) if lumps else None  # the "large lump" flag reads lesions that may be lumps only
     deep_p = None if photo is None or not photo.group_scores or photo.group is None and not photo.deep_likely \
         else float(photo.group_scores.get("deep", 0.0))
     return Findings(answers, True, len(lesions), types, max_mm, inflamed, sev.hayashi_grade, sev.nice_band,
