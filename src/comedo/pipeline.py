@@ -70,12 +70,14 @@ def analyze(
     detector: str | LesionDetector = "auto",
     name: str | None = None,
     answers: Answers | dict | None = None,
+    score_factor: float = 1.0,
 ) -> Analysis:
     """Analyse one skin photo.
 
     ``image`` is a path, bytes, an RGB array or an already loaded ``SkinImage``.
     ``min_score`` overrides the detector's calibrated operating threshold
-    (lower it for evaluation); ``mm_per_px`` gives physical sizes. ``answers``
+    (lower it for evaluation); ``score_factor`` scales the threshold of whichever detector rings the photo (compare
+    lists lesions down to half of it, for its hysteresis); ``mm_per_px`` gives physical sizes. ``answers``
     (the triage questionnaire, an ``Answers`` or a dict) joins what the photo
     shows in the triage, care plan and extraction advice.
     """
@@ -122,7 +124,7 @@ def analyze(
         det = get_detector(detector) if isinstance(detector, str) else detector
         # A close-up with the shipped detectors: the close-up detector rings and types its lesions in one pass.
         rings = get_closeup_detector() if close_up and detector == "auto" else None
-        threshold = (rings or det).default_min_score if min_score is None else float(min_score)
+        threshold = (rings or det).default_min_score * score_factor if min_score is None else float(min_score)
         # A grade model reads weaker candidates than the lesions listed: detect down to its floor, then keep the
         # list's. It was fitted on faces (a close-up's skin texture gives faint candidates it would read as acne).
         grade_model = getattr(det, "grade_model", None) if not close_up else None

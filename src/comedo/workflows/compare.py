@@ -155,14 +155,13 @@ def compare(before: Analysis, after: Analysis, *, present_threshold: float | Non
 
 
 def compare_photos(before: object, after: object, *, detector: str = "auto") -> tuple[Analysis, Analysis, Comparison]:
-    """Analyse both photos at half the detector's operating threshold and compare them with hysteresis."""
-    from comedo.detect.registry import get_detector
+    """Analyse both photos at half the operating threshold of the detector that rings each (a close-up's is the
+    close-up detector's) and compare them with hysteresis at the full threshold."""
     from comedo.pipeline import analyze
 
-    threshold = get_detector(detector).default_min_score
-    a = analyze(before, detector=detector, min_score=threshold / 2)  # type: ignore[arg-type]
-    b = analyze(after, detector=detector, min_score=threshold / 2)  # type: ignore[arg-type]
-    return a, b, compare(a, b, present_threshold=threshold)
+    a = analyze(before, detector=detector, score_factor=0.5)  # type: ignore[arg-type]
+    b = analyze(after, detector=detector, score_factor=0.5)  # type: ignore[arg-type]
+    return a, b, compare(a, b, present_threshold=2 * max(a.min_score, b.min_score))
 
 
 def compare_stored(before: Analysis, after: Analysis) -> tuple[Analysis, Analysis, Comparison]:
