@@ -386,3 +386,13 @@ def test_a_close_up_of_lookalikes_says_may_not_be_acne_and_gets_no_protocol(monk
     assert "lookalike_lookalike" in {r.code for r in report.triage.reasons}
     assert report.extraction.advice != "ok_with_care" and not report.extraction.steps
     assert any("may not be acne" in s.text.lower() for s in report.triage.reasons)
+
+
+def test_score_factor_scales_the_threshold_of_the_detector_that_rings_the_photo(sample_path: Path) -> None:
+    """Compare lists lesions down to half the operating threshold of whichever detector rings a photo (the face
+    detector's on a face, the close-up detector's on a close-up), not one fixed number."""
+    from comedo.detect.registry import get_detector
+
+    half = comedo.analyze(sample_path, score_factor=0.5)
+    assert half.min_score == pytest.approx(get_detector("auto").default_min_score / 2)
+    assert len(half.lesions) >= len(comedo.analyze(sample_path).lesions)
