@@ -305,7 +305,8 @@ def test_an_untyped_calm_spot_is_not_a_nodule_by_its_size_alone() -> None:
     """A nodule is an inflamed, solid lesion of 5 mm or more: an untyped spot with no red ring (on clean phone
     faces: moles, shadows the face detector ringed, 6-11 mm by the iris scale) is neither a nodule nor a large lump."""
     calm = Findings(Answers(), image_given=True, lesion_count=2, max_diameter_mm=None,
-                    lesions=(LesionFacts(1, None, "too_small", diameter_mm=11.0), LesionFacts(2, None, diameter_mm=6.0)))
+                    lesions=(LesionFacts(1, None, "too_small", diameter_mm=11.0),
+                             LesionFacts(2, None, diameter_mm=6.0)))
     report = build_report(calm)
     assert {r.code for r in report.triage.reasons} == {"no_red_flags"}
     assert not calm.nodule_or_cyst
