@@ -97,3 +97,17 @@ def test_prepare_shrinks_large_photos_pads_with_black_and_keeps_small_ones():
     small = np.full((40, 50, 3), 150, np.uint8)
     x, factor, inside = prepare_closeup(small, CARD)
     assert factor == 1.0 and inside == (40, 50) and x.shape == (1, 3, 64, 64)
+
+
+def test_a_faint_lookalike_ring_alone_does_not_make_the_photo_a_lookalike():
+    """A photo "may not be acne" only where a look-alike ring is more likely a lesion than not (heat 0.5): one faint
+    ring on a plain cheek (0.35-0.41) gives a share of 0."""
+    import numpy as np
+
+    from comedo.detect.closeup import CloseupRings
+    from comedo.lesions import Lesions
+
+    box = np.array([[10, 10, 20, 20]], np.float32)
+    faint = CloseupRings(Lesions.empty(), Lesions(box, np.array([0.38], np.float32)))
+    sure = CloseupRings(Lesions.empty(), Lesions(box, np.array([0.62], np.float32)))
+    assert faint.lookalike_share == 0.0 and sure.lookalike_share == 1.0

@@ -36,6 +36,7 @@ __all__ = ["CloseupCard", "CloseupRings", "CloseupDetector", "shades_of_grey", "
 ACNE_TYPES = tuple(t.value for t in LesionType)
 LOOKALIKE = "lookalike"
 NOT_LESION = "not_lesion"
+LOOKALIKE_SURE = 0.5  # a look-alike ring more likely a lesion than not (heat 0.5) before a photo "may not be acne"
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,13 @@ class CloseupRings:
 
     @property
     def lookalike_share(self) -> float:
-        """The look-alike rings' share of all rings (0 with none)."""
+        """The look-alike rings' share of all rings (0 with none, or where no look-alike ring is more likely a
+        lesion than not: its heat under ``LOOKALIKE_SURE``). "May not be acne" changes the whole advice; one faint
+        ring on plain skin (0.35-0.41 on a clear cheek) must not say it."""
         n = len(self.lesions) + len(self.lookalikes)
-        return len(self.lookalikes) / n if n else 0.0
+        if not n or not len(self.lookalikes) or float(np.max(self.lookalikes.score)) < LOOKALIKE_SURE:
+            return 0.0
+        return len(self.lookalikes) / n
 
 
 def rings_as_lesions(xyxy: np.ndarray, score: np.ndarray, probs: np.ndarray, card: CloseupCard) -> CloseupRings:
