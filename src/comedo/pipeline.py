@@ -48,7 +48,7 @@ from comedo.measure.colour import colour_planes
 from comedo.measure.darkspots import find_dark_spots, separate_spots, spots_inside, spots_outside
 from comedo.measure.lesion_size import lesion_size_columns
 from comedo.measure.quality import assess_quality
-from comedo.measure.redness import halo_delta_a, irritation_grade, measure_redness
+from comedo.measure.redness import halo_delta_a, irritation_grade, measure_redness, smoothed_a_star
 from comedo.measure.resample import shrink
 from comedo.measure.ruler import RulerSearch, find_ruler
 from comedo.measure.scale import Scale
@@ -184,15 +184,17 @@ def analyze(
             loaded = replace(loaded, mm_per_px=photo_scale.mm_per_px)
         t = time.perf_counter()
         at_work = Lesions.concatenate([found, plugs])  # at the analysis resolution, in full_lesions' order
+        a_star = smoothed_a_star(planes)  # read by the redness figures and by each lesion's halo
         redness, lesion_delta_a = measure_redness(planes, skin.mask, lesion_centers=at_work.centers,
                                                   lesion_radii=at_work.radii, leave_out_anatomy=not close_up,
-                                                  leave_out=None if face.zones is None else face.zones.excluded)
+                                                  leave_out=None if face.zones is None else face.zones.excluded,
+                                                  smoothed_a=a_star)
         face = face.with_measures(redness.delta_map, inv)
         zones, in_triangle = face.locate(at_work.centers, at_work.radii)
         full_lesions = full_lesions.with_columns(  # sizes: each lesion's own extent, not its ring's
             **_timed(timings, "lesion_size", lesion_size_columns, planes, at_work, redness.baseline_a, inv),
             dark_core=lesion_has_dark_core, redness_delta_a=lesion_delta_a,
-            halo_delta_a=halo_delta_a(planes, skin.mask, at_work.centers, at_work.radii, redness.baseline_a),
+            halo_delta_a=halo_delta_a(a_star, skin.mask, at_work.centers, at_work.radii, redness.baseline_a),
             irritation=np.array([irritation_grade(float(v)) for v in lesion_delta_a], object),
             zone=np.array(zones, object), in_danger_triangle=in_triangle)
         timings["redness"] = (time.perf_counter() - t) * 1000

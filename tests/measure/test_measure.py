@@ -17,7 +17,7 @@ from synthetic import TONES, Scene, add_dots, add_red_patch, skin_scene
 
 from comedo.measure.colour import colour_planes
 from comedo.measure.darkspots import find_dark_spots
-from comedo.measure.redness import halo_delta_a, irritation_grade, measure_redness
+from comedo.measure.redness import halo_delta_a, irritation_grade, measure_redness, smoothed_a_star
 from comedo.measure.skin import chroma_gain, segment_skin
 from comedo.types import IrritationGrade
 
@@ -132,11 +132,11 @@ def test_a_red_halo_is_told_from_a_pink_bump() -> None:
     planes = colour_planes(scene.rgb)
     red, per_lesion = measure_redness(planes, scene.skin, lesion_centers=np.array([[300, 240], [150, 150]]),
                                       lesion_radii=np.array([10.0, 10.0]))
-    halo = halo_delta_a(planes, scene.skin, np.array([[300, 240], [150, 150]]), np.array([10.0, 10.0]),
-                        red.baseline_a)
+    a_star = smoothed_a_star(planes)
+    halo = halo_delta_a(a_star, scene.skin, np.array([[300, 240], [150, 150]]), np.array([10.0, 10.0]), red.baseline_a)
     assert per_lesion[0] >= 5.0  # the bump itself is red
     assert irritation_grade(halo[0]) is IrritationGrade.NONE and halo[1] >= 5.0  # a red ring: moderate or more
-    assert np.isnan(halo_delta_a(planes, np.zeros_like(scene.skin), np.array([[300, 240]]), np.array([10.0]),
+    assert np.isnan(halo_delta_a(a_star, np.zeros_like(scene.skin), np.array([[300, 240]]), np.array([10.0]),
                                  red.baseline_a)[0])  # no skin around it: not measured
 
 

@@ -202,26 +202,22 @@ def mark_may_be_deep(lesions: Lesions, photo: PhotoType, mm_per_px: float | None
     one, the ring it most likely means, the largest inflamed one, is left untyped as "may be a nodule or cyst"
     (``NEEDS_SCALE``), so the rings say what the answer says (the close-up detector learned few deep lesions: people
     labelling by eye call most of them papules). Not where a scale shows it under ``DEEP_MIN_MM``, nor a comedone."""
-    if not photo.deep_likely or not len(lesions) or lesions.type_label is None:
+    if not photo.deep_likely or any(t in DEEP_TYPES for t in lesions.type_label):
         return lesions
-    labels = list(lesions.type_label)
-    if any(t in DEEP_TYPES for t in labels):
-        return lesions
-    inflamed = [i for i, t in enumerate(labels) if t in ("papule", "pustule")]
+    inflamed = [i for i, t in enumerate(lesions.type_label) if t in ("papule", "pustule")]
     if not inflamed:
         return lesions
     i = max(inflamed, key=lambda k: float(lesions.radii[k]))
     if mm_per_px is not None and 2 * float(lesions.radii[i]) * mm_per_px < DEEP_MIN_MM:
         return lesions
     deep = 0.0 if photo.group_scores is None else photo.group_scores["deep"]
-    reasons = np.array(lesions.type_reason if lesions.type_reason is not None else [None] * len(lesions), object)
+    reasons, labels = lesions.type_reason.copy(), lesions.type_label.copy()
     reasons[i] = Untyped(UntypedCode.NEEDS_SCALE, (
         f"needs a scale: the photo as a whole reads as a nodule or cyst ({deep:.2f}) and this is its largest "
         f"inflamed spot; only its size ({DEEP_MIN_MM:.0f} mm or more) or a doctor's touch can tell it from a "
         "large papule"))
-    new_labels = np.array(labels, object)
-    new_labels[i] = None
-    return lesions.with_types(new_labels, lesions.type_scores, reasons)
+    labels[i] = None
+    return lesions.with_types(labels, lesions.type_scores, reasons)
 
 
 def type_lesions(rgb: np.ndarray, lesions: Lesions, *,

@@ -43,7 +43,8 @@ import numpy as np
 from comedo.measure.colour import ColourPlanes
 from comedo.types import IrritationGrade, Redness
 
-__all__ = ["measure_redness", "halo_delta_a", "lesion_free_dark_red", "irritation_grade", "IRRITATION_THRESHOLDS"]
+__all__ = ["measure_redness", "smoothed_a_star", "halo_delta_a", "lesion_free_dark_red", "irritation_grade",
+           "IRRITATION_THRESHOLDS"]
 
 IRRITATION_THRESHOLDS: tuple[tuple[float, IrritationGrade], ...] = (
     (8.0, IrritationGrade.MARKED),
@@ -76,6 +77,7 @@ def measure_redness(
     lesion_radii: np.ndarray | None = None,
     leave_out_anatomy: bool = False,
     leave_out: np.ndarray | None = None,
+    smoothed_a: np.ndarray | None = None,
 ) -> tuple[Redness, np.ndarray]:
     """Redness figures for skin pixels ``skin`` (H, W bool), and each lesion's mean Delta a* (n,) float32
     (NaN where it has no pixels; grade it with ``irritation_grade``).
@@ -85,10 +87,10 @@ def measure_redness(
     and each gets its own Delta a*. ``leave_out_anatomy`` (for wider
     views) leaves lesion-free regions that are red and dark (lips, nostrils,
     folds) out of the whole-skin figures and of ``delta_map``; ``leave_out`` (H, W bool) adds regions known from
-    the face's geometry (lips, eyes, brows, nostrils drawn from the mesh).
+    the face's geometry (lips, eyes, brows, nostrils drawn from the mesh). ``smoothed_a``: ``smoothed_a_star(planes)``
+    where the caller already has it (the halos read the same plane).
     """
-    # Smooth a* over about one JPEG chroma block so 4:2:0 block artefacts do not read as redness.
-    a = cv2.GaussianBlur(planes.a_star, (0, 0), max(1.0, min(planes.a_star.shape) / 320))
+    a = smoothed_a_star(planes) if smoothed_a is None else smoothed_a
     centers = np.zeros((0, 2), np.float32) if lesion_centers is None else np.asarray(lesion_centers, np.float32)
     radii = np.zeros(0, np.float32) if lesion_radii is None else np.asarray(lesion_radii, np.float32)
     h, w = a.shape
@@ -158,13 +160,18 @@ def measure_redness(
     ), per_lesion
 
 
-def halo_delta_a(planes: ColourPlanes, skin: np.ndarray, centers: np.ndarray, radii: np.ndarray,
+def smoothed_a_star(planes: ColourPlanes) -> np.ndarray:
+    """a* smoothed over about one JPEG chroma block, so 4:2:0 block artefacts do not read as redness: the plane
+    every redness figure is read from."""
+    return cv2.GaussianBlur(planes.a_star, (0, 0), max(1.0, min(planes.a_star.shape) / 320))
+
+
+def halo_delta_a(a: np.ndarray, skin: np.ndarray, centers: np.ndarray, radii: np.ndarray,
                  baseline_a: float) -> np.ndarray:
     """Each lesion's halo redness (n,) float32: mean a* over the skin in the ring between one and two radii around
     it, minus the person's baseline (NaN where that ring holds no skin). A red ring around a comedone (perilesional
     erythema) is what says it is inflamed; the disc's own a* (``measure_redness``) also reads a pink whitehead's
-    bump, which is not inflammation around it. Same smoothing and grid as ``measure_redness``."""
-    a = cv2.GaussianBlur(planes.a_star, (0, 0), max(1.0, min(planes.a_star.shape) / 320))
+    bump, which is not inflammation around it. ``a``: ``smoothed_a_star``, the plane ``measure_redness`` reads."""
     h, w = a.shape
     out = np.full(len(radii), np.nan, np.float32)
     if not math.isfinite(baseline_a):
