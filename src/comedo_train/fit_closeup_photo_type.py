@@ -16,7 +16,6 @@ evaluate-types`` counts it. External photos play no part.
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from comedo.classify.lesion_types import TYPE_NAMES, type_photo, type_photo_from
 from comedo.detect.closeup import get_closeup_detector
 from comedo.types import LesionType
 from comedo_train.closeup_data import load_closeups
+from comedo_train.labelling.decisions import write_json
 from comedo_train.labelling.vocab import DEFAULT_DATA
 
 __all__ = ["photo_truth", "macro_f1", "main"]
@@ -99,8 +99,7 @@ def main(argv: list[str] | None = None) -> int:
               f"coverage {v['coverage']:.2f}")
     print(f"{len(rows)} photos of {args.source}; best pooling and whole_frame_weight: {best}")
     if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(out, indent=1) + "\n")
+        write_json(args.json_out, out)
     return 0
 
 

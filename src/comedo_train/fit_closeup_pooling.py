@@ -31,6 +31,7 @@ from comedo.detect.closeup import CloseupDetector
 from comedo.io import load_image
 from comedo.types import LesionType
 from comedo_train.fit_closeup_photo_type import macro_f1
+from comedo_train.labelling.decisions import write_json
 from comedo_train.lesion_types import CLASSES, link_duplicates, scan, split
 
 __all__ = ["FOLDER_TYPE", "score_setting", "main"]
@@ -114,8 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(rows)} photos; chosen {best}: {table[best]}; the whole frame alone ({frame_only}): "
           f"{table[frame_only]}")
     if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(out, indent=1) + "\n")
+        write_json(args.json_out, out)
     return 0
 
 
